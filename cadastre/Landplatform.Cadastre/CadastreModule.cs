@@ -1,0 +1,26 @@
+using Landplatform.Cadastre.Data;
+using Landplatform.Cadastre.Fabric;
+using Landplatform.Cadastre.Loading;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Landplatform.Cadastre;
+
+/// <summary>Registers the cadastre module with a host.</summary>
+public static class CadastreModule
+{
+    /// <summary>Adds the cadastre's DbContext and services over the host's shared data source.</summary>
+    public static IServiceCollection AddCadastre(this IServiceCollection services)
+    {
+        services.AddDbContext<CadastreDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddScoped<FabricChanges>();
+        services.AddScoped<SampleFabricLoader>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>The DbContext options every user of the cadastre schema shares (host, tools, tests).</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, o => o.UseNetTopologySuite().MigrationsHistoryTable("__migrations", CadastreDbContext.Schema));
+}

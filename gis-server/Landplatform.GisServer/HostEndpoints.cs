@@ -1,0 +1,45 @@
+using Npgsql;
+
+namespace Landplatform.GisServer;
+
+/// <summary>The host's own endpoints: health and the index of where each service lives.</summary>
+internal static class HostEndpoints
+{
+    public static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
+        app.MapGet("/health", async (NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                try
+                {
+                    await using var command = db.CreateCommand("SELECT version(), postgis_lib_version()");
+                    await using var row = await command.ExecuteReaderAsync(ct);
+                    await row.ReadAsync(ct);
+                    return Results.Ok(new { status = "ok", database = row.GetString(0), postgis = row.GetString(1) });
+                }
+                catch (NpgsqlException e)
+                {
+                    return Results.Problem(title: "Database unavailable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable,
+                        extensions: new Dictionary<string, object?> { ["rule"] = "database-available" });
+                }
+            })
+            .WithTags("Platform")
+            .WithSummary("200 when the database answers, 503 with problem details when it does not.");
+
+    public static void MapServiceIndex(this IEndpointRouteBuilder app) =>
+        app.MapGet("/", (HttpRequest request) =>
+            {
+                var root = $"{request.Scheme}://{request.Host}{request.PathBase}";
+                return Results.Ok(new
+                {
+                    name = "Landplatform",
+                    description = "Land information and cadastre platform: the parcel fabric of the sample island.",
+                    links = new[]
+                    {
+                        new { rel = "health", href = $"{root}/health" },
+                        new { rel = "service-desc", href = $"{root}/openapi/v1.json" },
+                        new { rel = "parcels", href = $"{root}/api/parcels" },
+                    },
+                });
+            })
+            .WithTags("Platform")
+            .WithSummary("Where each service lives.");
+}

@@ -1,0 +1,63 @@
+using Landplatform.Cadastre.Contracts;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Landplatform.GisServer;
+
+/// <summary>
+/// The one place where failures become RFC 9457 problem details: every rejection names its rule, and
+/// a parameter error names the parameter, so a caller can fix the request without reading our code.
+/// </summary>
+internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> log) : IExceptionHandler
+{
+    private const string RuleBase = "https://landplatform.example/problems/";
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var problem = exception switch
+        {
+            InvalidParameterException e => Problem(StatusCodes.Status400BadRequest, "Invalid parameter", e.Message, e.Rule, e.Parameter),
+            ResourceNotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message, e.Rule, null),
+            DomainRuleViolationException e => Problem(StatusCodes.Status409Conflict, "Rule violated", e.Message, e.Rule, null),
+            BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message, "request-format", null),
+            PostgresException { SqlState: "LPH01" or "LPH02" } e => Problem(StatusCodes.Status409Conflict, "History is append-only", e.MessageText, "history-append-only", null),
+            OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+            {
+                return true;
+            }
+
+            log.LogError(exception, "Unhandled failure on {Method} {Path}", http.Request.Method, http.Request.Path);
+            problem = Problem(StatusCodes.Status500InternalServerError, "Internal error",
+                "The server failed to answer; the failure is logged under the trace id.", "internal-error", null);
+        }
+
+        if (http.Response.HasStarted)
+        {
+            // A streamed body cannot turn into a problem document any more; aborting tells the client it is incomplete.
+            http.Abort();
+            return true;
+        }
+
+        http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail, string rule, string? parameter)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = RuleBase + rule };
+        problem.Extensions["rule"] = rule;
+        if (parameter is not null)
+        {
+            problem.Extensions["parameter"] = parameter;
+        }
+
+        return problem;
+    }
+}

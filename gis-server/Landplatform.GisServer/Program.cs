@@ -1,0 +1,40 @@
+using Landplatform.Cadastre;
+using Landplatform.Cadastre.Api;
+using Landplatform.Cadastre.Data;
+using Landplatform.Cadastre.Loading;
+using Landplatform.GisServer;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
+var dataSource = PlatformDatabase.Open(PlatformDatabase.ConnectionString(builder.Configuration));
+builder.Services.AddSingleton(dataSource);
+builder.Services.AddCadastre();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+    c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
+builder.Services.AddExceptionHandler<ProblemMapping>();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Landplatform API";
+    document.Info.Description = "The parcel fabric of the sample island and the land register services built on it.";
+    return Task.CompletedTask;
+}));
+
+var app = builder.Build();
+
+if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
+{
+    return await HostCommands.RunAsync(app, args, CancellationToken.None);
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapHealthEndpoint();
+app.MapServiceIndex();
+app.MapParcelEndpoints();
+await app.RunAsync();
+return 0;
+
+/// <summary>The host's program, visible to the functional tests' WebApplicationFactory.</summary>
+public partial class Program;
