@@ -1,14 +1,9 @@
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Api;
-using Landplatform.Cadastre.Data;
-using Landplatform.Cadastre.Loading;
 using Landplatform.GisServer;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
-var dataSource = PlatformDatabase.Open(PlatformDatabase.ConnectionString(builder.Configuration));
-builder.Services.AddSingleton(dataSource);
+builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.ConnectionString(sp.GetRequiredService<IConfiguration>())));
 builder.Services.AddCadastre();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));

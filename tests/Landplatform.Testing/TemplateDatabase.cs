@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using System.Text;
+using Landplatform.Cadastre;
+using Landplatform.Cadastre.Data;
+using Landplatform.Cadastre.Loading;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Landplatform.Testing;
+
+/// <summary>
+/// The migrated database holding the sample island, built once per change of migrations or sample and
+/// then cloned (CREATE DATABASE ... TEMPLATE) for each test class. Several test processes may race to
+/// build it; a PostgreSQL advisory lock lets exactly one do so.
+/// </summary>
+public static class TemplateDatabase
+{
+    private const long BuildLockKey = 0x4C50_5445_4D50; // "LPTEMP"
+    private static readonly SemaphoreSlim InProcess = new(1, 1);
+    private static string? readyName;
+
+    /// <summary>The server every test database lives on, from <c>LP_CONNECTION_STRING</c> (set by <c>./lp test</c>).</summary>
+    public static NpgsqlConnectionStringBuilder Server()
+    {
+        var text = Environment.GetEnvironmentVariable("LP_CONNECTION_STRING");
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new InvalidOperationException("LP_CONNECTION_STRING is not set: run the tests with ./lp test, which starts PostGIS and sets it.");
+        }
+
+        return new NpgsqlConnectionStringBuilder(text) { Pooling = false };
+    }
+
+    /// <summary>The folder of the generated sample the template holds, from <c>LP_SAMPLE_DIR</c>.</summary>
+    public static string SampleDirectory()
+    {
+        var dir = Environment.GetEnvironmentVariable("LP_SAMPLE_DIR");
+        if (string.IsNullOrWhiteSpace(dir) || !File.Exists(Path.Combine(dir, "manifest.json")))
+        {
+            throw new InvalidOperationException("LP_SAMPLE_DIR does not name a generated sample: run the tests with ./lp test, which generates it.");
+        }
+
+        return dir;
+    }
+
+    public static string ConnectionStringFor(string database)
+    {
+        var builder = Server();
+        builder.Database = database;
+        return builder.ConnectionString;
+    }
+
+    public static async Task<string> EnsureAsync(CancellationToken ct)
+    {
+        await InProcess.WaitAsync(ct);
+        try
+        {
+            return readyName ??= await BuildOnceAsync(ct);
+        }
+        finally
+        {
+            InProcess.Release();
+        }
+    }
+
+    private static async Task<string> BuildOnceAsync(CancellationToken ct)
+    {
+        var sample = SampleDirectory();
+        var name = "lp_template_" + Fingerprint(sample);
+        await using var admin = new NpgsqlConnection(Server().ConnectionString);
+        await admin.OpenAsync(ct);
+        await ExecuteAsync(admin, $"SELECT pg_advisory_lock({BuildLockKey})", ct);
+        try
+        {
+            var comment = await ScalarAsync(admin,
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = @name", ct, ("name", name));
+            if (comment as string == "ready")
+            {
+                return name;
+            }
+
+            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
+            await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE template0", ct);
+            await MigrateAndLoadAsync(ConnectionStringFor(name), sample, ct);
+            await ExecuteAsync(admin, $"COMMENT ON DATABASE {name} IS 'ready'", ct);
+
+            var stale = new List<string>();
+            await using (var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'lp\\_template\\_%' AND datname <> @name", admin))
+            {
+                command.Parameters.AddWithValue("name", name);
+                await using var rows = await command.ExecuteReaderAsync(ct);
+                while (await rows.ReadAsync(ct))
+                {
+                    stale.Add(rows.GetString(0));
+                }
+            }
+
+            foreach (var old in stale)
+            {
+                await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {old} WITH (FORCE)", ct);
+            }
+
+            return name;
+        }
+        finally
+        {
+            await ExecuteAsync(admin, $"SELECT pg_advisory_unlock({BuildLockKey})", CancellationToken.None);
+        }
+    }
+
+    /// <summary>Applies every migration and loads the sample, as <c>./lp run</c> does.</summary>
+    public static async Task MigrateAndLoadAsync(string connectionString, string? sampleDirectory, CancellationToken ct)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseNetTopologySuite();
+        await using var dataSource = builder.Build();
+        var services = new ServiceCollection().AddSingleton(dataSource).AddCadastre().BuildServiceProvider();
+        await using (services)
+        {
+            await using var scope = services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
+            if (sampleDirectory is not null)
+            {
+                await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
+            }
+        }
+    }
+
+    // Changes whenever a migration or the sample changes, so a stale template is never reused.
+    private static string Fingerprint(string sample)
+    {
+        var migrations = typeof(CadastreDbContext).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(Migration)))
+            .Select(t => t.FullName)
+            .Order(StringComparer.Ordinal);
+        var text = string.Join("|", migrations) + "|" + File.ReadAllText(Path.Combine(sample, "manifest.json"))
+            + "|" + typeof(CadastreDbContext).Assembly.ManifestModule.ModuleVersionId;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+
+    internal static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        foreach (var (n, v) in parameters)
+        {
+            command.Parameters.AddWithValue(n, v);
+        }
+
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    internal static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (n, v) in parameters)
+        {
+            command.Parameters.AddWithValue(n, v);
+        }
+
+        return await command.ExecuteScalarAsync(ct);
+    }
+}
