@@ -79,10 +79,15 @@ public sealed class SampleFabricLoader(NpgsqlDataSource db)
         var table = "staging_" + Path.GetFileNameWithoutExtension(file);
         await ExecuteAsync(connection, $"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP", ct);
         var path = Path.Combine(directory, file);
-        await using (var source = File.OpenRead(path))
-        await using (var copy = await connection.BeginRawBinaryCopyAsync($"COPY {table} FROM STDIN (FORMAT csv, HEADER true)", ct))
+        using (var source = new StreamReader(path, System.Text.Encoding.UTF8))
+        await using (var copy = await connection.BeginTextImportAsync($"COPY {table} FROM STDIN (FORMAT csv, HEADER true)", ct))
         {
-            await source.CopyToAsync(copy, ct);
+            var buffer = new char[64 * 1024];
+            int read;
+            while ((read = await source.ReadAsync(buffer, ct)) > 0)
+            {
+                await copy.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
         }
 
         progress.Report($"{file}: {new FileInfo(path).Length / 1024} KiB staged");
