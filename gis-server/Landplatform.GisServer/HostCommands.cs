@@ -1,5 +1,6 @@
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Loading;
+using Landplatform.Integrations.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Landplatform.GisServer;
@@ -10,7 +11,7 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo"];
 
     public static async Task<int> RunAsync(WebApplication app, string[] args, CancellationToken ct)
     {
@@ -19,10 +20,28 @@ internal static class HostCommands
         switch (args[0])
         {
             case "migrate":
-                var db = services.GetRequiredService<CadastreDbContext>();
-                var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-                await db.Database.MigrateAsync(ct);
-                Console.WriteLine(pending.Count == 0 ? "migrations: up to date" : $"migrations: applied {string.Join(", ", pending)}");
+                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>()])
+                {
+                    var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+                    await db.Database.MigrateAsync(ct);
+                    Console.WriteLine($"{db.GetType().Name}: " + (pending.Count == 0 ? "up to date" : $"applied {string.Join(", ", pending)}"));
+                }
+
+                return 0;
+            case "seed-demo" when args.Length == 2:
+                await DemoAccounts.SeedAsync(services, new Uri(args[1].TrimEnd('/') + "/"), ct);
+                Console.WriteLine("demo accounts (user name / password / role):");
+                foreach (var user in DemoAccounts.Users)
+                {
+                    Console.WriteLine($"  {user.UserName,-16} {user.Password,-26} {user.Role}");
+                }
+
+                Console.WriteLine("demo machine clients (client id / secret / scopes), client credentials grant at /connect/token:");
+                foreach (var client in DemoAccounts.Clients)
+                {
+                    Console.WriteLine($"  {client.ClientId,-16} {client.Secret,-30} {string.Join(' ', client.Scopes)}");
+                }
+
                 return 0;
             case "fabric-count":
                 var count = await services.GetRequiredService<CadastreDbContext>().ParcelRecords.LongCountAsync(ct);
@@ -35,7 +54,7 @@ internal static class HostCommands
                 Console.WriteLine($"sample fabric: {loaded} parcels loaded in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | seed-demo BASE-URL]");
                 return 2;
         }
     }

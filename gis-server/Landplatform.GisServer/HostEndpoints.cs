@@ -21,6 +21,7 @@ internal static class HostEndpoints
                         extensions: new Dictionary<string, object?> { ["rule"] = "database-available" });
                 }
             })
+            .AllowAnonymous()
             .WithTags("Platform")
             .WithSummary("200 when the database answers, 503 with problem details when it does not.");
 
@@ -37,9 +38,12 @@ internal static class HostEndpoints
                         new { rel = "health", href = $"{root}/health" },
                         new { rel = "service-desc", href = $"{root}/openapi/v1.json" },
                         new { rel = "parcels", href = $"{root}/api/parcels" },
+                        new { rel = "openid-configuration", href = $"{root}/.well-known/openid-configuration" },
+                        new { rel = "sign-in", href = $"{root}/account/signin" },
                     },
                 });
             })
+            .AllowAnonymous()
             .WithTags("Platform")
             .WithSummary("Where each service lives.");
 }

@@ -1,10 +1,12 @@
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
+using Landplatform.Integrations.Identity;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
 builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.ConnectionString(sp.GetRequiredService<IConfiguration>())));
 builder.Services.AddCadastre();
+builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -24,10 +26,19 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapOpenApi("/openapi/{documentName}.json");
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseAntiforgery();
+
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapHealthEndpoint();
 app.MapServiceIndex();
-app.MapParcelEndpoints();
+app.MapParcelEndpoints().AllowAnonymous().RequireRateLimiting(RateLimits.Public);
+app.MapConnectEndpoints();
+app.MapSignInPage();
+app.MapIdentityEndpoints();
 await app.RunAsync();
 return 0;
 

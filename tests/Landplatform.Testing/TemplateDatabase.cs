@@ -3,6 +3,9 @@ using System.Text;
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Loading;
+using Landplatform.Integrations.Identity;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
@@ -110,33 +113,50 @@ public static class TemplateDatabase
         }
     }
 
-    /// <summary>Applies every migration and loads the sample, as <c>./lp run</c> does.</summary>
+    /// <summary>Applies every module's migrations and, given a sample, loads it and seeds the demo accounts, as <c>./lp run</c> does.</summary>
     public static async Task MigrateAndLoadAsync(string connectionString, string? sampleDirectory, CancellationToken ct)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseNetTopologySuite();
         await using var dataSource = builder.Build();
-        var services = new ServiceCollection().AddSingleton(dataSource).AddCadastre().BuildServiceProvider();
-        await using (services)
+        await using var services = PlatformServices(dataSource);
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(ct);
+        if (sampleDirectory is not null)
         {
-            await using var scope = services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
-            if (sampleDirectory is not null)
-            {
-                await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
-            }
+            await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
+            await DemoAccounts.SeedAsync(services, new Uri("http://127.0.0.1:8080/"), ct);
         }
+    }
+
+    /// <summary>The modules' services over one data source, configured as the embedded demo.</summary>
+    public static ServiceProvider PlatformServices(NpgsqlDataSource dataSource)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Identity:DemoMode"] = "true" })
+            .Build();
+        var services = new ServiceCollection()
+            .AddSingleton(dataSource)
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging()
+            .AddCadastre();
+        services.AddDataProtection();
+        services.AddPlatformIdentity(configuration);
+        return services.BuildServiceProvider();
     }
 
     // Changes whenever a migration or the sample changes, so a stale template is never reused.
     private static string Fingerprint(string sample)
     {
         var migrations = typeof(CadastreDbContext).Assembly.GetTypes()
+            .Concat(typeof(IdentityStore).Assembly.GetTypes())
             .Where(t => t.IsSubclassOf(typeof(Migration)))
             .Select(t => t.FullName)
             .Order(StringComparer.Ordinal);
         var text = string.Join("|", migrations) + "|" + File.ReadAllText(Path.Combine(sample, "manifest.json"))
-            + "|" + typeof(CadastreDbContext).Assembly.ManifestModule.ModuleVersionId;
+            + "|" + typeof(CadastreDbContext).Assembly.ManifestModule.ModuleVersionId
+            + "|" + typeof(IdentityStore).Assembly.ManifestModule.ModuleVersionId;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

@@ -1,0 +1,181 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Landplatform.Integrations.Identity;
+
+/// <summary>
+/// The OpenID Connect endpoints OpenIddict passes through to us: it has already checked the protocol
+/// (client, PKCE, scopes); we decide who the subject is and what goes in the tokens.
+/// </summary>
+public static class ConnectEndpoints
+{
+    public static void MapConnectEndpoints(this IEndpointRouteBuilder app)
+    {
+        var connect = app.MapGroup("/connect").WithTags("OpenID Connect").ExcludeFromDescription();
+
+        // Anonymous here because the endpoint itself sends an unsigned-in browser to the sign-in page.
+        connect.MapMethods("/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous();
+        connect.MapPost("/token", ExchangeAsync).AllowAnonymous().RequireRateLimiting(RateLimits.Token).DisableAntiforgery();
+        connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync)
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser())
+            .DisableAntiforgery();
+        connect.MapMethods("/logout", [HttpMethods.Get, HttpMethods.Post], (Delegate)EndSessionAsync).AllowAnonymous().DisableAntiforgery();
+    }
+
+    private static async Task<IResult> AuthorizeAsync(HttpContext http, UserManager<PlatformUser> users, AuditTrail audit)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        var user = session.Succeeded ? await users.GetUserAsync(session.Principal) : null;
+        if (user is null || await users.IsLockedOutAsync(user))
+        {
+            var back = http.Request.PathBase + http.Request.Path + (http.Request.HasFormContentType
+                ? QueryString.Create(http.Request.Form.Select(f => KeyValuePair.Create(f.Key, (string?)f.Value.ToString())))
+                : http.Request.QueryString);
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = back }, [IdentityConstants.ApplicationScheme]);
+        }
+
+        var principal = await UserPrincipalAsync(users, user, request.GetScopes());
+        await audit.RecordAsync("token-issued", user.UserName, request.ClientId, http, "authorization code issued", http.RequestAborted);
+        return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<IResult> ExchangeAsync(
+        HttpContext http, UserManager<PlatformUser> users, SignInManager<PlatformUser> signIn, IOpenIddictApplicationManager apps, AuditTrail audit)
+    {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        var ct = http.RequestAborted;
+
+        if (request.IsPasswordGrantType())
+        {
+            var user = await users.FindByNameAsync(request.Username ?? string.Empty);
+            if (user is null)
+            {
+                await audit.RecordAsync("sign-in-failed", request.Username, request.ClientId, http, "password grant: unknown user", ct);
+                return Refuse(Errors.InvalidGrant, "The user name or password is wrong.");
+            }
+
+            var check = await signIn.CheckPasswordSignInAsync(user, request.Password ?? string.Empty, lockoutOnFailure: true);
+            if (!check.Succeeded)
+            {
+                var locked = check.IsLockedOut;
+                await audit.RecordAsync(locked ? "lockout" : "sign-in-failed", user.UserName, request.ClientId, http,
+                    locked ? "password grant refused: account locked" : "password grant: wrong password", ct);
+                return Refuse(Errors.InvalidGrant, locked
+                    ? "The account is locked after repeated failed sign-ins; try again later."
+                    : "The user name or password is wrong.");
+            }
+
+            await audit.RecordAsync("sign-in", user.UserName, request.ClientId, http, "password grant", ct);
+            return await IssueAsync(http, audit, await UserPrincipalAsync(users, user, request.GetScopes()), user.UserName, request.ClientId);
+        }
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            var application = await apps.FindByClientIdAsync(request.ClientId!, ct)
+                ?? throw new InvalidOperationException("OpenIddict validated a client that does not exist.");
+            var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+            identity.SetClaim(Claims.Subject, request.ClientId);
+            identity.SetClaim(Claims.Name, await apps.GetDisplayNameAsync(application, ct));
+            identity.SetClaim(Claims.ClientId, request.ClientId);
+            identity.SetScopes(request.GetScopes());
+            identity.SetDestinations(_ => [Destinations.AccessToken]);
+            return await IssueAsync(http, audit, new ClaimsPrincipal(identity), request.ClientId, request.ClientId);
+        }
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            var granted = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            var user = granted.Principal?.GetClaim(Claims.Subject) is { } id ? await users.FindByIdAsync(id) : null;
+            if (user is null || await users.IsLockedOutAsync(user))
+            {
+                await audit.RecordAsync("sign-in-failed", user?.UserName, request.ClientId, http, "code or refresh token of a missing or locked user", ct);
+                return Refuse(Errors.InvalidGrant, "The account no longer exists or is locked.");
+            }
+
+            return await IssueAsync(http, audit, await UserPrincipalAsync(users, user, granted.Principal!.GetScopes()), user.UserName, request.ClientId);
+        }
+
+        return Refuse(Errors.UnsupportedGrantType, "This grant type is not supported.");
+    }
+
+    private static async Task<IResult> UserInfoAsync(HttpContext http, UserManager<PlatformUser> users)
+    {
+        var user = http.User.GetClaim(Claims.Subject) is { } id ? await users.FindByIdAsync(id) : null;
+        if (user is null)
+        {
+            return Results.Challenge(authenticationSchemes: [OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme]);
+        }
+
+        var roles = await users.GetRolesAsync(user);
+        return Results.Ok(new Dictionary<string, object?>
+        {
+            [Claims.Subject] = user.Id.ToString(),
+            [Claims.Name] = user.FullName,
+            [Claims.PreferredUsername] = user.UserName,
+            [Claims.Role] = roles,
+            [PlatformClaims.Uin] = user.Uin,
+        });
+    }
+
+    private static async Task<IResult> EndSessionAsync(HttpContext http)
+    {
+        await http.SignOutAsync(IdentityConstants.ApplicationScheme);
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    private static async Task<IResult> IssueAsync(HttpContext http, AuditTrail audit, ClaimsPrincipal principal, string? subject, string? clientId)
+    {
+        await audit.RecordAsync("token-issued", subject, clientId, http,
+            $"scopes: {string.Join(' ', principal.GetScopes())}", http.RequestAborted);
+        return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    internal static async Task<ClaimsPrincipal> UserPrincipalAsync(UserManager<PlatformUser> users, PlatformUser user, ImmutableArray<string> scopes)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, user.Id.ToString());
+        identity.SetClaim(Claims.Name, user.UserName);
+        identity.SetClaim(Claims.PreferredUsername, user.UserName);
+        identity.SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+        if (user.Uin is not null)
+        {
+            identity.SetClaim(PlatformClaims.Uin, user.Uin);
+        }
+
+        if (user.LicenceNumber is not null)
+        {
+            identity.SetClaim(PlatformClaims.LicenceNumber, user.LicenceNumber);
+        }
+
+        identity.SetScopes(scopes);
+        identity.SetDestinations(claim => claim.Type switch
+        {
+            Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
+            Claims.Role when identity.HasScope(Scopes.Roles) => [Destinations.AccessToken, Destinations.IdentityToken],
+            PlatformClaims.Uin or PlatformClaims.LicenceNumber => [Destinations.AccessToken],
+            _ => [Destinations.AccessToken],
+        });
+        return new ClaimsPrincipal(identity);
+    }
+
+    private static IResult Refuse(string error, string description) =>
+        Results.Forbid(
+            new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+            }),
+            [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}

@@ -1,0 +1,159 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Landplatform.Integrations.Identity;
+
+/// <summary>Rate-limit policy names; endpoints name one of them.</summary>
+public static class RateLimits
+{
+    public const string SignIn = "sign-in";
+    public const string Token = "token";
+    public const string Public = "public";
+}
+
+/// <summary>Registers identity and access: users, the OpenID Connect server, token validation, policies, rate limits.</summary>
+public static class IdentityModule
+{
+    public static IServiceCollection AddPlatformIdentity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(PlatformIdentityOptions.Section).Get<PlatformIdentityOptions>() ?? new PlatformIdentityOptions();
+        services.Configure<PlatformIdentityOptions>(configuration.GetSection(PlatformIdentityOptions.Section));
+        services.Configure<DisclosureOptions>(configuration.GetSection(DisclosureOptions.Section));
+        services.AddSingleton<PersonalDataDisclosure>();
+        services.AddScoped<AuditTrail>();
+        services.AddSingleton<IUinScheme>(new VerhoeffUinScheme());
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessResultHandler>();
+        services.TryAddTimeProvider();
+
+        services.AddDbContext<IdentityStore>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", IdentityStore.Schema))
+            .UseOpenIddict<Guid>());
+
+        services.AddIdentityCore<PlatformUser>(o =>
+            {
+                o.Password.RequiredLength = 10;
+                o.Lockout.MaxFailedAccessAttempts = settings.MaxFailedSignIns;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(settings.LockoutMinutes);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = false;
+            })
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<IdentityStore>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(c =>
+            {
+                c.LoginPath = "/account/signin";
+                c.LogoutPath = "/account/signout";
+                c.Cookie.Name = "lp.session";
+                c.Cookie.SameSite = SameSiteMode.Lax;
+                c.Cookie.SecurePolicy = settings.DemoMode ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                c.ExpireTimeSpan = TimeSpan.FromHours(8);
+            }));
+
+        services.AddOpenIddict()
+            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<IdentityStore>().ReplaceDefaultEntities<Guid>())
+            .AddServer(o =>
+            {
+                o.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetUserInfoEndpointUris("connect/userinfo")
+                    .SetEndSessionEndpointUris("connect/logout");
+                o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                o.AllowClientCredentialsFlow();
+                o.AllowRefreshTokenFlow();
+                if (settings.DemoMode)
+                {
+                    o.AllowPasswordFlow();
+                }
+
+                o.RegisterScopes([Scopes.OpenId, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess, .. PlatformScopes.All]);
+                o.RegisterClaims([Claims.Subject, Claims.Name, Claims.Role, PlatformClaims.Uin, PlatformClaims.LicenceNumber]);
+                o.DisableAccessTokenEncryption();
+                o.SetAccessTokenLifetime(TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds));
+                o.SetRefreshTokenLifetime(TimeSpan.FromDays(settings.RefreshTokenLifetimeDays));
+                var aspNetCore = o.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough();
+                if (settings.DemoMode)
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(o =>
+            {
+                o.UseLocalServer();
+                o.UseAspNetCore();
+            });
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, TokenKeyring>();
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AccessPolicies.SignedIn, p => p.RequireAuthenticatedUser())
+            .AddPolicy(AccessPolicies.Administrators, p => p.RequireRole(PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.Registrars, p => p.RequireRole(PlatformRoles.Registrar))
+            .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
+                c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||
+                c.User.IsInRole(PlatformRoles.Notary) || c.User.IsInRole(PlatformRoles.Administrator) ||
+                c.User.HasScope(PlatformScopes.RegistryRead)));
+
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                {
+                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                var problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
+                    Detail = "This address sent too many requests in a short time; wait a minute and try again.",
+                    Type = "https://landplatform.example/problems/rate-limit",
+                };
+                problem.Extensions["rule"] = "rate-limit";
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+                    .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+            };
+            o.AddPolicy(RateLimits.SignIn, http => PerAddress(http, settings.SignInPermitsPerMinute));
+            o.AddPolicy(RateLimits.Token, http => PerAddress(http, settings.TokenPermitsPerMinute));
+            o.AddPolicy(RateLimits.Public, http => PerAddress(http, settings.PublicPermitsPerMinute));
+        });
+
+        services.AddAntiforgery(o => o.Cookie.Name = "lp.antiforgery");
+        return services;
+    }
+
+    private static RateLimitPartition<string> PerAddress(HttpContext http, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "local",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

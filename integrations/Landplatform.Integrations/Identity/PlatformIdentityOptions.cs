@@ -1,0 +1,45 @@
+namespace Landplatform.Integrations.Identity;
+
+/// <summary>Settings of the identity module (configuration section <c>Identity</c>).</summary>
+public sealed class PlatformIdentityOptions
+{
+    public const string Section = "Identity";
+
+    /// <summary>
+    /// The embedded demo configuration: enables the password grant (for the CLI and tests) and plain
+    /// HTTP on loopback. Off unless <c>./lp run</c> or a test turns it on.
+    /// </summary>
+    public bool DemoMode { get; set; }
+
+    public int AccessTokenLifetimeSeconds { get; set; } = 3600;
+
+    public int RefreshTokenLifetimeDays { get; set; } = 14;
+
+    public int MaxFailedSignIns { get; set; } = 5;
+
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>Sign-in attempts (page and password grant) per client address per minute.</summary>
+    public int SignInPermitsPerMinute { get; set; } = 20;
+
+    /// <summary>Token requests per client address per minute.</summary>
+    public int TokenPermitsPerMinute { get; set; } = 120;
+
+    /// <summary>Anonymous searches and look-ups per client address per minute.</summary>
+    public int PublicPermitsPerMinute { get; set; } = 600;
+}
+
+/// <summary>
+/// What anonymous users may see of persons (configuration section <c>Disclosure</c>). One policy for
+/// every API and service; the default shows no personal identifier or contact detail to the public.
+/// </summary>
+public sealed class DisclosureOptions
+{
+    public const string Section = "Disclosure";
+
+    public bool AnonymousSeeOwnerNames { get; set; } = true;
+
+    public bool AnonymousSeeIdentifiers { get; set; }
+
+    public bool AnonymousSeeContactDetails { get; set; }
+}

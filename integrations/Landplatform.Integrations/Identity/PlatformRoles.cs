@@ -1,0 +1,47 @@
+namespace Landplatform.Integrations.Identity;
+
+/// <summary>The roles people hold on the platform. Anonymous visitors (the public) hold none.</summary>
+public static class PlatformRoles
+{
+    public const string Citizen = "citizen";
+    public const string Surveyor = "surveyor";
+    public const string Notary = "notary";
+    public const string Examiner = "examiner";
+    public const string Registrar = "registrar";
+    public const string Planner = "planner";
+    public const string TaxOfficer = "tax-officer";
+    public const string PermitOfficer = "permit-officer";
+    public const string Administrator = "administrator";
+
+    public static IReadOnlyList<string> All { get; } =
+        [Citizen, Surveyor, Notary, Examiner, Registrar, Planner, TaxOfficer, PermitOfficer, Administrator];
+}
+
+/// <summary>Scopes that machine clients (other agencies' systems, the payment gateway, customs) are granted.</summary>
+public static class PlatformScopes
+{
+    public const string ParcelsRead = "parcels.read";
+    public const string RegistryRead = "registry.read";
+    public const string PaymentsNotify = "payments.notify";
+    public const string CustomsRead = "customs.read";
+
+    public static IReadOnlyList<string> All { get; } = [ParcelsRead, RegistryRead, PaymentsNotify, CustomsRead];
+}
+
+/// <summary>
+/// The named authorization policies. Every endpoint names one of these, or is explicitly anonymous;
+/// a test fails the build of any endpoint that does neither.
+/// </summary>
+public static class AccessPolicies
+{
+    /// <summary>Any signed-in person or machine client.</summary>
+    public const string SignedIn = "signed-in";
+
+    public const string Administrators = "administrators";
+
+    /// <summary>Who may register or reject what was lodged: registrars.</summary>
+    public const string Registrars = "registrars";
+
+    /// <summary>Who may read the register with personal identifiers: registry staff and clients with registry.read.</summary>
+    public const string RegistryReaders = "registry-readers";
+}

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using OpenIddict.Server;
+
+namespace Landplatform.Integrations.Identity;
+
+/// <summary>
+/// Gives the token server its signing key (RSA) and encryption key (AES), created once and kept in
+/// <c>identity.token_keys</c>, so tokens survive restarts and every server instance accepts the others'.
+/// </summary>
+internal sealed class TokenKeyring(NpgsqlDataSource db) : IConfigureOptions<OpenIddictServerOptions>
+{
+    public void Configure(OpenIddictServerOptions options)
+    {
+        var signing = LoadOrCreate("signing", () =>
+        {
+            using var rsa = RSA.Create(2048);
+            return rsa.ExportPkcs8PrivateKeyPem();
+        });
+        var rsaKey = RSA.Create();
+        rsaKey.ImportFromPem(signing);
+        var key = new RsaSecurityKey(rsaKey);
+        key.KeyId = Base64UrlEncoder.Encode(SHA256.HashData(rsaKey.ExportSubjectPublicKeyInfo()))[..16];
+        options.SigningCredentials.Add(new SigningCredentials(key, SecurityAlgorithms.RsaSha256));
+
+        var encryption = LoadOrCreate("encryption", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        var aes = new SymmetricSecurityKey(Convert.FromBase64String(encryption)) { KeyId = "lp-enc-1" };
+        options.EncryptionCredentials.Add(new EncryptingCredentials(aes, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
+    }
+
+    private string LoadOrCreate(string purpose, Func<string> create)
+    {
+        using var connection = db.OpenConnection();
+        using (var insert = new NpgsqlCommand(
+            "INSERT INTO identity.token_keys (purpose, material, created_at) VALUES (@purpose, @material, now()) ON CONFLICT (purpose) DO NOTHING",
+            connection))
+        {
+            insert.Parameters.AddWithValue("purpose", purpose);
+            insert.Parameters.AddWithValue("material", create());
+            insert.ExecuteNonQuery();
+        }
+
+        using var select = new NpgsqlCommand("SELECT material FROM identity.token_keys WHERE purpose = @purpose", connection);
+        select.Parameters.AddWithValue("purpose", purpose);
+        return (string)select.ExecuteScalar()!;
+    }
+}
