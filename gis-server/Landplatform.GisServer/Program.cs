@@ -27,9 +27,9 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -1,3 +1,4 @@
+using Landplatform.Testing;
 namespace Landplatform.GisServer.Tests;
 
 public sealed class HealthAndDiscoveryTests(PlatformServer server) : IClassFixture<PlatformServer>

@@ -1,3 +1,4 @@
+using Landplatform.Testing;
 using System.Xml.Linq;
 
 namespace Landplatform.GisServer.Tests;

@@ -1,3 +1,4 @@
+using Landplatform.Testing;
 using System.Globalization;
 using System.Text.Json;
 

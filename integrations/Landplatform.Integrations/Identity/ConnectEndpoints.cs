@@ -26,7 +26,8 @@ public static class ConnectEndpoints
 
         // Anonymous here because the endpoint itself sends an unsigned-in browser to the sign-in page.
         connect.MapMethods("/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous();
-        connect.MapPost("/token", ExchangeAsync).AllowAnonymous().RequireRateLimiting(RateLimits.Token).DisableAntiforgery();
+        // Rate-limited by the global limiter (see IdentityModule), which runs before OpenIddict.
+        connect.MapPost("/token", ExchangeAsync).AllowAnonymous().DisableAntiforgery();
         connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync)
             .RequireAuthorization(p => p.AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser())
             .DisableAntiforgery();

@@ -21,7 +21,6 @@ namespace Landplatform.Integrations.Identity;
 public static class RateLimits
 {
     public const string SignIn = "sign-in";
-    public const string Token = "token";
     public const string Public = "public";
 }
 
@@ -136,7 +135,13 @@ public static class IdentityModule
                     .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
             };
             o.AddPolicy(RateLimits.SignIn, http => PerAddress(http, settings.SignInPermitsPerMinute));
-            o.AddPolicy(RateLimits.Token, http => PerAddress(http, settings.TokenPermitsPerMinute));
+
+            // The token endpoint is limited globally, before OpenIddict runs: it refuses bad client secrets
+            // before any endpoint is reached, and those guesses must count too.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.Request.Path.StartsWithSegments("/connect/token", StringComparison.OrdinalIgnoreCase)
+                    ? PerAddress(http, settings.TokenPermitsPerMinute)
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
             o.AddPolicy(RateLimits.Public, http => PerAddress(http, settings.PublicPermitsPerMinute));
         });
 

@@ -1,13 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Landplatform.Testing;
+using Xunit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-namespace Landplatform.GisServer.Tests;
+namespace Landplatform.Testing;
 
-/// <summary>The real host over a test class's own clone of the sample island.</summary>
-public sealed class PlatformServer : IAsyncLifetime
+/// <summary>The real host over a test class's own clone of the sample island, in the demo configuration.</summary>
+public class PlatformServer : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? factory;
 
@@ -15,12 +15,37 @@ public sealed class PlatformServer : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The host as built, for its services (endpoints, options).</summary>
+    public IServiceProvider Services => factory!.Services;
+
+    /// <summary>Configuration the host runs with; fixtures for special cases override it.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Identity:DemoMode"] = "true",
+        ["Identity:PublicPermitsPerMinute"] = "100000",
+        ["Identity:SignInPermitsPerMinute"] = "1000",
+        ["Identity:TokenPermitsPerMinute"] = "1000",
+    };
+
+    /// <summary>A client that talks HTTPS, as clients of a real deployment must.</summary>
+    public HttpClient SecureClient() =>
+        factory!.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost") });
+
+    /// <summary>A client that keeps cookies and does not follow redirects, as a browser stepping through a sign-in.</summary>
+    public HttpClient BrowserClient() =>
+        factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseEnvironment("Testing")
-            .UseSetting("LP_CONNECTION_STRING", Database.ConnectionString));
+        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Testing").UseSetting("LP_CONNECTION_STRING", Database.ConnectionString);
+            foreach (var (key, value) in Settings)
+            {
+                b.UseSetting(key, value);
+            }
+        });
         Client = factory.CreateClient();
     }
 

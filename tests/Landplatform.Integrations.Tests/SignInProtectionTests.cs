@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Landplatform.Integrations.Identity;
+using Landplatform.Testing;
+
+namespace Landplatform.Integrations.Tests;
+
+public sealed class SignInProtectionTests(PlatformServer server) : IClassFixture<PlatformServer>
+{
+    [Fact]
+    public async Task Five_wrong_passwords_lock_the_account_even_against_the_right_one()
+    {
+        var admin = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Administrator);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/identity/users")
+        {
+            Content = JsonContent.Create(new
+            {
+                userName = "lockout-probe", fullName = "Lockout Probe", password = "Right-password-2026",
+                uin = DemoAccounts.DemoUin(77), roles = new[] { "citizen" },
+            }),
+        };
+        create.Headers.Authorization = new("Bearer", admin);
+        using var created = await server.Client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var (status, _) = await Tokens.RequestAsync(server.Client, ("grant_type", "password"), ("client_id", DemoAccounts.CliClientId),
+                ("username", "lockout-probe"), ("password", $"wrong-{i}"));
+            Assert.Equal(400, status);
+        }
+
+        var (lockedStatus, locked) = await Tokens.RequestAsync(server.Client, ("grant_type", "password"), ("client_id", DemoAccounts.CliClientId),
+            ("username", "lockout-probe"), ("password", "Right-password-2026"));
+        Assert.Equal(400, lockedStatus);
+        Assert.Contains("locked", locked.GetProperty("error_description").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        using var audit = await Tokens.GetAsync(server.Client, "/api/identity/audit?kind=lockout", admin);
+        Assert.Contains(JsonDocument.Parse(await audit.Content.ReadAsStringAsync()).RootElement.EnumerateArray(),
+            e => e.GetProperty("subject").GetString() == "lockout-probe");
+    }
+
+    [Fact]
+    public async Task The_sign_in_page_never_redirects_off_the_site()
+    {
+        using var browser = server.BrowserClient();
+        using var page = await browser.GetAsync("/account/signin?ReturnUrl=%2F%2Fevil.example%2Fsteal");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("name=\"returnUrl\" value=\"/\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sign_in_without_the_antiforgery_token_is_refused()
+    {
+        using var browser = server.BrowserClient();
+        using var posted = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = "notary", ["password"] = "Demo-notary-2026", ["returnUrl"] = "/",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
+        Assert.Null(posted.Headers.Location);
+    }
+}
+
+/// <summary>The host with a low sign-in limit, to see the limit bite.</summary>
+public sealed class TightSignInLimits : PlatformServer
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Identity:DemoMode"] = "true",
+        ["Identity:SignInPermitsPerMinute"] = "3",
+        ["Identity:TokenPermitsPerMinute"] = "4",
+        ["Identity:PublicPermitsPerMinute"] = "5",
+    };
+}
+
+public sealed class RateLimitTests(TightSignInLimits server) : IClassFixture<TightSignInLimits>
+{
+    [Fact]
+    public async Task Sign_in_token_and_public_search_endpoints_answer_429_problems_past_their_limit()
+    {
+        var statuses = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await server.Client.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "x" }));
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.Equal(429, statuses[^1]);
+        Assert.Equal(3, statuses.Count(s => s != 429));
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Tokens.RequestAsync(server.Client, ("grant_type", "client_credentials"), ("client_id", "customs"), ("client_secret", "wrong"));
+        }
+
+        var (tokenStatus, _) = await Tokens.RequestAsync(server.Client, ("grant_type", "client_credentials"), ("client_id", "customs"),
+            ("client_secret", "demo-secret-customs"));
+        Assert.Equal(429, tokenStatus);
+
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 6; i++)
+        {
+            last?.Dispose();
+            last = await server.Client.GetAsync("/api/parcels?q=kingstown&limit=1");
+        }
+
+        Assert.Equal(429, (int)last!.StatusCode);
+        Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("rate-limit", JsonDocument.Parse(await last.Content.ReadAsStringAsync()).RootElement.GetProperty("rule").GetString());
+        Assert.True(last.Headers.RetryAfter is not null);
+        last.Dispose();
+    }
+}
+
+/// <summary>The host outside the demo configuration: no password grant.</summary>
+public sealed class ProductionConfiguration : PlatformServer
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Identity:DemoMode"] = "false",
+    };
+}
+
+public sealed class ProductionGrantTests(ProductionConfiguration server) : IClassFixture<ProductionConfiguration>
+{
+    [Fact]
+    public async Task The_password_grant_is_off_outside_the_demo_configuration()
+    {
+        using var client = server.SecureClient();
+        var (status, body) = await Tokens.RequestAsync(client, ("grant_type", "password"), ("client_id", DemoAccounts.CliClientId),
+            ("username", "notary"), ("password", "Demo-notary-2026"));
+        Assert.Equal(400, status);
+        Assert.Equal("unsupported_grant_type", body.GetProperty("error").GetString());
+
+        var (plainStatus, plain) = await Tokens.RequestAsync(server.Client, ("grant_type", "client_credentials"), ("client_id", "customs"),
+            ("client_secret", "demo-secret-customs"));
+        Assert.Equal(400, plainStatus);
+        Assert.Contains("HTTPS", plain.GetProperty("error_description").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        var (secureStatus, _) = await Tokens.RequestAsync(client, ("grant_type", "client_credentials"), ("client_id", "customs"),
+            ("client_secret", "demo-secret-customs"), ("scope", "customs.read"));
+        Assert.Equal(200, secureStatus);
+    }
+}
+
+/// <summary>The host issuing access tokens that live one second.</summary>
+public sealed class ShortLivedTokens : PlatformServer
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Identity:DemoMode"] = "true",
+        ["Identity:AccessTokenLifetimeSeconds"] = "1",
+    };
+}
+
+public sealed class ExpiryTests(ShortLivedTokens server) : IClassFixture<ShortLivedTokens>
+{
+    [Fact]
+    public async Task An_expired_access_token_is_refused_with_401()
+    {
+        var token = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Administrator);
+        using (var fresh = await Tokens.GetAsync(server.Client, "/api/identity/me", token))
+        {
+            Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        using var stale = await Tokens.GetAsync(server.Client, "/api/identity/me", token);
+        Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+    }
+}
