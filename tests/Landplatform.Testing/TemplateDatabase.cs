@@ -79,7 +79,7 @@ public static class TemplateDatabase
         {
             var comment = await ScalarAsync(admin,
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = @name", ct, ("name", name));
-            if (comment as string == "ready")
+            if (comment is string text && text.StartsWith("ready", StringComparison.Ordinal))
             {
                 return name;
             }
@@ -87,12 +87,18 @@ public static class TemplateDatabase
             await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
             await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE template0", ct);
             await MigrateAndLoadAsync(ConnectionStringFor(name), sample, ct);
-            await ExecuteAsync(admin, $"COMMENT ON DATABASE {name} IS 'ready'", ct);
+            await ExecuteAsync(admin, $"COMMENT ON DATABASE {name} IS 'ready {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}'", ct);
 
+            // Templates of other checkouts (other fingerprints) may be in use right now; only old or unfinished ones go.
             var stale = new List<string>();
-            await using (var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'lp\\_template\\_%' AND datname <> @name", admin))
+            await using (var command = new NpgsqlCommand("""
+                SELECT datname FROM pg_database
+                WHERE datname LIKE 'lp\_template\_%' AND datname <> @name
+                  AND coalesce(substring(shobj_description(oid, 'pg_database') FROM '^ready (\d+)$')::bigint, 0) < @cutoff
+                """, admin))
             {
                 command.Parameters.AddWithValue("name", name);
+                command.Parameters.AddWithValue("cutoff", DateTimeOffset.UtcNow.AddHours(-6).ToUnixTimeSeconds());
                 await using var rows = await command.ExecuteReaderAsync(ct);
                 while (await rows.ReadAsync(ct))
                 {
