@@ -18,6 +18,15 @@ public class PlatformServer : IAsyncLifetime
     /// <summary>The host as built, for its services (endpoints, options).</summary>
     public IServiceProvider Services => factory!.Services;
 
+    /// <summary>
+    /// True to serve on a real loopback port (Kestrel) instead of in memory, so external clients (GDAL,
+    /// OWSLib, a browser) can reach it at <see cref="BaseAddress"/>.
+    /// </summary>
+    protected virtual bool ListensOnLoopback => false;
+
+    /// <summary>Where the server answers: http://localhost in memory, or the real loopback address.</summary>
+    public Uri BaseAddress => Client.BaseAddress!;
+
     /// <summary>Configuration the host runs with; fixtures for special cases override it.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
@@ -46,6 +55,12 @@ public class PlatformServer : IAsyncLifetime
                 b.UseSetting(key, value);
             }
         });
+        if (ListensOnLoopback)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+
         Client = factory.CreateClient();
     }
 
@@ -86,4 +101,10 @@ public class PlatformServer : IAsyncLifetime
 
         await Database.DisposeAsync();
     }
+}
+
+/// <summary>The real host on a loopback port, for tests with external clients (GDAL, OWSLib, browsers).</summary>
+public sealed class LoopbackPlatformServer : PlatformServer
+{
+    protected override bool ListensOnLoopback => true;
 }
