@@ -16,6 +16,10 @@ public static class CadastreModule
         services.AddDbContext<CadastreDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<FabricChanges>();
         services.AddScoped<SampleFabricLoader>();
+        services.AddSingleton(new Surveys.SurveyTolerances());
+        services.AddScoped<Surveys.SurveyReader>();
+        services.AddScoped<Surveys.SurveyChecks>();
+        services.AddScoped<Surveys.SurveyLodgement>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,4 +1,5 @@
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Surveys;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -20,6 +21,7 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             InvalidParameterException e => Problem(StatusCodes.Status400BadRequest, "Invalid parameter", e.Message, e.Rule, e.Parameter),
             ResourceNotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message, e.Rule, null),
             DomainRuleViolationException e => Problem(StatusCodes.Status409Conflict, "Rule violated", e.Message, e.Rule, null),
+            SurveyUnreadableException e => Unreadable(e),
             BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message, "request-format", null),
             PostgresException { SqlState: "LPH01" or "LPH02" } e => Problem(StatusCodes.Status409Conflict, "History is append-only", e.MessageText, "history-append-only", null),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
@@ -47,6 +49,13 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
 
         http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Unreadable(SurveyUnreadableException e)
+    {
+        var problem = Problem(StatusCodes.Status400BadRequest, "Survey file refused", e.Message, e.Findings[0].Rule, "file");
+        problem.Extensions["findings"] = e.Findings;
+        return problem;
     }
 
     private static ProblemDetails Problem(int status, string title, string detail, string rule, string? parameter)

@@ -36,6 +36,7 @@ app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapHealthEndpoint();
 app.MapServiceIndex();
 app.MapParcelEndpoints().AllowAnonymous().RequireRateLimiting(RateLimits.Public);
+app.MapSurveyEndpoints();
 app.MapConnectEndpoints();
 app.MapSignInPage();
 app.MapIdentityEndpoints();

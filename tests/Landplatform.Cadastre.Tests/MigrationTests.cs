@@ -5,7 +5,7 @@ namespace Landplatform.Cadastre.Tests;
 
 public sealed class MigrationTests : IAsyncLifetime
 {
-    private readonly string name = "lp_test_empty_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string name = SampleIslandDatabase.NewName();
 
     public async Task InitializeAsync()
     {
@@ -29,7 +29,7 @@ public sealed class MigrationTests : IAsyncLifetime
         var names = ((string)(await tables.ExecuteScalarAsync())!).Split(',');
         Assert.Equal(
             ["__migrations", "blocks", "buildings", "districts", "fabric_transactions", "hazard_zones", "lineage_edges",
-             "parcel_records", "parcel_versions", "road_reserves"],
+             "parcel_records", "parcel_versions", "road_reserves", "survey_lots", "survey_revisions", "surveys"],
             names);
 
         await using var geometry = new NpgsqlCommand(

@@ -11,7 +11,14 @@ namespace Landplatform.Testing;
 /// </summary>
 public sealed class SampleIslandDatabase : IAsyncLifetime
 {
-    public string Name { get; } = "lp_test_" + Guid.NewGuid().ToString("N")[..16];
+    public string Name { get; } = NewName();
+
+    /// <summary>
+    /// A test database name that carries its creation time, so a later run can tell an abandoned
+    /// database (hours old) from one another run is using right now.
+    /// </summary>
+    public static string NewName() =>
+        $"lp_test_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{Guid.NewGuid().ToString("N")[..12]}";
 
     public string ConnectionString => TemplateDatabase.ConnectionStringFor(Name);
 

@@ -30,6 +30,12 @@ public sealed class CadastreDbContext(DbContextOptions<CadastreDbContext> option
 
     public DbSet<HazardZone> HazardZones => Set<HazardZone>();
 
+    public DbSet<Surveys.Survey> Surveys => Set<Surveys.Survey>();
+
+    public DbSet<Surveys.SurveyRevision> SurveyRevisions => Set<Surveys.SurveyRevision>();
+
+    public DbSet<Surveys.SurveyLot> SurveyLots => Set<Surveys.SurveyLot>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
@@ -149,6 +155,43 @@ public sealed class CadastreDbContext(DbContextOptions<CadastreDbContext> option
             e.Property(h => h.Level).HasMaxLength(16);
             e.Property(h => h.Boundary).HasColumnType($"geometry(MultiPolygon,{NationalSrid})");
             e.HasIndex(h => h.Boundary).HasMethod("gist");
+        });
+
+        modelBuilder.Entity<Surveys.Survey>(e =>
+        {
+            e.ToTable("surveys", t => t.HasCheckConstraint("ck_surveys_status", "status IN ('submitted','checked','examined','approved','rejected')"));
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Reference).HasMaxLength(64);
+            e.HasIndex(s => s.Reference).IsUnique();
+            e.Property(s => s.Surveyor).HasMaxLength(256);
+            e.Property(s => s.LicenceNumber).HasMaxLength(64);
+            e.Property(s => s.Status).HasConversion(SnakeCaseEnum<Surveys.SurveyStatus>()).HasMaxLength(16);
+            e.Property(s => s.DecidedBy).HasMaxLength(256);
+            e.Property(s => s.DecisionReason).HasMaxLength(2000);
+            e.HasIndex(s => s.ParentUpis).HasMethod("gin");
+            e.HasOne<FabricTransaction>().WithMany().HasForeignKey(s => s.FabricTransactionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Surveys.SurveyRevision>(e =>
+        {
+            e.ToTable("survey_revisions");
+            e.HasKey(r => new { r.SurveyId, r.Revision });
+            e.Property(r => r.FileName).HasMaxLength(260);
+            e.Property(r => r.FileSha256).HasMaxLength(64);
+            e.Property(r => r.Format).HasMaxLength(16);
+            e.Property(r => r.Findings).HasColumnType("jsonb");
+            e.HasOne<Surveys.Survey>().WithMany().HasForeignKey(r => r.SurveyId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Surveys.SurveyLot>(e =>
+        {
+            e.ToTable("survey_lots");
+            e.HasKey(l => new { l.SurveyId, l.Revision, l.Label });
+            e.Property(l => l.Label).HasMaxLength(100);
+            e.Property(l => l.StatedArea).HasPrecision(14, 2);
+            e.Property(l => l.Boundary).HasColumnType($"geometry(Polygon,{NationalSrid})");
+            e.HasIndex(l => l.Boundary).HasMethod("gist");
+            e.HasOne<Surveys.SurveyRevision>().WithMany().HasForeignKey(l => new { l.SurveyId, l.Revision }).OnDelete(DeleteBehavior.Restrict);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

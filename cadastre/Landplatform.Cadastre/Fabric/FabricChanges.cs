@@ -34,77 +34,92 @@ public sealed class FabricChanges(CadastreDbContext db, TimeProvider clock)
         Validate(request);
         var parents = request.ParentUpis.Select(u => ParcelIdentifier.Parse(u, "parentUpis")).Distinct().Order(StringComparer.Ordinal).ToArray();
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var current = await db.ParcelVersions
-            .FromSqlInterpolated($"SELECT * FROM cadastre.parcel_versions WHERE upi = ANY({parents}) AND status = 'current' ORDER BY upi FOR UPDATE")
-            .ToListAsync(ct);
-        var missing = parents.Except(current.Select(p => p.Upi), StringComparer.Ordinal).ToArray();
-        if (missing.Length > 0)
+        // Joins the caller's transaction when there is one (survey approval), so both commit or neither.
+        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        try
         {
-            throw new DomainRuleViolationException("fabric-parent-current",
-                $"Parcel(s) {string.Join(", ", missing)} are not current parcels of the fabric, so they cannot be retired.");
-        }
-
-        var latestStart = current.Max(p => p.ValidFrom);
-        if (request.EffectiveAt <= latestStart)
-        {
-            throw new DomainRuleViolationException("fabric-effective-order",
-                $"The change must take effect after the parents' current versions began ({latestStart:O}).");
-        }
-
-        var block = current[0].BlockCode;
-        var district = current[0].DistrictCode;
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"cadastre.block:" + block}))", ct);
-        var lastLot = await db.ParcelRecords.Where(r => r.BlockCode == block).MaxAsync(r => (int?)r.LotNumber, ct) ?? 0;
-        if (lastLot + request.Children.Count > MaxLotNumber)
-        {
-            throw new DomainRuleViolationException("upi-exhausted", $"Block {block} has no lot numbers left for {request.Children.Count} new parcel(s).");
-        }
-
-        var change = new FabricTransaction
-        {
-            Id = Guid.CreateVersion7(clock.GetUtcNow()),
-            Kind = request.Kind,
-            Reference = request.Reference,
-            RecordedBy = request.RecordedBy,
-            EffectiveAt = request.EffectiveAt,
-            RecordedAt = clock.GetUtcNow(),
-        };
-        db.Transactions.Add(change);
-
-        var issued = new List<string>(request.Children.Count);
-        foreach (var (child, index) in request.Children.Select((c, i) => (c, i)))
-        {
-            var lot = lastLot + index + 1;
-            var upi = $"{block}-{lot:0000}";
-            issued.Add(upi);
-            db.ParcelRecords.Add(new ParcelRecord
+            var current = await db.ParcelVersions
+                .FromSqlInterpolated($"SELECT * FROM cadastre.parcel_versions WHERE upi = ANY({parents}) AND status = 'current' ORDER BY upi FOR UPDATE")
+                .ToListAsync(ct);
+            var missing = parents.Except(current.Select(p => p.Upi), StringComparer.Ordinal).ToArray();
+            if (missing.Length > 0)
             {
-                Upi = upi, DistrictCode = district, BlockCode = block, LotNumber = lot,
-                IssuedAt = change.RecordedAt, IssuedByTransactionId = change.Id,
-            });
-            db.ParcelVersions.Add(new ParcelVersion
+                throw new DomainRuleViolationException("fabric-parent-current",
+                    $"Parcel(s) {string.Join(", ", missing)} are not current parcels of the fabric, so they cannot be retired.");
+            }
+
+            var latestStart = current.Max(p => p.ValidFrom);
+            if (request.EffectiveAt <= latestStart)
             {
-                Upi = upi, Version = 1, Boundary = child.Boundary, OfficialArea = child.OfficialArea,
-                LandUse = child.LandUse, Address = child.Address, DistrictCode = district, BlockCode = block,
-                Status = ParcelStatus.Current, ValidFrom = request.EffectiveAt, TransactionId = change.Id,
-            });
-            foreach (var parent in parents)
+                throw new DomainRuleViolationException("fabric-effective-order",
+                    $"The change must take effect after the parents' current versions began ({latestStart:O}).");
+            }
+
+            var block = current[0].BlockCode;
+            var district = current[0].DistrictCode;
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"cadastre.block:" + block}))", ct);
+            var lastLot = await db.ParcelRecords.Where(r => r.BlockCode == block).MaxAsync(r => (int?)r.LotNumber, ct) ?? 0;
+            if (lastLot + request.Children.Count > MaxLotNumber)
             {
-                db.Lineage.Add(new LineageEdge { ParentUpi = parent, ChildUpi = upi, TransactionId = change.Id });
+                throw new DomainRuleViolationException("upi-exhausted", $"Block {block} has no lot numbers left for {request.Children.Count} new parcel(s).");
+            }
+
+            var change = new FabricTransaction
+            {
+                Id = Guid.CreateVersion7(clock.GetUtcNow()),
+                Kind = request.Kind,
+                Reference = request.Reference,
+                RecordedBy = request.RecordedBy,
+                EffectiveAt = request.EffectiveAt,
+                RecordedAt = clock.GetUtcNow(),
+            };
+            db.Transactions.Add(change);
+
+            var issued = new List<string>(request.Children.Count);
+            foreach (var (child, index) in request.Children.Select((c, i) => (c, i)))
+            {
+                var lot = lastLot + index + 1;
+                var upi = $"{block}-{lot:0000}";
+                issued.Add(upi);
+                db.ParcelRecords.Add(new ParcelRecord
+                {
+                    Upi = upi, DistrictCode = district, BlockCode = block, LotNumber = lot,
+                    IssuedAt = change.RecordedAt, IssuedByTransactionId = change.Id,
+                });
+                db.ParcelVersions.Add(new ParcelVersion
+                {
+                    Upi = upi, Version = 1, Boundary = child.Boundary, OfficialArea = child.OfficialArea,
+                    LandUse = child.LandUse, Address = child.Address, DistrictCode = district, BlockCode = block,
+                    Status = ParcelStatus.Current, ValidFrom = request.EffectiveAt, TransactionId = change.Id,
+                });
+                foreach (var parent in parents)
+                {
+                    db.Lineage.Add(new LineageEdge { ParentUpi = parent, ChildUpi = upi, TransactionId = change.Id });
+                }
+            }
+
+            foreach (var version in current)
+            {
+                version.Status = ParcelStatus.Historic;
+                version.ValidTo = request.EffectiveAt;
+                version.RetiredByTransactionId = change.Id;
+            }
+
+            await db.SaveChangesAsync(ct);
+            if (own is not null)
+            {
+                await own.CommitAsync(ct);
+            }
+
+            return new FabricChangeResult(change.Id, issued);
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync();
             }
         }
-
-        foreach (var version in current)
-        {
-            version.Status = ParcelStatus.Historic;
-            version.ValidTo = request.EffectiveAt;
-            version.RetiredByTransactionId = change.Id;
-        }
-
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return new FabricChangeResult(change.Id, issued);
     }
 
     private void Validate(FabricChangeRequest request)

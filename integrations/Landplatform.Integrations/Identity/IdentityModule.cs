@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Landplatform.Cadastre.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -108,6 +109,11 @@ public static class IdentityModule
             .AddPolicy(AccessPolicies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(AccessPolicies.Administrators, p => p.RequireRole(PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.Registrars, p => p.RequireRole(PlatformRoles.Registrar))
+            .AddPolicy(AccessPolicyNames.Surveyors, p => p.RequireRole(PlatformRoles.Surveyor))
+            .AddPolicy(AccessPolicyNames.Examiners, p => p.RequireRole(PlatformRoles.Examiner))
+            .AddPolicy(AccessPolicyNames.SurveyDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))
+            .AddPolicy(AccessPolicyNames.SurveyReaders, p => p.RequireRole(
+                PlatformRoles.Surveyor, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
                 c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||
                 c.User.IsInRole(PlatformRoles.Notary) || c.User.IsInRole(PlatformRoles.Administrator) ||

@@ -40,7 +40,7 @@ public static class AccessPolicies
     public const string Administrators = "administrators";
 
     /// <summary>Who may register or reject what was lodged: registrars.</summary>
-    public const string Registrars = "registrars";
+    public const string Registrars = Landplatform.Cadastre.Contracts.AccessPolicyNames.Registrars;
 
     /// <summary>Who may read the register with personal identifiers: registry staff and clients with registry.read.</summary>
     public const string RegistryReaders = "registry-readers";

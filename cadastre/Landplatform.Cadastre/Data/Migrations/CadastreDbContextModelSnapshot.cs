@@ -407,6 +407,172 @@ namespace Landplatform.Cadastre.Data.Migrations
                     b.ToTable("road_reserves", "cadastre");
                 });
 
+            modelBuilder.Entity("Landplatform.Cadastre.Surveys.Survey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("CurrentRevision")
+                        .HasColumnType("integer")
+                        .HasColumnName("current_revision");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("decision_reason");
+
+                    b.Property<Guid?>("FabricTransactionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("fabric_transaction_id");
+
+                    b.Property<string>("LicenceNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("licence_number");
+
+                    b.PrimitiveCollection<string[]>("ParentUpis")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("parent_upis");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<string>("Surveyor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("surveyor");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FabricTransactionId");
+
+                    b.HasIndex("ParentUpis");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ParentUpis"), "gin");
+
+                    b.HasIndex("Reference")
+                        .IsUnique();
+
+                    b.ToTable("surveys", "cadastre", t =>
+                        {
+                            t.HasCheckConstraint("ck_surveys_status", "status IN ('submitted','checked','examined','approved','rejected')");
+                        });
+                });
+
+            modelBuilder.Entity("Landplatform.Cadastre.Surveys.SurveyLot", b =>
+                {
+                    b.Property<Guid>("SurveyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("survey_id");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("label");
+
+                    b.Property<Polygon>("Boundary")
+                        .IsRequired()
+                        .HasColumnType("geometry(Polygon,2007)")
+                        .HasColumnName("boundary");
+
+                    b.Property<decimal?>("StatedArea")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("stated_area");
+
+                    b.HasKey("SurveyId", "Revision", "Label");
+
+                    b.HasIndex("Boundary");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Boundary"), "gist");
+
+                    b.ToTable("survey_lots", "cadastre");
+                });
+
+            modelBuilder.Entity("Landplatform.Cadastre.Surveys.SurveyRevision", b =>
+                {
+                    b.Property<Guid>("SurveyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("survey_id");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<int>("Errors")
+                        .HasColumnType("integer")
+                        .HasColumnName("errors");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("FileSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("file_sha256");
+
+                    b.Property<string>("Findings")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("findings");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("format");
+
+                    b.Property<int>("Srid")
+                        .HasColumnType("integer")
+                        .HasColumnName("srid");
+
+                    b.Property<int>("Warnings")
+                        .HasColumnType("integer")
+                        .HasColumnName("warnings");
+
+                    b.HasKey("SurveyId", "Revision");
+
+                    b.ToTable("survey_revisions", "cadastre");
+                });
+
             modelBuilder.Entity("Landplatform.Cadastre.Fabric.Block", b =>
                 {
                     b.HasOne("Landplatform.Cadastre.Fabric.District", null)
@@ -471,6 +637,32 @@ namespace Landplatform.Cadastre.Data.Migrations
                     b.HasOne("Landplatform.Cadastre.Fabric.ParcelRecord", null)
                         .WithMany()
                         .HasForeignKey("Upi")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Landplatform.Cadastre.Surveys.Survey", b =>
+                {
+                    b.HasOne("Landplatform.Cadastre.Fabric.FabricTransaction", null)
+                        .WithMany()
+                        .HasForeignKey("FabricTransactionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Landplatform.Cadastre.Surveys.SurveyLot", b =>
+                {
+                    b.HasOne("Landplatform.Cadastre.Surveys.SurveyRevision", null)
+                        .WithMany()
+                        .HasForeignKey("SurveyId", "Revision")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Landplatform.Cadastre.Surveys.SurveyRevision", b =>
+                {
+                    b.HasOne("Landplatform.Cadastre.Surveys.Survey", null)
+                        .WithMany()
+                        .HasForeignKey("SurveyId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -2,10 +2,12 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Landplatform.Integrations.Identity;
 
-namespace Landplatform.Integrations.Tests;
+using Xunit;
+
+namespace Landplatform.Testing;
 
 /// <summary>Token requests to the real token endpoint, as a client library would send them.</summary>
-internal static class Tokens
+public static class Tokens
 {
     public static async Task<(int Status, JsonElement Body)> RequestAsync(HttpClient client, params (string Key, string Value)[] form)
     {

@@ -1,0 +1,23 @@
+namespace Landplatform.Cadastre.Contracts;
+
+/// <summary>
+/// Names of the authorization policies that module endpoints require. The identity module defines
+/// what each means; modules name them without depending on identity.
+/// </summary>
+public static class AccessPolicyNames
+{
+    /// <summary>Licensed surveyors, who lodge surveys.</summary>
+    public const string Surveyors = "surveyors";
+
+    /// <summary>Examiners, who examine lodged surveys and transactions.</summary>
+    public const string Examiners = "examiners";
+
+    /// <summary>Registrars, who approve and register.</summary>
+    public const string Registrars = "registrars";
+
+    /// <summary>Who may read lodged surveys: surveyors (their own), examiners, registrars, administrators.</summary>
+    public const string SurveyReaders = "survey-readers";
+
+    /// <summary>Who may reject a survey: examiners and registrars.</summary>
+    public const string SurveyDeciders = "survey-deciders";
+}
