@@ -108,6 +108,7 @@ public static class IdentityModule
             .AddPolicy(AccessPolicies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(AccessPolicies.Administrators, p => p.RequireRole(PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.Registrars, p => p.RequireRole(PlatformRoles.Registrar))
+            .AddPolicy(AccessPolicies.FabricEditors, p => p.RequireRole(PlatformRoles.Registrar, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
                 c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||
                 c.User.IsInRole(PlatformRoles.Notary) || c.User.IsInRole(PlatformRoles.Administrator) ||
