@@ -250,8 +250,7 @@ public sealed class Cql2JsonReader
                     return new Literal(whole);
                 }
 
-                var real = value.GetDouble();
-                return double.IsFinite(real) ? new Literal(real) : throw Type($"{value.GetRawText()} is not a number this service can compare");
+                return value.TryGetDouble(out var real) && double.IsFinite(real) ? new Literal(real) : throw Type($"{value.GetRawText()} is not a number this service can compare");
             case JsonValueKind.True or JsonValueKind.False:
                 return new Literal(value.GetBoolean());
             case JsonValueKind.Object when value.TryGetProperty("timestamp", out var timestamp) && timestamp.ValueKind == JsonValueKind.String:

@@ -76,6 +76,7 @@ public static class FeaturesEndpoints
                 + "at any time within it; other collections have no time. crs/bbox-crs/filter-crs: CRS84 (default), EPSG:4326 (latitude first), "
                 + "EPSG:3857, EPSG:2007. filter-lang cql2-text (default) or cql2-json. f=json (GeoJSON), html or csv (geometry as WKT). "
                 + NumberMatchedNote)
+            .WithItemsParameters()
             .Produces(StatusCodes.Status200OK, contentType: GeoJson).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         reads.MapGet("/collections/{collectionId}/items/{featureId}", FeatureItems.ItemAsync).WithName("OgcItem")
             .WithSummary("One feature, with a strong ETag derived from the stored row (If-None-Match answers 304).")
