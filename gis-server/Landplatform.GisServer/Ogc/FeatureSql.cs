@@ -21,7 +21,13 @@ public enum GeometryEncoding
 
     /// <summary>Well-known binary (ST_AsBinary), for renderers.</summary>
     Wkb,
+
+    /// <summary>Well-known text (ST_AsText), for CSV; axis order as for GeoJSON.</summary>
+    Wkt,
 }
+
+/// <summary>A period of time, either end open when null.</summary>
+public sealed record TimePeriod(DateTimeOffset? Start, DateTimeOffset? End);
 
 /// <summary>What one OGC request asks of one collection; every service builds one and lets <see cref="FeatureSql"/> write the SQL.</summary>
 public sealed record FeatureQuery(FeatureCollectionDefinition Collection)
@@ -30,6 +36,9 @@ public sealed record FeatureQuery(FeatureCollectionDefinition Collection)
 
     /// <summary>For versioned collections: the instant whose fabric to return; null for the current fabric.</summary>
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>For versioned collections: every version in force at any time within the period; takes precedence over <see cref="AsOf"/>.</summary>
+    public TimePeriod? Period { get; init; }
 
     public FilterExpression? Filter { get; init; }
 
@@ -52,7 +61,7 @@ public sealed record FeatureQuery(FeatureCollectionDefinition Collection)
 
     public GeometryEncoding Geometry { get; init; } = GeometryEncoding.GeoJson;
 
-    /// <summary>For GML: put latitude first (EPSG:4326 as the authority defines it).</summary>
+    /// <summary>For GML, GeoJSON and WKT: put latitude first (EPSG:4326 as the authority defines it).</summary>
     public bool LatitudeFirst { get; init; }
 }
 
@@ -100,7 +109,10 @@ public static class FeatureSql
         switch (query.Geometry)
         {
             case GeometryEncoding.GeoJson:
-                columns.Append(CultureInfo.InvariantCulture, $", ST_AsGeoJSON({geometry}, @decimals)");
+                columns.Append(CultureInfo.InvariantCulture, $", ST_AsGeoJSON({(query.LatitudeFirst ? $"ST_FlipCoordinates({geometry})" : geometry)}, @decimals)");
+                break;
+            case GeometryEncoding.Wkt:
+                columns.Append(CultureInfo.InvariantCulture, $", ST_AsText({(query.LatitudeFirst ? $"ST_FlipCoordinates({geometry})" : geometry)}, @decimals)");
                 break;
             case GeometryEncoding.Gml32:
                 // ST_AsGML option bits: 1 = URN CRS names, 16 = latitude first for geographic CRSs.
@@ -136,7 +148,22 @@ public static class FeatureSql
     {
         var c = query.Collection;
         var clauses = new List<string>();
-        if (c.IsTemporal && query.AsOf is { } asOf)
+        if (c.IsTemporal && query.Period is { } period)
+        {
+            clauses.Add("t.status <> 'pending'");
+            if (period.End is { } end)
+            {
+                clauses.Add($"t.{c.ValidFrom} <= @periodEnd");
+                command.Parameters.AddWithValue("periodEnd", NpgsqlDbType.TimestampTz, end.ToUniversalTime());
+            }
+
+            if (period.Start is { } start)
+            {
+                clauses.Add($"t.{c.ValidTo} IS NULL OR t.{c.ValidTo} > @periodStart");
+                command.Parameters.AddWithValue("periodStart", NpgsqlDbType.TimestampTz, start.ToUniversalTime());
+            }
+        }
+        else if (c.IsTemporal && query.AsOf is { } asOf)
         {
             clauses.Add($"t.status <> 'pending' AND t.{c.ValidFrom} <= @asOf AND (t.{c.ValidTo} IS NULL OR t.{c.ValidTo} > @asOf)");
             command.Parameters.AddWithValue("asOf", NpgsqlDbType.TimestampTz, asOf.ToUniversalTime());

@@ -114,6 +114,7 @@ public static class IdentityModule
             .AddPolicy(AccessPolicyNames.SurveyDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))
             .AddPolicy(AccessPolicyNames.SurveyReaders, p => p.RequireRole(
                 PlatformRoles.Surveyor, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.FabricEditors, p => p.RequireRole(PlatformRoles.Registrar, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
                 c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||
                 c.User.IsInRole(PlatformRoles.Notary) || c.User.IsInRole(PlatformRoles.Administrator) ||

@@ -42,6 +42,9 @@ public static class AccessPolicies
     /// <summary>Who may register or reject what was lodged: registrars.</summary>
     public const string Registrars = Landplatform.Cadastre.Contracts.AccessPolicyNames.Registrars;
 
+    /// <summary>Who may edit fabric features outside surveys (building footprints): registrars and administrators.</summary>
+    public const string FabricEditors = "fabric-editors";
+
     /// <summary>Who may read the register with personal identifiers: registry staff and clients with registry.read.</summary>
     public const string RegistryReaders = "registry-readers";
 }

@@ -1,0 +1,445 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Landplatform.Cadastre.Contracts;
+using Npgsql;
+
+namespace Landplatform.GisServer.Ogc.Features;
+
+/// <summary>The items of a collection and single features, streamed from PostGIS as GeoJSON, HTML or CSV.</summary>
+public static class FeatureItems
+{
+    /// <summary>Below this planner estimate the exact count is cheap enough to give as numberMatched.</summary>
+    public const long ExactCountBelow = 50_000;
+
+    private static readonly string[] ItemNames = ["f", "crs"];
+
+    public static async Task ItemsAsync(string collectionId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var request = http.Request;
+        ItemsParameters.RefuseUnknown(request.Query, ItemsParameters.ForItems);
+        var collection = FeaturesEndpoints.Find(collectionId);
+        var format = ItemsParameters.Format(request, csvAllowed: true);
+        var crs = ItemsParameters.Crs(ItemsParameters.Single(request.Query, "crs"), "crs");
+        var bbox = ItemsParameters.Bbox(ItemsParameters.Single(request.Query, "bbox"), ItemsParameters.Single(request.Query, "bbox-crs"));
+        var limit = ItemsParameters.Limit(ItemsParameters.Single(request.Query, "limit"));
+        var offset = ItemsParameters.Offset(ItemsParameters.Single(request.Query, "offset"));
+        var (instant, period) = ItemsParameters.Datetime(ItemsParameters.Single(request.Query, "datetime"));
+        var properties = ItemsParameters.Properties(ItemsParameters.Single(request.Query, "properties"));
+        var filter = ItemsParameters.Filter(request.Query, collection);
+
+        var query = new FeatureQuery(collection)
+        {
+            Bbox = bbox,
+            AsOf = instant,
+            Period = period,
+            Filter = filter,
+            Properties = properties,
+            Limit = limit + 1,
+            Offset = offset,
+            OutputSrid = crs.Srid,
+            Decimals = crs.Decimals,
+            LatitudeFirst = crs.LatitudeFirst,
+            Geometry = format switch
+            {
+                OutputFormat.Csv => GeometryEncoding.Wkt,
+                OutputFormat.Html => GeometryEncoding.None,
+                _ => GeometryEncoding.GeoJson,
+            },
+        };
+        var selected = FeatureSql.SelectedProperties(query);
+        await using var select = FeatureSql.Select(db, query);
+        var matched = await MatchedAsync(db, query, ct);
+        await using var rows = await select.ExecuteReaderAsync(ct);
+
+        var page = new Page(limit, offset, matched);
+        http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
+        switch (format)
+        {
+            case OutputFormat.Html:
+                await WriteHtmlAsync(http, collection, selected, rows, page, ct);
+                break;
+            case OutputFormat.Csv:
+                await WriteCsvAsync(http, collection, selected, rows, page, ct);
+                break;
+            default:
+                await WriteGeoJsonAsync(http, collection, selected, rows, page, ct);
+                break;
+        }
+    }
+
+    public static async Task ItemAsync(string collectionId, string featureId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var request = http.Request;
+        ItemsParameters.RefuseUnknown(request.Query, ItemNames);
+        var collection = FeaturesEndpoints.Find(collectionId);
+        var format = ItemsParameters.Format(request, csvAllowed: false);
+        var crs = ItemsParameters.Crs(ItemsParameters.Single(request.Query, "crs"), "crs");
+        var query = new FeatureQuery(collection)
+        {
+            FeatureId = featureId,
+            Limit = 1,
+            OutputSrid = crs.Srid,
+            Decimals = crs.Decimals,
+            LatitudeFirst = crs.LatitudeFirst,
+            Geometry = format == OutputFormat.Html ? GeometryEncoding.Wkt : GeometryEncoding.GeoJson,
+        };
+
+        var tag = await TagAsync(db, query, ct) ?? throw new ResourceNotFoundException("feature-unknown", $"{collection.Id} has no feature '{featureId}'.");
+        http.Response.Headers.ETag = tag;
+        if (request.Headers.IfNoneMatch.Any(v => v == tag || v == "*"))
+        {
+            http.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        var selected = FeatureSql.SelectedProperties(query);
+        await using var select = FeatureSql.Select(db, query);
+        await using var row = await select.ExecuteReaderAsync(ct);
+        if (!await row.ReadAsync(ct))
+        {
+            throw new ResourceNotFoundException("feature-unknown", $"{collection.Id} has no feature '{featureId}'.");
+        }
+
+        http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
+        var self = $"{FeaturesEndpoints.BaseUrl(request)}/ogc/collections/{collection.Id}/items/{Uri.EscapeDataString(featureId)}";
+        if (format == OutputFormat.Html)
+        {
+            http.Response.ContentType = HtmlPage.ContentType;
+            var html = new StringBuilder(HtmlPage.Start($"{collection.Title}: {row.GetString(0)}"));
+            html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{HtmlPage.Encode(self)}?f=json\">GeoJSON</a> · <a href=\"/ogc/collections/{collection.Id}/items?f=html\">All {HtmlPage.Encode(collection.Title)}</a></p>");
+            html.Append("<table><caption>Properties</caption><tbody>");
+            for (var i = 0; i < selected.Count; i++)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">{HtmlPage.Encode(selected[i].Title)}</th><td>{HtmlPage.Encode(Text(row.GetValue(i + 1)))}</td></tr>");
+            }
+
+            var wkt = row.GetString(selected.Count + 1);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">Geometry ({HtmlPage.Encode(crs.Uri.ToString())})</th><td>{HtmlPage.Encode(wkt.Length > 2000 ? wkt[..2000] + "…" : wkt)}</td></tr>");
+            html.Append("</tbody></table>").Append(HtmlPage.End);
+            await http.Response.WriteAsync(html.ToString(), ct);
+            return;
+        }
+
+        http.Response.ContentType = FeaturesEndpoints.GeoJson;
+        await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
+        WriteFeature(json, collection, selected, row, links: writer =>
+        {
+            Link(writer, "self", self, FeaturesEndpoints.GeoJson);
+            Link(writer, "alternate", self + "?f=html", "text/html");
+            Link(writer, "collection", $"{FeaturesEndpoints.BaseUrl(request)}/ogc/collections/{collection.Id}", FeaturesEndpoints.Json);
+        });
+        await json.FlushAsync(ct);
+    }
+
+    /// <summary>The strong ETag of one stored row: a hash of the whole row as PostgreSQL prints it.</summary>
+    public static async Task<string?> TagAsync(NpgsqlDataSource db, FeatureQuery query, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand();
+        command.CommandText = $"SELECT md5(t::text) FROM {query.Collection.Table} t WHERE {FeatureSql.Where(command, query)} LIMIT 1";
+        return await command.ExecuteScalarAsync(ct) is string hash ? $"\"{hash}\"" : null;
+    }
+
+    /// <summary>numberMatched when cheap: the exact count when the planner expects fewer than <see cref="ExactCountBelow"/> rows.</summary>
+    private static async Task<long?> MatchedAsync(NpgsqlDataSource db, FeatureQuery query, CancellationToken ct)
+    {
+        await using var count = FeatureSql.Count(db, query);
+        var text = count.CommandText;
+        count.CommandText = "EXPLAIN (FORMAT JSON) " + text;
+        var plan = (string)(await count.ExecuteScalarAsync(ct))!;
+        using var document = JsonDocument.Parse(plan);
+        if (MaxPlanRows(document.RootElement) >= ExactCountBelow)
+        {
+            return null;
+        }
+
+        count.CommandText = text;
+        return (long)(await count.ExecuteScalarAsync(ct))!;
+    }
+
+    private static double MaxPlanRows(JsonElement node)
+    {
+        var max = 0d;
+        switch (node.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (var item in node.EnumerateArray())
+                {
+                    max = Math.Max(max, MaxPlanRows(item));
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in node.EnumerateObject())
+                {
+                    max = property.NameEquals("Plan Rows") && property.Value.ValueKind == JsonValueKind.Number
+                        ? Math.Max(max, property.Value.GetDouble())
+                        : Math.Max(max, MaxPlanRows(property.Value));
+                }
+
+                break;
+        }
+
+        return max;
+    }
+
+    private sealed record Page(int Limit, long Offset, long? Matched);
+
+    private static async Task WriteGeoJsonAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
+        NpgsqlDataReader rows, Page page, CancellationToken ct)
+    {
+        http.Response.ContentType = FeaturesEndpoints.GeoJson;
+        await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
+        json.WriteStartObject();
+        json.WriteString("type", "FeatureCollection");
+        json.WriteString("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        if (page.Matched is { } matched)
+        {
+            json.WriteNumber("numberMatched", matched);
+        }
+
+        json.WriteStartArray("features");
+        var written = 0;
+        var more = false;
+        while (await rows.ReadAsync(ct))
+        {
+            if (written == page.Limit)
+            {
+                more = true;
+                break;
+            }
+
+            WriteFeature(json, collection, selected, rows, links: null);
+            written++;
+            if (json.BytesPending > 32 * 1024)
+            {
+                await json.FlushAsync(ct);
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("numberReturned", written);
+        json.WriteStartArray("links");
+        var request = http.Request;
+        Link(json, "self", FeaturesEndpoints.SelfUrl(request), FeaturesEndpoints.GeoJson);
+        Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "html" }), "text/html");
+        Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }), "text/csv");
+        foreach (var (rel, href) in PageLinks(request, page, more))
+        {
+            Link(json, rel, href, FeaturesEndpoints.GeoJson);
+        }
+
+        Link(json, "collection", $"{FeaturesEndpoints.BaseUrl(request)}/ogc/collections/{collection.Id}", FeaturesEndpoints.Json);
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(ct);
+    }
+
+    private static async Task WriteHtmlAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
+        NpgsqlDataReader rows, Page page, CancellationToken ct)
+    {
+        http.Response.ContentType = HtmlPage.ContentType;
+        var request = http.Request;
+        var html = new StringBuilder(HtmlPage.Start(collection.Title));
+        html.Append("<p>").Append(HtmlPage.Encode(collection.Description)).Append("</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "json" }))}\">GeoJSON</a> · ");
+        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }))}\">CSV</a></p>");
+        html.Append("<table><caption>").Append(HtmlPage.Encode(collection.Title))
+            .Append(CultureInfo.InvariantCulture, $", from number {page.Offset + 1}")
+            .Append(page.Matched is { } m ? string.Create(CultureInfo.InvariantCulture, $" of {m}") : string.Empty)
+            .Append("</caption><thead><tr><th scope=\"col\">id</th>");
+        foreach (var property in selected)
+        {
+            html.Append("<th scope=\"col\">").Append(HtmlPage.Encode(property.Name)).Append("</th>");
+        }
+
+        html.Append("</tr></thead><tbody>");
+        var written = 0;
+        var more = false;
+        while (await rows.ReadAsync(ct))
+        {
+            if (written == page.Limit)
+            {
+                more = true;
+                break;
+            }
+
+            var id = rows.GetString(0);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\"><a href=\"/ogc/collections/{collection.Id}/items/{HtmlPage.Encode(Uri.EscapeDataString(id))}?f=html\">{HtmlPage.Encode(id)}</a></th>");
+            for (var i = 0; i < selected.Count; i++)
+            {
+                html.Append("<td>").Append(HtmlPage.Encode(Text(rows.GetValue(i + 1)))).Append("</td>");
+            }
+
+            html.Append("</tr>");
+            written++;
+            if (html.Length > 32 * 1024)
+            {
+                await http.Response.WriteAsync(html.ToString(), ct);
+                html.Clear();
+            }
+        }
+
+        html.Append("</tbody></table><nav aria-label=\"Pages\"><p>");
+        foreach (var (rel, href) in PageLinks(request, page, more))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<a rel=\"{rel}\" href=\"{HtmlPage.Encode(href)}\">{(rel == "next" ? "Next page" : "Previous page")}</a> ");
+        }
+
+        html.Append("</p></nav>").Append(HtmlPage.End);
+        await http.Response.WriteAsync(html.ToString(), ct);
+    }
+
+    private static async Task WriteCsvAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
+        NpgsqlDataReader rows, Page page, CancellationToken ct)
+    {
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"inline; filename=\"{collection.Id}.csv\"";
+        var csv = new StringBuilder("id");
+        foreach (var property in selected)
+        {
+            csv.Append(',').Append(property.Name);
+        }
+
+        csv.Append(",wkt\r\n");
+        var written = 0;
+        while (written < page.Limit && await rows.ReadAsync(ct))
+        {
+            csv.Append(Csv(rows.GetString(0)));
+            for (var i = 0; i <= selected.Count; i++)
+            {
+                csv.Append(',').Append(Csv(Text(rows.GetValue(i + 1))));
+            }
+
+            csv.Append("\r\n");
+            written++;
+            if (csv.Length > 32 * 1024)
+            {
+                await http.Response.WriteAsync(csv.ToString(), ct);
+                csv.Clear();
+            }
+        }
+
+        await http.Response.WriteAsync(csv.ToString(), ct);
+    }
+
+    private static IEnumerable<(string Rel, string Href)> PageLinks(HttpRequest request, Page page, bool more)
+    {
+        var limit = page.Limit.ToString(CultureInfo.InvariantCulture);
+        if (more)
+        {
+            yield return ("next", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?>
+            {
+                ["offset"] = (page.Offset + page.Limit).ToString(CultureInfo.InvariantCulture),
+                ["limit"] = limit,
+            }));
+        }
+
+        if (page.Offset > 0)
+        {
+            yield return ("prev", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?>
+            {
+                ["offset"] = Math.Max(0, page.Offset - page.Limit).ToString(CultureInfo.InvariantCulture),
+                ["limit"] = limit,
+            }));
+        }
+    }
+
+    private static void WriteFeature(Utf8JsonWriter json, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
+        NpgsqlDataReader row, Action<Utf8JsonWriter>? links)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "Feature");
+        var id = row.GetString(0);
+        if (collection.IdIsNumeric)
+        {
+            json.WriteNumber("id", long.Parse(id, CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            json.WriteString("id", id);
+        }
+
+        json.WritePropertyName("geometry");
+        var geometryOrdinal = selected.Count + 1;
+        if (row.IsDBNull(geometryOrdinal))
+        {
+            json.WriteNullValue();
+        }
+        else
+        {
+            json.WriteRawValue(row.GetString(geometryOrdinal), skipInputValidation: true);
+        }
+
+        json.WriteStartObject("properties");
+        for (var i = 0; i < selected.Count; i++)
+        {
+            json.WritePropertyName(selected[i].Name);
+            switch (row.GetValue(i + 1))
+            {
+                case DBNull:
+                    json.WriteNullValue();
+                    break;
+                case string s:
+                    json.WriteStringValue(s);
+                    break;
+                case short or int or long:
+                    json.WriteNumberValue(Convert.ToInt64(row.GetValue(i + 1), CultureInfo.InvariantCulture));
+                    break;
+                case decimal d:
+                    json.WriteNumberValue(d);
+                    break;
+                case double d:
+                    json.WriteNumberValue(Math.Round(d, 3));
+                    break;
+                case float f:
+                    json.WriteNumberValue(f);
+                    break;
+                case DateTime t:
+                    json.WriteStringValue(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+                    break;
+                case var other:
+                    json.WriteStringValue(Convert.ToString(other, CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+
+        json.WriteEndObject();
+        if (links is not null)
+        {
+            json.WriteStartArray("links");
+            links(json);
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static string Text(object value) => value switch
+    {
+        DBNull => string.Empty,
+        DateTime t => DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        double d => Math.Round(d, 3).ToString(CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    // Quotes every field that needs it and defuses leading formula characters for spreadsheet users.
+    private static string Csv(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '@' && !char.IsAsciiDigit(value.Length > 1 ? value[1] : 'x'))
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    private static void Link(Utf8JsonWriter json, string rel, string href, string type)
+    {
+        json.WriteStartObject();
+        json.WriteString("rel", rel);
+        json.WriteString("type", type);
+        json.WriteString("href", href);
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+
+namespace Landplatform.GisServer.Ogc.Features;
+
+/// <summary>Describes the items parameters in the OpenAPI document, where clients (GDAL among them) read the page size limits.</summary>
+public static class ItemsOpenApi
+{
+    public static RouteHandlerBuilder WithItemsParameters(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(Parameter("limit", "Features per page, 1-10000 (larger values are answered with 10000).",
+                new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "10000", Default = JsonValue.Create(ItemsParameters.DefaultLimit) }));
+            operation.Parameters.Add(Parameter("offset", "Features to skip (paging).", new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0", Default = JsonValue.Create(0) }));
+            operation.Parameters.Add(Parameter("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default).", Text()));
+            operation.Parameters.Add(Parameter("bbox-crs", "CRS of bbox.", Text()));
+            operation.Parameters.Add(Parameter("crs", "Output CRS: CRS84 (default), EPSG:4326 (latitude first), EPSG:3857, EPSG:2007.", Text()));
+            operation.Parameters.Add(Parameter("datetime", "An instant or an interval start/end ('..' open); parcels only.", Text()));
+            operation.Parameters.Add(Parameter("properties", "Comma-separated properties to return.", Text()));
+            operation.Parameters.Add(Parameter("filter", "A CQL2 filter (see queryables).", Text()));
+            operation.Parameters.Add(Parameter("filter-lang", "cql2-text (default) or cql2-json.",
+                new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("cql2-text"), JsonValue.Create("cql2-json")], Default = JsonValue.Create("cql2-text") }));
+            operation.Parameters.Add(Parameter("filter-crs", "CRS of the filter's geometry literals (CRS84 by default).", Text()));
+            operation.Parameters.Add(Parameter("f", "json (GeoJSON), html or csv.", Text()));
+            return Task.CompletedTask;
+        });
+
+    private static OpenApiSchema Text() => new() { Type = JsonSchemaType.String };
+
+    private static OpenApiParameter Parameter(string name, string description, OpenApiSchema schema) =>
+        new() { Name = name, In = ParameterLocation.Query, Required = false, Description = description, Schema = schema };
+}
