@@ -1,5 +1,6 @@
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Loading;
+using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,7 +21,7 @@ internal static class HostCommands
         switch (args[0])
         {
             case "migrate":
-                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>()])
+                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>()])
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
                     await db.Database.MigrateAsync(ct);

@@ -2,12 +2,14 @@ using Landplatform.Cadastre;
 using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
 using Landplatform.GisServer.Ogc.Features;
+using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
 builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.ConnectionString(sp.GetRequiredService<IConfiguration>())));
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
+builder.Services.AddExchange();
 builder.Services.AddOgcFeatures();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));

@@ -35,6 +35,17 @@ public sealed class FabricHistoryTests(SampleIslandDatabase database) : IClassFi
 
         var edges = await db.Lineage.Where(e => e.ParentUpi == parent.Upi).Select(e => e.ChildUpi).OrderBy(u => u).ToListAsync();
         Assert.Equal(result.ChildUpis.Order(StringComparer.Ordinal), edges);
+
+        // The change told the exchange, in the same transaction: one event naming what retired and what was created.
+        var payload = await database.ScalarAsync<string>(
+            "SELECT payload::text FROM exchange.outbox WHERE type = 'cadastre.fabric.changed' AND correlation_id = @tx", ("tx", result.TransactionId));
+        var body = System.Text.Json.JsonDocument.Parse(payload).RootElement;
+        Assert.Equal([parent.Upi], body.GetProperty("retired").EnumerateArray().Select(u => u.GetString()));
+        Assert.Equal(result.ChildUpis, body.GetProperty("created").EnumerateArray().Select(u => u.GetString()!).ToList());
+        Assert.Equal("subdivision", body.GetProperty("kind").GetString());
+        var box = parent.Boundary.EnvelopeInternal;
+        Assert.Equal(box.MinX, body.GetProperty("extent").GetProperty("minX").GetDouble(), 3);
+        Assert.Equal(box.MaxY, body.GetProperty("extent").GetProperty("maxY").GetDouble(), 3);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Loading;
+using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
@@ -129,6 +130,7 @@ public static class TemplateDatabase
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<ExchangeStore>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
@@ -149,6 +151,7 @@ public static class TemplateDatabase
             .AddCadastre();
         services.AddDataProtection();
         services.AddPlatformIdentity(configuration);
+        services.AddExchange();
         return services.BuildServiceProvider();
     }
 

@@ -1,5 +1,6 @@
 using Landplatform.Cadastre.Contracts;
 using Landplatform.Cadastre.Data;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NetTopologySuite.Geometries;
 
@@ -28,6 +29,9 @@ public sealed record FabricChangeResult(Guid TransactionId, IReadOnlyList<string
 public sealed class FabricChanges(CadastreDbContext db, TimeProvider clock)
 {
     private const int MaxLotNumber = 9999;
+
+    /// <summary>The outbox event type of every change to the fabric.</summary>
+    public const string FabricChangedEvent = "cadastre.fabric.changed";
 
     public async Task<FabricChangeResult> ApplyAsync(FabricChangeRequest request, CancellationToken ct)
     {
@@ -106,6 +110,7 @@ public sealed class FabricChanges(CadastreDbContext db, TimeProvider clock)
             }
 
             await db.SaveChangesAsync(ct);
+            await RecordEventAsync(change, parents, issued, current.Select(p => p.Boundary).Concat(request.Children.Select(c => c.Boundary)), ct);
             if (own is not null)
             {
                 await own.CommitAsync(ct);
@@ -120,6 +125,32 @@ public sealed class FabricChanges(CadastreDbContext db, TimeProvider clock)
                 await own.DisposeAsync();
             }
         }
+    }
+
+    // The event goes to the outbox in the same transaction as the change (ARCHITECTURE.md, Events):
+    // tiles, the tax roll and other subscribers learn of it once it commits, never before, never not.
+    private async Task RecordEventAsync(FabricTransaction change, IReadOnlyList<string> retired, IReadOnlyList<string> created, IEnumerable<Geometry> touched, CancellationToken ct)
+    {
+        var extent = new Envelope();
+        foreach (var shape in touched)
+        {
+            extent.ExpandToInclude(shape.EnvelopeInternal);
+        }
+
+        var payload = JsonSerializer.Serialize(new
+        {
+            transactionId = change.Id,
+            kind = CadastreDbContext.SnakeCase(change.Kind.ToString()),
+            reference = change.Reference,
+            effectiveAt = change.EffectiveAt,
+            retired,
+            created,
+            extent = new { srid = CadastreDbContext.NationalSrid, minX = extent.MinX, minY = extent.MinY, maxX = extent.MaxX, maxY = extent.MaxY },
+        });
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES ({Guid.CreateVersion7()}, {FabricChangedEvent}, {change.RecordedAt}, {change.Id}, {payload}::jsonb)",
+            ct);
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_notify('lp_outbox', 'cadastre.fabric.changed')", ct);
     }
 
     private void Validate(FabricChangeRequest request)
