@@ -12,7 +12,7 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check"];
 
     public static async Task<int> RunAsync(WebApplication app, string[] args, CancellationToken ct)
     {
@@ -54,6 +54,8 @@ internal static class HostCommands
                     .LoadAsync(args[1], new Progress<string>(line => Console.Error.WriteLine($"  load: {line}")), ct);
                 Console.WriteLine($"sample fabric: {loaded} parcels loaded in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
                 return 0;
+            case "bench-survey-check":
+                return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
                 Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | seed-demo BASE-URL]");
                 return 2;
