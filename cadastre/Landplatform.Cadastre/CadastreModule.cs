@@ -16,7 +16,9 @@ public static class CadastreModule
         services.AddDbContext<CadastreDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<FabricChanges>();
         services.AddScoped<SampleFabricLoader>();
-        services.AddSingleton(new Surveys.SurveyTolerances());
+        // Tolerances come from the configuration section Surveys (e.g. Surveys__ClosureConstant=0.02).
+        services.AddOptions<Surveys.SurveyTolerances>().BindConfiguration("Surveys");
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Surveys.SurveyTolerances>>().Value);
         services.AddScoped<Surveys.SurveyReader>();
         services.AddScoped<Surveys.SurveyChecks>();
         services.AddScoped<Surveys.SurveyLodgement>();

@@ -110,3 +110,28 @@ public sealed class SurveyCheckTests(PlatformServer server) : IClassFixture<Plat
         Assert.True(status == 200, body.ToString());
     }
 }
+
+/// <summary>A deployment that tolerates a larger traverse misclose.</summary>
+public sealed class LooseClosureServer : PlatformServer
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Identity:DemoMode"] = "true",
+        ["Surveys:ClosureConstant"] = "0.6",
+    };
+}
+
+public sealed class SurveyToleranceTests(LooseClosureServer server) : IClassFixture<LooseClosureServer>
+{
+    [Fact]
+    public async Task Tolerances_come_from_configuration()
+    {
+        var surveyor = await Tokens.AccessTokenForAsync(server.Client, "surveyor");
+        var (status, lodged) = await SurveyFiles.LodgeAsync(server, surveyor, "misclosing-traverse.xml");
+        Assert.Equal(201, status);
+        Assert.Empty(SurveyFiles.ErrorRules(lodged));
+        var close = lodged.GetProperty("report").GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("rule").GetString() == "S-CLOSE");
+        Assert.Equal("info", close.GetProperty("severity").GetString());
+        Assert.Contains("allowed 0.635 m", close.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+}
