@@ -23,8 +23,8 @@ internal static class SurveyCheckBenchmark
         var db = services.GetRequiredService<CadastreDbContext>();
         var parcels = await db.ParcelVersions.LongCountAsync(p => p.Status == ParcelStatus.Current, ct);
         var parent = await db.ParcelVersions.AsNoTracking()
-            .Where(p => p.Status == ParcelStatus.Current && p.ComputedArea > 5000)
-            .OrderBy(p => p.Upi).FirstAsync(ct);
+            .Where(p => p.Status == ParcelStatus.Current)
+            .OrderByDescending(p => p.ComputedArea).ThenBy(p => p.Upi).FirstAsync(ct);
         var file = Encoding.UTF8.GetBytes(Strips(parent));
         var reader = services.GetRequiredService<SurveyReader>();
         var checks = services.GetRequiredService<SurveyChecks>();
