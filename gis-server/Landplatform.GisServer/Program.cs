@@ -1,6 +1,7 @@
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
+using Landplatform.GisServer.Ogc.Wfs;
 using Landplatform.Integrations.Identity;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
@@ -39,6 +40,7 @@ app.MapParcelEndpoints().AllowAnonymous().RequireRateLimiting(RateLimits.Public)
 app.MapConnectEndpoints();
 app.MapSignInPage();
 app.MapIdentityEndpoints();
+app.MapWfs();
 await app.RunAsync();
 return 0;
 
