@@ -3,6 +3,8 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using Landplatform.Cadastre.Contracts;
+using NetTopologySuite.IO;
+using NetTopologySuite.Operation.Valid;
 
 namespace Landplatform.GisServer.Ogc.Wfs;
 
@@ -352,7 +354,15 @@ public sealed class GmlGeometryReader(string locator)
     public (string Wkt, CoordinateReferenceSystem Crs) Read(XElement geometry, CoordinateReferenceSystem? inherited)
     {
         var crs = Crs(geometry, inherited);
-        return (Wkt(geometry, crs), crs);
+        var wkt = Wkt(geometry, crs);
+        // PostGIS fails on invalid geometries mid-query; the caller should hear why instead.
+        var validity = new IsValidOp(new WKTReader().Read(wkt));
+        if (!validity.IsValid)
+        {
+            throw Invalid($"The filter's gml:{geometry.Name.LocalName} is not a valid geometry: {validity.ValidationError.Message}.");
+        }
+
+        return (wkt, crs);
     }
 
     public BboxFilter Envelope(XElement envelope, CoordinateReferenceSystem? inherited)
