@@ -437,4 +437,55 @@ public sealed class WfsTests(PlatformServer server) : IClassFixture<PlatformServ
         Assert.Equal(0, Matched(hits));
         Assert.Equal(buildings, await server.Database.ScalarAsync<long>("SELECT count(*) FROM cadastre.buildings"));
     }
+
+    private async Task<(int Status, XDocument Body)> PostAsync(string xml)
+    {
+        using var content = new StringContent(xml, System.Text.Encoding.UTF8, "application/xml");
+        using var response = await server.Client.PostAsync("/wfs", content);
+        return ((int)response.StatusCode, XDocument.Parse(await response.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task The_XML_encoding_by_POST_runs_the_same_query_as_KVP()
+    {
+        var (status, body) = await PostAsync("""
+            <wfs:GetFeature service="WFS" version="2.0.0" resultType="hits" xmlns:wfs="http://www.opengis.net/wfs/2.0"
+                xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:cad="https://landplatform.example/wfs">
+              <wfs:Query typeNames="cad:parcels">
+                <fes:Filter><fes:PropertyIsEqualTo><fes:ValueReference>cad:land_use</fes:ValueReference><fes:Literal>forest</fes:Literal></fes:PropertyIsEqualTo></fes:Filter>
+              </wfs:Query>
+            </wfs:GetFeature>
+            """);
+        Assert.Equal(200, status);
+        Assert.Equal(await CountAsync("land_use = 'forest'"), Matched(body));
+
+        var (pageStatus, page) = await PostAsync("""
+            <wfs:GetFeature service="WFS" version="2.0.0" count="2" startIndex="1" xmlns:wfs="http://www.opengis.net/wfs/2.0">
+              <wfs:Query typeNames="lp:buildings" srsName="urn:ogc:def:crs:EPSG::4326"><wfs:PropertyName>use</wfs:PropertyName></wfs:Query>
+            </wfs:GetFeature>
+            """);
+        Assert.Equal(200, pageStatus);
+        Assert.Equal(["buildings.2", "buildings.3"], MemberIds(page));
+        Assert.Contains("STARTINDEX=3", (string)page.Root!.Attribute("next")!, StringComparison.Ordinal);
+
+        var (byIdStatus, byId) = await PostAsync("""
+            <wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0">
+              <wfs:StoredQuery id="urn:ogc:def:query:OGC-WFS::GetFeatureById"><wfs:Parameter name="ID">parcels.CH-00001-0001</wfs:Parameter></wfs:StoredQuery>
+            </wfs:GetFeature>
+            """);
+        Assert.Equal(200, byIdStatus);
+        Assert.Equal("parcels.CH-00001-0001", (string?)byId.Root!.Attribute(Gml + "id"));
+    }
+
+    [Theory]
+    [InlineData("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><wfs:GetCapabilities service=\"WFS\" xmlns:wfs=\"http://www.opengis.net/wfs/2.0\">&e;</wfs:GetCapabilities>", "OperationParsingFailed")]
+    [InlineData("<GetFeature service=\"WFS\" version=\"2.0.0\"/>", "OperationParsingFailed")]
+    [InlineData("<wfs:GetFeature service=\"WFS\" version=\"2.0.0\" xmlns:wfs=\"http://www.opengis.net/wfs/2.0\"><wfs:Query typeNames=\"lp:parcels\"/><wfs:Query typeNames=\"lp:roads\"/></wfs:GetFeature>", "InvalidParameterValue")]
+    [InlineData("<wfs:GetFeature", "OperationParsingFailed")]
+    public async Task Bad_XML_requests_get_an_exception_report(string xml, string code)
+    {
+        var (status, body) = await PostAsync(xml);
+        Assert.Equal(400, status);
+        Assert.Equal(code, (string?)body.Root!.Element(Ows + "Exception")!.Attribute("exceptionCode"));
+    }
 }

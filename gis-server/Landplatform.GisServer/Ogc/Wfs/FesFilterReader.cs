@@ -63,14 +63,14 @@ public static class FesFilterReader
     }
 
     /// <summary>Parses XML sent by a client: no DTD, no entity, no resolver, bounded size.</summary>
-    public static XElement Load(string xml, string locator)
+    public static XElement Load(string xml, string locator, long maxCharacters = 4L * MaxFilterLength)
     {
         var settings = new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Prohibit,
             XmlResolver = null,
             MaxCharactersFromEntities = 1024,
-            MaxCharactersInDocument = 4L * MaxFilterLength,
+            MaxCharactersInDocument = maxCharacters,
             IgnoreComments = true,
             IgnoreProcessingInstructions = true,
         };

@@ -26,7 +26,7 @@ public static class WfsCapabilities
         ("ImplementsTransactionalWFS", false),
         ("ImplementsLockingWFS", false),
         ("KVPEncoding", true),
-        ("XMLEncoding", false),
+        ("XMLEncoding", true),
         ("SOAPEncoding", false),
         ("ImplementsInheritance", false),
         ("ImplementsRemoteResolve", false),
@@ -166,6 +166,9 @@ public static class WfsCapabilities
             xml.WriteStartElement("ows", "HTTP", WfsNames.Ows);
             xml.WriteStartElement("ows", "Get", WfsNames.Ows);
             xml.WriteAttributeString("xlink", "href", WfsNames.XLink, url + "?");
+            xml.WriteEndElement();
+            xml.WriteStartElement("ows", "Post", WfsNames.Ows);
+            xml.WriteAttributeString("xlink", "href", WfsNames.XLink, url);
             xml.WriteEndElement();
             xml.WriteEndElement();
             xml.WriteEndElement();

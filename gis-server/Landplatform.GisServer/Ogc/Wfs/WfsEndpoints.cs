@@ -7,22 +7,27 @@ namespace Landplatform.GisServer.Ogc.Wfs;
 public static class WfsEndpoints
 {
     public static IEndpointConventionBuilder MapWfs(this IEndpointRouteBuilder app) =>
-        app.MapGet("/wfs", HandleAsync)
+        app.MapMethods("/wfs", [HttpMethods.Get, HttpMethods.Post], HandleAsync)
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Public)
             .WithTags("WFS")
-            .WithSummary("OGC Web Feature Service 2.0 (KVP): GetCapabilities, DescribeFeatureType, GetFeature, ListStoredQueries, DescribeStoredQueries.")
+            .WithSummary("OGC Web Feature Service 2.0 (KVP by GET, XML by POST): GetCapabilities, DescribeFeatureType, GetFeature, ListStoredQueries, DescribeStoredQueries.")
             .WithDescription("Feature types lp:parcels, lp:buildings, lp:roads, lp:flood-zones, lp:landslide-zones, lp:storm-surge-zones, "
                 + "lp:districts, lp:blocks (namespace https://landplatform.example/wfs). Errors are OWS 1.1 ExceptionReports.")
             .Produces(StatusCodes.Status200OK, contentType: "application/xml")
             .Produces(StatusCodes.Status400BadRequest, contentType: "application/xml");
 
     private static Task HandleAsync(HttpContext http, NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct) =>
-        WfsExceptionReport.RunAsync(http, logs.CreateLogger("Landplatform.Wfs"), () => DispatchAsync(http, db, ct), ct);
+        WfsExceptionReport.RunAsync(http, logs.CreateLogger("Landplatform.Wfs"), async () =>
+        {
+            var parameters = HttpMethods.IsPost(http.Request.Method)
+                ? await WfsXmlRequest.ReadAsync(http.Request, ct)
+                : new WfsParameters(http.Request.Query);
+            await DispatchAsync(http, db, parameters, ct);
+        }, ct);
 
-    private static async Task DispatchAsync(HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task DispatchAsync(HttpContext http, NpgsqlDataSource db, WfsParameters parameters, CancellationToken ct)
     {
-        var parameters = new WfsParameters(http.Request.Query);
         var service = parameters.Require("SERVICE");
         if (!service.Equals("WFS", StringComparison.OrdinalIgnoreCase))
         {
