@@ -383,6 +383,7 @@ public sealed class WfsTests(PlatformServer server) : IClassFixture<PlatformServ
     [InlineData(GetFeature + "&TYPENAMES=lp:parcels&BBOX=5,2,3,4", 400, "InvalidParameterValue", "BBOX")]
     [InlineData(GetFeature + "&TYPENAMES=lp:parcels&BBOX=1,2,3,4,EPSG:9999", 400, "InvalidParameterValue", "BBOX")]
     [InlineData(GetFeature + "&TYPENAMES=lp:parcels&BBOX=100,-61.3,101,-61.2,urn:ogc:def:crs:EPSG::4326", 400, "InvalidParameterValue", "BBOX")]
+    [InlineData(GetFeature + "&TYPENAMES=lp:parcels&BBOX=0,0,1e300,1e300,EPSG:3857", 400, "InvalidParameterValue", "BBOX")]
     [InlineData(GetFeature + "&TYPENAMES=lp:parcels&SRSNAME=EPSG:9999", 400, "InvalidParameterValue", "SRSNAME")]
     [InlineData(GetFeature + "&TYPENAMES=lp:parcels&SRSNAME=CRS84", 400, "InvalidParameterValue", "SRSNAME")]
     [InlineData(GetFeature + "&TYPENAMES=lp:parcels&OUTPUTFORMAT=shape-zip", 400, "InvalidParameterValue", "OUTPUTFORMAT")]
@@ -410,6 +411,7 @@ public sealed class WfsTests(PlatformServer server) : IClassFixture<PlatformServ
         { FesOpen + "<fes:DWithin><fes:ValueReference>geometry</fes:ValueReference><gml:Point><gml:pos>1 2</gml:pos></gml:Point><fes:Distance uom=\"m\">10</fes:Distance></fes:DWithin></fes:Filter>", "InvalidParameterValue" },
         { FesOpen + "<fes:Intersects><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>0 0 1 1 0 1</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></fes:Intersects></fes:Filter>", "InvalidParameterValue" },
         { FesOpen + "<fes:Intersects><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>480000 1460000 481000 1461000 481000 1460000 480000 1461000 480000 1460000</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></fes:Intersects></fes:Filter>", "InvalidParameterValue" },
+        { FesOpen + "<fes:Intersects><gml:Point srsName=\"urn:ogc:def:crs:EPSG::4326\"><gml:pos>-161.2 13.1</gml:pos></gml:Point></fes:Intersects></fes:Filter>", "InvalidParameterValue" },
         { FesOpen + "<fes:Intersects><gml:Point srsName=\"EPSG:9999\"><gml:pos>1 2</gml:pos></gml:Point></fes:Intersects></fes:Filter>", "InvalidParameterValue" },
         { "<ogc:Filter xmlns:ogc=\"http://www.opengis.net/ogc\"><ogc:PropertyIsEqualTo><ogc:PropertyName>land_use</ogc:PropertyName><ogc:Literal>x</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>", "InvalidParameterValue" },
         { FesOpen + string.Concat(Enumerable.Repeat("<fes:Not>", 40)) + "<fes:PropertyIsNull><fes:ValueReference>address</fes:ValueReference></fes:PropertyIsNull>" + string.Concat(Enumerable.Repeat("</fes:Not>", 40)) + "</fes:Filter>", "InvalidParameterValue" },

@@ -514,7 +514,9 @@ public sealed class GmlGeometryReader(string locator)
         {
             var first = Number(numbers[i]);
             var second = Number(numbers[i + 1]);
-            result.Add(crs.LatitudeFirst ? (second, first) : (first, second));
+            var (x, y) = crs.LatitudeFirst ? (second, first) : (first, second);
+            WfsNames.CheckRange(crs, x, y, locator);
+            result.Add((x, y));
         }
 
         return result;

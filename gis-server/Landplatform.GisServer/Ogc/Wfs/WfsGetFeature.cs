@@ -208,11 +208,8 @@ public static partial class WfsGetFeature
             throw new WfsException(OwsExceptionCode.InvalidParameterValue, locator, "BBOX lists the lower corner first (in the CRS's axis order).");
         }
 
-        if (crs.Srid == 4326 && (box.MinX < -180 || box.MaxX > 180 || box.MinY < -90 || box.MaxY > 90))
-        {
-            throw new WfsException(OwsExceptionCode.InvalidParameterValue, locator,
-                "A BBOX in WGS 84 lies within latitude -90..90 and longitude -180..180 (EPSG:4326 lists latitude first).");
-        }
+        WfsNames.CheckRange(crs, box.MinX, box.MinY, locator);
+        WfsNames.CheckRange(crs, box.MaxX, box.MaxY, locator);
 
         return box;
     }

@@ -110,6 +110,26 @@ public static class WfsNames
         return CoordinateReferenceSystem.Parse(text.StartsWith(oldUrn, StringComparison.OrdinalIgnoreCase) ? "EPSG:" + text[oldUrn.Length..] : text, locator);
     }
 
+    /// <summary>
+    /// Refuses coordinates outside the area of use of the CRS (x/y, longitude first), which PostGIS
+    /// could not transform: a clear 400 instead of a failed query.
+    /// </summary>
+    public static void CheckRange(CoordinateReferenceSystem crs, double x, double y, string locator)
+    {
+        var (limitX, limitY) = crs.Srid switch
+        {
+            4326 => (180.0, 90.0),
+            3857 => (20_037_508.35, 20_048_966.11),
+            _ => (1e8, 1e8),
+        };
+        if (Math.Abs(x) > limitX || Math.Abs(y) > limitY)
+        {
+            throw new WfsException(OwsExceptionCode.InvalidParameterValue, locator, crs.Srid == 4326
+                ? $"({x}, {y}) is not a longitude/latitude; EPSG:4326 URNs list latitude first, within -90..90 and -180..180."
+                : $"({x}, {y}) lies outside the area EPSG:{crs.Srid} can describe.");
+        }
+    }
+
     /// <summary>The URN a GML document names a CRS with.</summary>
     public static string Urn(CoordinateReferenceSystem crs) => $"urn:ogc:def:crs:EPSG::{crs.Srid}";
 }
