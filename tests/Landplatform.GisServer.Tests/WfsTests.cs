@@ -84,13 +84,14 @@ public sealed class WfsTests(PlatformServer server) : IClassFixture<PlatformServ
         Assert.InRange(lower[0], west - 0.001, west);
 
         var operations = capabilities.Element(Ows + "OperationsMetadata")!;
-        Assert.Equal(["GetCapabilities", "DescribeFeatureType", "GetFeature", "ListStoredQueries", "DescribeStoredQueries"],
+        Assert.Equal(["GetCapabilities", "DescribeFeatureType", "GetFeature", "GetPropertyValue", "ListStoredQueries", "DescribeStoredQueries"],
             operations.Elements(Ows + "Operation").Select(o => (string)o.Attribute("name")!));
         string Constraint(XElement parent, XNamespace ns, string name) =>
             parent.Elements(ns + "Constraint").Single(c => (string?)c.Attribute("name") == name).Element(Ows + "DefaultValue")!.Value;
         Assert.Equal("TRUE", Constraint(operations, Ows, "ImplementsResultPaging"));
         Assert.Equal("TRUE", Constraint(operations, Ows, "KVPEncoding"));
         Assert.Equal("FALSE", Constraint(operations, Ows, "ImplementsTransactionalWFS"));
+        Assert.Equal("TRUE", Constraint(operations, Ows, "ImplementsBasicWFS"));
         Assert.Equal("1000", Constraint(operations, Ows, "CountDefault"));
 
         var filter = capabilities.Element(Fes + "Filter_Capabilities")!;
@@ -489,5 +490,31 @@ public sealed class WfsTests(PlatformServer server) : IClassFixture<PlatformServ
         var (status, body) = await PostAsync(xml);
         Assert.Equal(400, status);
         Assert.Equal(code, (string?)body.Root!.Element(Ows + "Exception")!.Attribute("exceptionCode"));
+    }
+
+    [Fact]
+    public async Task GetPropertyValue_returns_the_values_of_one_property_for_the_filtered_features()
+    {
+        var filter = Filter("<fes:PropertyIsEqualTo><fes:ValueReference>land_use</fes:ValueReference><fes:Literal>industrial</fes:Literal></fes:PropertyIsEqualTo>");
+        var values = (await GetXmlAsync($"/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetPropertyValue&TYPENAMES=lp:parcels&VALUEREFERENCE=lp:upi&COUNT=3&FILTER={filter}", "application/xml")).Root!;
+        Assert.Equal(Wfs + "ValueCollection", values.Name);
+        Assert.Equal(await CountAsync("land_use = 'industrial'"), long.Parse((string)values.Attribute("numberMatched")!, CultureInfo.InvariantCulture));
+        var expected = new List<string>();
+        await using (var command = server.Database.DataSource.CreateCommand("SELECT upi FROM cadastre.parcel_versions WHERE status = 'current' AND land_use = 'industrial' ORDER BY upi LIMIT 3"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                expected.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(expected, values.Elements(Wfs + "member").Select(m => m.Value));
+        var ids = (await GetXmlAsync($"/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetPropertyValue&RESOURCEID=buildings.4&VALUEREFERENCE=@gml:id", "application/xml")).Root!;
+        Assert.Equal(["buildings.4"], ids.Elements(Wfs + "member").Select(m => m.Value));
+        var geometry = (await GetXmlAsync($"/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetPropertyValue&RESOURCEID=buildings.4&VALUEREFERENCE=geometry", "application/xml")).Root!;
+        Assert.NotNull(geometry.Element(Wfs + "member")!.Element(Gml + "Polygon")!.Attribute(Gml + "id"));
+        await GetExceptionAsync("/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetPropertyValue&TYPENAMES=lp:parcels", 400, "MissingParameterValue", "VALUEREFERENCE");
+        await GetExceptionAsync("/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetPropertyValue&TYPENAMES=lp:parcels&VALUEREFERENCE=owner", 400, "InvalidParameterValue", "VALUEREFERENCE");
     }
 }

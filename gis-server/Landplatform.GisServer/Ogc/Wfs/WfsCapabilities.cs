@@ -12,7 +12,7 @@ public static class WfsCapabilities
     public const int MaxCount = 10_000;
 
     public static IReadOnlyList<string> Operations { get; } =
-        ["GetCapabilities", "DescribeFeatureType", "GetFeature", "ListStoredQueries", "DescribeStoredQueries"];
+        ["GetCapabilities", "DescribeFeatureType", "GetFeature", "GetPropertyValue", "ListStoredQueries", "DescribeStoredQueries"];
 
     public static IReadOnlyList<string> Versions { get; } = ["2.0.0", "2.0.2"];
 
@@ -22,7 +22,7 @@ public static class WfsCapabilities
 
     private static readonly (string Name, bool Value)[] ServiceConstraints =
     [
-        ("ImplementsBasicWFS", false),
+        ("ImplementsBasicWFS", true),
         ("ImplementsTransactionalWFS", false),
         ("ImplementsLockingWFS", false),
         ("KVPEncoding", true),
@@ -183,6 +183,10 @@ public static class WfsCapabilities
                     break;
                 case "GetFeature":
                     xml.AllowedValues("Parameter", "outputFormat", WfsOutputFormats.Advertised);
+                    xml.AllowedValues("Parameter", "resultType", ["results", "hits"]);
+                    break;
+                case "GetPropertyValue":
+                    xml.AllowedValues("Parameter", "outputFormat", WfsOutputFormats.Advertised.Take(2));
                     xml.AllowedValues("Parameter", "resultType", ["results", "hits"]);
                     break;
             }

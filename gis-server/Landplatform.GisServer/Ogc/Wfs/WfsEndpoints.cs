@@ -11,7 +11,7 @@ public static class WfsEndpoints
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Public)
             .WithTags("WFS")
-            .WithSummary("OGC Web Feature Service 2.0 (KVP by GET, XML by POST): GetCapabilities, DescribeFeatureType, GetFeature, ListStoredQueries, DescribeStoredQueries.")
+            .WithSummary("OGC Web Feature Service 2.0 (KVP by GET, XML by POST): GetCapabilities, DescribeFeatureType, GetFeature, GetPropertyValue, ListStoredQueries, DescribeStoredQueries.")
             .WithDescription("Feature types lp:parcels, lp:buildings, lp:roads, lp:flood-zones, lp:landslide-zones, lp:storm-surge-zones, "
                 + "lp:districts, lp:blocks (namespace https://landplatform.example/wfs). Errors are OWS 1.1 ExceptionReports.")
             .Produces(StatusCodes.Status200OK, contentType: "application/xml")
@@ -50,6 +50,9 @@ public static class WfsEndpoints
                 break;
             case "GETFEATURE":
                 await WfsGetFeature.RunAsync(http, db, parameters, ct);
+                break;
+            case "GETPROPERTYVALUE":
+                await WfsGetFeature.RunAsync(http, db, parameters, ct, propertyValue: true);
                 break;
             case "LISTSTOREDQUERIES":
                 await WfsStoredQueries.WriteListAsync(http, ct);

@@ -23,9 +23,11 @@ public sealed record WfsFeatureRequest(
 /// </summary>
 public static partial class WfsGetFeature
 {
-    public static async Task RunAsync(HttpContext http, NpgsqlDataSource db, WfsParameters parameters, CancellationToken ct)
+    /// <summary>GetFeature, or GetPropertyValue when <paramref name="valueReference"/> names the one property to return.</summary>
+    public static async Task RunAsync(HttpContext http, NpgsqlDataSource db, WfsParameters parameters, CancellationToken ct, bool propertyValue = false)
     {
         var request = Parse(parameters);
+        var value = propertyValue ? ValueReference(parameters, ref request) : null;
         await using var connection = await db.OpenConnectionAsync(ct);
         // Count and page read one snapshot, so numberMatched agrees with the members.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
@@ -36,7 +38,7 @@ public static partial class WfsGetFeature
             matched = (long)(await count.ExecuteScalarAsync(ct))!;
         }
 
-        if (request.HitsOnly)
+        if (request.HitsOnly && value is null)
         {
             await WriteHitsAsync(http, request, matched, ct);
             return;
@@ -53,9 +55,13 @@ public static partial class WfsGetFeature
             }
         }
 
-        var returned = (int)Math.Max(0, Math.Min(request.Query.Limit, matched - request.Query.Offset));
+        var returned = request.HitsOnly ? 0 : (int)Math.Max(0, Math.Min(request.Query.Limit, matched - request.Query.Offset));
         var links = Links(http, parameters, request.Query, matched, returned);
-        if (request.Format == WfsOutputFormat.GeoJson)
+        if (value is not null)
+        {
+            await WriteValuesAsync(http, request, value, rows, matched, returned, links, ct);
+        }
+        else if (request.Format == WfsOutputFormat.GeoJson)
         {
             await WfsGeoJson.WriteAsync(http, request, rows, matched, returned, links, ct);
         }
@@ -284,6 +290,84 @@ public static partial class WfsGetFeature
         var next = query.Offset + returned < matched ? Page(query.Offset + query.Limit) : null;
         var previous = query.Offset > 0 ? Page(Math.Max(0, query.Offset - query.Limit)) : null;
         return new PageLinks(next, previous);
+    }
+
+    // GetPropertyValue: the one property a VALUEREFERENCE names (a property, the geometry, or @gml:id), as the query's only column.
+    private static string ValueReference(WfsParameters parameters, ref WfsFeatureRequest request)
+    {
+        var locator = parameters.Locator("VALUEREFERENCE");
+        var reference = parameters.Require("VALUEREFERENCE").Trim();
+        if (request.Format != WfsOutputFormat.Gml32)
+        {
+            throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator("OUTPUTFORMAT"), "GetPropertyValue answers in XML only.");
+        }
+
+        var collection = request.Query.Collection;
+        var name = reference is "@gml:id" or "@id" ? "@gml:id" : WfsNames.LocalName(reference);
+        if (name != "@gml:id" && name != WfsNames.GeometryProperty && collection.FindProperty(name) is null)
+        {
+            throw new WfsException(OwsExceptionCode.InvalidParameterValue, locator,
+                $"'{reference}' is not a property of {WfsNames.TypeName(collection)}; it has {string.Join(", ", collection.Properties.Select(p => p.Name).Append(WfsNames.GeometryProperty))} and @gml:id.");
+        }
+
+        request = request with
+        {
+            Query = request.Query with
+            {
+                Properties = name is "@gml:id" or WfsNames.GeometryProperty ? [] : [name],
+                Geometry = name == WfsNames.GeometryProperty ? GeometryEncoding.Gml32 : GeometryEncoding.None,
+            },
+        };
+        return name;
+    }
+
+    private static async Task WriteValuesAsync(HttpContext http, WfsFeatureRequest request, string value, NpgsqlDataReader rows,
+        long matched, int returned, PageLinks links, CancellationToken ct)
+    {
+        await using var output = new WfsXmlOutput(http, WfsXmlOutput.XmlContentType);
+        var xml = output.Writer;
+        xml.WriteStartElement("wfs", "ValueCollection", WfsNames.Wfs);
+        xml.WriteAttributeString("xmlns", "gml", null, WfsNames.Gml);
+        xml.WriteAttributeString("timeStamp", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc));
+        xml.WriteAttributeString("numberMatched", matched.ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("numberReturned", returned.ToString(CultureInfo.InvariantCulture));
+        if (links.Next is not null)
+        {
+            xml.WriteAttributeString("next", links.Next);
+        }
+
+        if (links.Previous is not null)
+        {
+            xml.WriteAttributeString("previous", links.Previous);
+        }
+
+        var first = request.SingleFeature;
+        while (!request.HitsOnly && (first || await rows.ReadAsync(ct)))
+        {
+            first = false;
+            xml.WriteStartElement("wfs", "member", WfsNames.Wfs);
+            if (value == "@gml:id")
+            {
+                xml.WriteString(WfsNames.ResourceId(request.Query.Collection, rows.GetString(0)));
+            }
+            else if (!rows.IsDBNull(1))
+            {
+                if (value == WfsNames.GeometryProperty)
+                {
+                    xml.WriteRaw(WithGmlIds(rows.GetString(1), WfsNames.ResourceId(request.Query.Collection, rows.GetString(0)) + ".geom"));
+                }
+                else
+                {
+                    xml.WriteString(XmlValue(rows.GetValue(1)));
+                }
+            }
+
+            xml.WriteEndElement();
+            await output.FlushIfFullAsync(ct);
+        }
+
+        xml.WriteEndElement();
+        await output.CompleteAsync(ct);
     }
 
     private static async Task WriteHitsAsync(HttpContext http, WfsFeatureRequest request, long matched, CancellationToken ct)

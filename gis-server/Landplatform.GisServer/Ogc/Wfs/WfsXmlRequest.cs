@@ -82,6 +82,10 @@ public static class WfsXmlRequest
             case "GetFeature":
                 GetFeature(root, kvp);
                 break;
+            case "GetPropertyValue":
+                Copy(root, kvp, ("valueReference", "VALUEREFERENCE"));
+                GetFeature(root, kvp);
+                break;
         }
 
         return kvp;
