@@ -3,6 +3,7 @@ using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
 using Landplatform.GisServer.Ogc.Features;
 using Landplatform.Integrations.Exchange;
+using Landplatform.GisServer.Ogc.Wfs;
 using Landplatform.Integrations.Identity;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
@@ -45,6 +46,7 @@ app.MapConnectEndpoints();
 app.MapSignInPage();
 app.MapIdentityEndpoints();
 app.MapOgcFeatures();
+app.MapWfs();
 await app.RunAsync();
 return 0;
 

@@ -232,6 +232,7 @@ public static class FeatureSql
                 InFilter inFilter => "(" + string.Join(" OR ", inFilter.Values.Select(v => $"{Column(inFilter.Property)} = {Value(inFilter.Property, v)}")) + ")",
                 BetweenFilter between => $"{Column(between.Property)} BETWEEN {Value(between.Property, between.Lower)} AND {Value(between.Property, between.Upper)}",
                 IsNullFilter isNull => $"{Column(isNull.Property)} IS NULL",
+                ResourceIdFilter ids => ResourceIds(ids),
                 BboxFilter box => $"{geometryColumn} && {Envelope(box)} AND ST_Intersects({geometryColumn}, {Envelope(box)})",
                 SpatialFilter spatial => $"{SpatialFunction(spatial.Operator)}({geometryColumn}, ST_Transform({Geometry(spatial)}, {NationalSrid}))",
                 TemporalFilter temporal => Temporal(temporal),
@@ -279,6 +280,21 @@ public static class FeatureSql
             }
 
             return "@" + name;
+        }
+
+        private string ResourceIds(ResourceIdFilter filter)
+        {
+            var column = "t." + query.Collection.IdColumn;
+            if (!query.Collection.IdIsNumeric)
+            {
+                return $"{column} = ANY({Parameter(filter.Ids.ToArray())})";
+            }
+
+            var numbers = filter.Ids
+                .Select(id => long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (long?)null)
+                .OfType<long>()
+                .ToArray();
+            return $"{column} = ANY({Parameter(numbers)})";
         }
 
         private string Envelope(BboxFilter box)

@@ -37,6 +37,9 @@ public sealed record BetweenFilter(string Property, Literal Lower, Literal Upper
 
 public sealed record IsNullFilter(string Property) : FilterExpression;
 
+/// <summary>Features whose id is one of these (FES ResourceId); ids that cannot exist in the collection match nothing.</summary>
+public sealed record ResourceIdFilter(IReadOnlyList<string> Ids) : FilterExpression;
+
 public enum SpatialOperator
 {
     Intersects,
