@@ -2,8 +2,8 @@ using Landplatform.Cadastre;
 using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
 using Landplatform.GisServer.Ogc.Features;
-using Landplatform.Integrations.Exchange;
 using Landplatform.GisServer.Ogc.Wfs;
+using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
