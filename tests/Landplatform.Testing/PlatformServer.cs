@@ -57,7 +57,8 @@ public class PlatformServer : IAsyncLifetime
         });
         if (ListensOnLoopback)
         {
-            factory.UseKestrel(0);
+            // An explicit port 0 on loopback: the system picks a free port, so test classes never collide.
+            factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
             factory.StartServer();
         }
 
