@@ -1,12 +1,14 @@
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
+using Landplatform.GisServer.Ogc.Wms;
 using Landplatform.Integrations.Identity;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
 builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.ConnectionString(sp.GetRequiredService<IConfiguration>())));
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
+builder.Services.AddWms(builder.Configuration);
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -39,6 +41,7 @@ app.MapParcelEndpoints().AllowAnonymous().RequireRateLimiting(RateLimits.Public)
 app.MapConnectEndpoints();
 app.MapSignInPage();
 app.MapIdentityEndpoints();
+app.MapWms();
 await app.RunAsync();
 return 0;
 
