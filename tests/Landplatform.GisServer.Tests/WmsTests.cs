@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
+using Landplatform.GisServer.Ogc;
+using Landplatform.GisServer.Ogc.Wms;
 using Landplatform.Testing;
 using SkiaSharp;
 
@@ -356,5 +358,38 @@ public sealed class WmsTests(PlatformServer server) : IClassFixture<PlatformServ
         Assert.Equal(256, world.Width);
         using var elsewhere = await GetImageAsync(Map("parcels", "40,10,41,11", 64, 64, "EPSG:4326", "&TRANSPARENT=TRUE"));
         Assert.DoesNotContain(elsewhere.Pixels, px => px.Alpha > 0);
+    }
+
+    [Fact]
+    public async Task A_whole_island_map_reads_geometry_simplified_to_half_a_pixel_and_drops_parcels_smaller_than_that()
+    {
+        var layer = new MapLayer(FeatureCatalog.Find("parcels")!, MapStyles.Find("parcels", "")!);
+        var view = new MapView(476000, 1450000, 496000, 1480000, 2007, 100, 150);
+        await using var command = FeatureSql.Select(server.Database.DataSource, MapRenderer.QueryFor(layer, view, null));
+        Assert.Contains("ST_AsBinary(ST_Simplify(ST_Transform(t.boundary, @outSrid), @simplify))", command.CommandText, StringComparison.Ordinal);
+        Assert.Equal(100.0, (double)command.Parameters["simplify"].Value!);
+
+        int rows = 0, drawn = 0;
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows++;
+                drawn += reader.IsDBNull(reader.FieldCount - 1) ? 0 : 1;
+            }
+        }
+
+        var current = await server.Database.ScalarAsync<long>("SELECT count(*) FROM cadastre.parcel_versions WHERE status = 'current'");
+        Assert.Equal(current, rows);
+        Assert.InRange(drawn, 1, rows / 2);
+    }
+
+    [Fact]
+    public void A_missing_label_font_is_refused_with_the_package_to_install()
+    {
+        var failure = Assert.Throws<InvalidOperationException>(() => MapLabelFont.Load("/nonexistent/DejaVuSans.ttf"));
+        Assert.Contains("fonts-dejavu-core", failure.Message, StringComparison.Ordinal);
+        using var font = MapLabelFont.Load(MapLabelFont.DefaultPath);
+        Assert.Equal("DejaVu Sans", font.Typeface.FamilyName);
     }
 }
