@@ -163,10 +163,15 @@ public static class WmsCapabilities
             WHERE island.g IS NOT NULL
             """);
         var extent = new Dictionary<int, double[]>(FallbackExtent);
+        // Rounded outwards, so the advertised box never cuts off the edge of the island.
         await using var rows = await command.ExecuteReaderAsync(ct);
         while (await rows.ReadAsync(ct))
         {
-            extent[rows.GetInt32(0)] = [rows.GetDouble(1), rows.GetDouble(2), rows.GetDouble(3), rows.GetDouble(4)];
+            extent[rows.GetInt32(0)] =
+            [
+                Math.Floor(rows.GetDouble(1) * 1e6) / 1e6, Math.Floor(rows.GetDouble(2) * 1e6) / 1e6,
+                Math.Ceiling(rows.GetDouble(3) * 1e6) / 1e6, Math.Ceiling(rows.GetDouble(4) * 1e6) / 1e6,
+            ];
         }
 
         return extent;

@@ -88,7 +88,7 @@ public sealed class WmsParameters
             }
         }
 
-        if (numbers[0] >= numbers[2] || numbers[1] >= numbers[3])
+        if (numbers[0] >= numbers[2] || numbers[1] >= numbers[3] || !double.IsFinite(numbers[2] - numbers[0]) || !double.IsFinite(numbers[3] - numbers[1]))
         {
             throw new WmsException(null, "BBOX", "BBOX must have its minimum before its maximum on both axes, and enclose an area.");
         }
