@@ -3,6 +3,7 @@ using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
 using Landplatform.GisServer.Ogc.Features;
 using Landplatform.GisServer.Ogc.Wfs;
+using Landplatform.GisServer.Ogc.Wms;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
 
@@ -12,6 +13,7 @@ builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddExchange();
 builder.Services.AddOgcFeatures();
+builder.Services.AddWms(builder.Configuration);
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -47,6 +49,7 @@ app.MapSignInPage();
 app.MapIdentityEndpoints();
 app.MapOgcFeatures();
 app.MapWfs();
+app.MapWms();
 await app.RunAsync();
 return 0;
 

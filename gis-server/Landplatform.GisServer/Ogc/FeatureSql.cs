@@ -61,6 +61,9 @@ public sealed record FeatureQuery(FeatureCollectionDefinition Collection)
 
     public GeometryEncoding Geometry { get; init; } = GeometryEncoding.GeoJson;
 
+    /// <summary>For WKB: simplify to this tolerance in output units (renderers pass half a pixel); features that collapse come back null.</summary>
+    public double? SimplifyTolerance { get; init; }
+
     /// <summary>For GML, GeoJSON and WKT: put latitude first (EPSG:4326 as the authority defines it).</summary>
     public bool LatitudeFirst { get; init; }
 }
@@ -121,7 +124,16 @@ public static class FeatureSql
                 command.Parameters.AddWithValue("gmlId", NpgsqlDbType.Text, (object)DBNull.Value);
                 break;
             case GeometryEncoding.Wkb:
-                columns.Append(CultureInfo.InvariantCulture, $", ST_AsBinary({geometry})");
+                if (query.SimplifyTolerance is { } tolerance)
+                {
+                    columns.Append(CultureInfo.InvariantCulture, $", ST_AsBinary(ST_Simplify({geometry}, @simplify))");
+                    command.Parameters.AddWithValue("simplify", tolerance);
+                }
+                else
+                {
+                    columns.Append(CultureInfo.InvariantCulture, $", ST_AsBinary({geometry})");
+                }
+
                 break;
             case GeometryEncoding.None:
                 break;
