@@ -33,6 +33,12 @@ public sealed class HealthAndDiscoveryTests(PlatformServer server) : IClassFixtu
         Assert.Contains("health", rels);
         Assert.Contains("parcels", rels);
         Assert.Contains("service-desc", rels);
+        foreach (var link in index.GetProperty("links").EnumerateArray())
+        {
+            using var response = await server.Client.GetAsync(new Uri(link.GetProperty("href").GetString()!).PathAndQuery);
+            Assert.True(response.StatusCode is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.Unauthorized,
+                $"{link.GetProperty("rel").GetString()} answered {(int)response.StatusCode}");
+        }
     }
 
     [Fact]
