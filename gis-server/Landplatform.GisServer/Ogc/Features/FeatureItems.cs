@@ -375,33 +375,7 @@ public static class FeatureItems
         for (var i = 0; i < selected.Count; i++)
         {
             json.WritePropertyName(selected[i].Name);
-            switch (row.GetValue(i + 1))
-            {
-                case DBNull:
-                    json.WriteNullValue();
-                    break;
-                case string s:
-                    json.WriteStringValue(s);
-                    break;
-                case short or int or long:
-                    json.WriteNumberValue(Convert.ToInt64(row.GetValue(i + 1), CultureInfo.InvariantCulture));
-                    break;
-                case decimal d:
-                    json.WriteNumberValue(d);
-                    break;
-                case double d:
-                    json.WriteNumberValue(Math.Round(d, 3));
-                    break;
-                case float f:
-                    json.WriteNumberValue(f);
-                    break;
-                case DateTime t:
-                    json.WriteStringValue(DateTime.SpecifyKind(t, DateTimeKind.Utc));
-                    break;
-                case var other:
-                    json.WriteStringValue(Convert.ToString(other, CultureInfo.InvariantCulture));
-                    break;
-            }
+            FeatureValues.WriteJson(json, row.GetValue(i + 1));
         }
 
         json.WriteEndObject();

@@ -585,33 +585,7 @@ public static class WfsGeoJson
         for (var i = 0; i < properties.Count; i++)
         {
             json.WritePropertyName(properties[i].Name);
-            switch (row.IsDBNull(i + 1) ? null : row.GetValue(i + 1))
-            {
-                case null:
-                    json.WriteNullValue();
-                    break;
-                case string s:
-                    json.WriteStringValue(s);
-                    break;
-                case int n:
-                    json.WriteNumberValue(n);
-                    break;
-                case long n:
-                    json.WriteNumberValue(n);
-                    break;
-                case decimal d:
-                    json.WriteNumberValue(d);
-                    break;
-                case double d:
-                    json.WriteNumberValue(d);
-                    break;
-                case DateTime t:
-                    json.WriteStringValue(DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
-                    break;
-                case var other:
-                    json.WriteStringValue(WfsGetFeature.XmlValue(other));
-                    break;
-            }
+            FeatureValues.WriteJson(json, row.GetValue(i + 1));
         }
 
         json.WriteEndObject();

@@ -152,30 +152,7 @@ public static class WmsFeatureInfo
                 for (var p = 0; p < layer.Properties.Count; p++)
                 {
                     json.WritePropertyName(layer.Properties[p].Name);
-                    switch (hit.Values[p])
-                    {
-                        case null:
-                            json.WriteNullValue();
-                            break;
-                        case int n:
-                            json.WriteNumberValue(n);
-                            break;
-                        case long n:
-                            json.WriteNumberValue(n);
-                            break;
-                        case decimal n:
-                            json.WriteNumberValue(n);
-                            break;
-                        case double n:
-                            json.WriteNumberValue(Math.Round(n, 2));
-                            break;
-                        case DateTime t:
-                            json.WriteStringValue(Text(t));
-                            break;
-                        case var other:
-                            json.WriteStringValue(Convert.ToString(other, CultureInfo.InvariantCulture));
-                            break;
-                    }
+                    FeatureValues.WriteJson(json, hit.Values[p]);
                 }
 
                 json.WriteEndObject();
