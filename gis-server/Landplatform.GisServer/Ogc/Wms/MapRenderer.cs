@@ -184,8 +184,14 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
     // A label is written only where the feature is wide and tall enough on screen to hold it.
     private static PendingLabel? LabelFor(string text, MapStyle style, SKFont labelFont, Geometry geometry, SKRect bounds, MapView view)
     {
+        // Most parcels of a map are far too small for text: rule them out before measuring any.
+        if (bounds.Height < style.LabelSize * 1.6f || bounds.Width < text.Length * style.LabelSize * 0.45f)
+        {
+            return null;
+        }
+
         var width = labelFont.MeasureText(text);
-        if (bounds.Width < width + 6 || bounds.Height < style.LabelSize * 1.6f)
+        if (bounds.Width < width + 6)
         {
             return null;
         }
