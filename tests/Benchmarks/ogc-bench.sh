@@ -54,13 +54,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 ITEMS_SQL="SELECT t.upi, t.version, t.status, t.land_use, t.address, t.district_code, t.block_code, t.official_area, t.computed_area, t.valid_from, t.valid_to, ST_AsGeoJSON(ST_Transform(t.boundary, 4326), 8) FROM cadastre.parcel_versions t WHERE t.status = 'current'"
 ENVELOPE="ST_Transform(ST_MakeEnvelope(-61.24, 13.16, -61.22, 13.18, 4326), 2007)"
-printf '\n%-28s %12s %12s %12s %14s %16s\n' "work (1000 features/map)" "ours req/s" "MapServer" "raw SQL tps" "ours/SQL time" "MapServer/ours"
+printf '\n%-28s %12s %12s %12s %14s %16s\n' "work" "ours req/s" "MapServer" "raw SQL tps" "ours/SQL time" "ours/MapServer"
 row() { # label ours-url ms-url sql
   read -r ours_rps p50 p99 < <(measure_http ours "$2")
   read -r ms_rps _ _ < <(measure_http ms "$3")
   local sql_tps; sql_tps=$(measure_sql "$1" "$4")
   printf '%-28s %12s %12s %12s %14s %16s   (ours p50 %s, p99 %s)\n' "$1" "$ours_rps" "$ms_rps" "$sql_tps" \
-    "$(ratio "$sql_tps" "$ours_rps")x" "$(ratio "$ours_rps" "$ms_rps")x faster" "$p50" "$p99"
+    "$(ratio "$sql_tps" "$ours_rps")x" "$(ratio "$ours_rps" "$ms_rps")x" "$p50" "$p99"
 }
 if [[ "$PARTS" == all || "$PARTS" == items ]]; then
   row "items limit=1000" "$OURS/ogc/collections/parcels/items?limit=1000" \
@@ -76,4 +76,4 @@ if [[ "$PARTS" == all || "$PARTS" == getmap ]]; then
     "$MS/ms?map=landplatform&SERVICE=WMS&REQUEST=GetMap&VERSION=1.3.0&LAYERS=parcels&STYLES=&CRS=EPSG:2007&BBOX=$GX0,$GY0,$GX1,$GY1&WIDTH=800&HEIGHT=800&FORMAT=image/png" \
     "SELECT ST_AsBinary(ST_Simplify(t.boundary, $(awk -v a="$GX0" -v b="$GX1" 'BEGIN { printf "%.3f", (b - a) / 800 / 2 }'))) FROM cadastre.parcel_versions t WHERE t.status = 'current' AND t.boundary && ST_MakeEnvelope($GX0, $GY0, $GX1, $GY1, 2007)"
 fi
-echo "(each figure: wrk -t2 -c$CONNECTIONS for ${DURATION}s after 3 warm-up requests; raw SQL: pgbench -c$CONNECTIONS for ${DURATION}s; 'ours/SQL time' = how many times the SQL's time a request takes)"
+echo "(each figure: wrk -t2 -c$CONNECTIONS for ${DURATION}s after 3 warm-up requests; raw SQL: pgbench -c$CONNECTIONS for ${DURATION}s; 'ours/SQL time' = how many times the SQL's time a request takes; 'ours/MapServer' = our throughput over MapServer's, above 1 is faster)"
