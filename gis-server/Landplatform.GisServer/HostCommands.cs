@@ -12,7 +12,47 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin"];
+
+    /// <summary>
+    /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
+    /// comes from LP_ADMIN_PASSWORD so it never appears in a command line or shell history.
+    /// </summary>
+    private static async Task<int> CreateAdministratorAsync(IServiceProvider services, string userName)
+    {
+        var password = Environment.GetEnvironmentVariable("LP_ADMIN_PASSWORD");
+        if (string.IsNullOrEmpty(password))
+        {
+            Console.Error.WriteLine("create-admin: set LP_ADMIN_PASSWORD to the new administrator's password.");
+            return 2;
+        }
+
+        var roles = services.GetRequiredService<Microsoft.AspNetCore.Identity.RoleManager<Microsoft.AspNetCore.Identity.IdentityRole<Guid>>>();
+        foreach (var role in PlatformRoles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new Microsoft.AspNetCore.Identity.IdentityRole<Guid>(role));
+            }
+        }
+
+        var users = services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PlatformUser>>();
+        var user = new PlatformUser { UserName = userName, FullName = userName, CreatedAt = DateTimeOffset.UtcNow };
+        var created = await users.CreateAsync(user, password);
+        if (created.Succeeded)
+        {
+            created = await users.AddToRoleAsync(user, PlatformRoles.Administrator);
+        }
+
+        if (!created.Succeeded)
+        {
+            Console.Error.WriteLine($"create-admin: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+            return 1;
+        }
+
+        Console.WriteLine($"administrator {userName} created");
+        return 0;
+    }
 
     public static async Task<int> RunAsync(WebApplication app, string[] args, CancellationToken ct)
     {
@@ -54,10 +94,12 @@ internal static class HostCommands
                     .LoadAsync(args[1], new Progress<string>(line => Console.Error.WriteLine($"  load: {line}")), ct);
                 Console.WriteLine($"sample fabric: {loaded} parcels loaded in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
                 return 0;
+            case "create-admin" when args.Length == 2:
+                return await CreateAdministratorAsync(services, args[1]);
             case "bench-survey-check":
                 return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | seed-demo BASE-URL]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | seed-demo BASE-URL | create-admin USER-NAME]");
                 return 2;
         }
     }
