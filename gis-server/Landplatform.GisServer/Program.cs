@@ -1,6 +1,7 @@
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
+using Landplatform.GisServer.Ogc;
 using Landplatform.GisServer.Ogc.Features;
 using Landplatform.GisServer.Ogc.Wfs;
 using Landplatform.GisServer.Ogc.Wms;
@@ -12,6 +13,7 @@ builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.Conne
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddExchange();
+builder.Services.AddSingleton<CollectionExtents>();
 builder.Services.AddOgcFeatures();
 builder.Services.AddWms(builder.Configuration);
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>

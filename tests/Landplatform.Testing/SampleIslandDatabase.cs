@@ -43,9 +43,7 @@ public sealed class SampleIslandDatabase : IAsyncLifetime
             }
         }
 
-        var builder = new NpgsqlDataSourceBuilder(ConnectionString);
-        builder.UseNetTopologySuite();
-        DataSource = builder.Build();
+        DataSource = Landplatform.GisServer.PlatformDatabase.Open(ConnectionString);
     }
 
     /// <summary>A service scope with the cadastre module over this database, for calling module code directly.</summary>

@@ -123,9 +123,7 @@ public static class TemplateDatabase
     /// <summary>Applies every module's migrations and, given a sample, loads it and seeds the demo accounts, as <c>./lp run</c> does.</summary>
     public static async Task MigrateAndLoadAsync(string connectionString, string? sampleDirectory, CancellationToken ct)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.UseNetTopologySuite();
-        await using var dataSource = builder.Build();
+        await using var dataSource = Landplatform.GisServer.PlatformDatabase.Open(connectionString);
         await using var services = PlatformServices(dataSource);
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);

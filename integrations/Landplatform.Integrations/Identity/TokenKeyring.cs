@@ -30,9 +30,15 @@ internal sealed class TokenKeyring(NpgsqlDataSource db) : IConfigureOptions<Open
         options.EncryptionCredentials.Add(new EncryptingCredentials(aes, SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
     }
 
+    // A key is generated only when none is stored yet: RSA key generation is too slow to waste at every start.
     private string LoadOrCreate(string purpose, Func<string> create)
     {
         using var connection = db.OpenConnection();
+        if (Load(connection, purpose) is { } stored)
+        {
+            return stored;
+        }
+
         using (var insert = new NpgsqlCommand(
             "INSERT INTO identity.token_keys (purpose, material, created_at) VALUES (@purpose, @material, now()) ON CONFLICT (purpose) DO NOTHING",
             connection))
@@ -42,8 +48,14 @@ internal sealed class TokenKeyring(NpgsqlDataSource db) : IConfigureOptions<Open
             insert.ExecuteNonQuery();
         }
 
+        // Another instance may have stored its key first; every instance uses the one stored.
+        return Load(connection, purpose)!;
+    }
+
+    private static string? Load(NpgsqlConnection connection, string purpose)
+    {
         using var select = new NpgsqlCommand("SELECT material FROM identity.token_keys WHERE purpose = @purpose", connection);
         select.Parameters.AddWithValue("purpose", purpose);
-        return (string)select.ExecuteScalar()!;
+        return select.ExecuteScalar() as string;
     }
 }

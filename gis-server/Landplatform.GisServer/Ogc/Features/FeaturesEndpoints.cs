@@ -44,7 +44,6 @@ public static class FeaturesEndpoints
     /// <summary>The services of the Features API (collection extents, the building register).</summary>
     public static IServiceCollection AddOgcFeatures(this IServiceCollection services)
     {
-        services.AddSingleton<CollectionExtents>();
         services.AddScoped<BuildingRegister>();
         return services;
     }

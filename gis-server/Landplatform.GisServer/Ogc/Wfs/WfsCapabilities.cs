@@ -68,39 +68,19 @@ public static class WfsCapabilities
         }
     }
 
-    public static async Task WriteAsync(HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    public static async Task WriteAsync(HttpContext http, CollectionExtents extents, CancellationToken ct)
     {
-        var extents = await ExtentsAsync(db, ct);
-        var url = WfsXmlOutput.ServiceUrl(http.Request);
-        await WfsXmlOutput.WriteDocumentAsync(http, WfsXmlOutput.XmlContentType, xml => Write(xml, url, extents), ct);
-    }
-
-    // The extent of each collection in longitude/latitude, from the data: the national-grid box, densified so its transformed outline still encloses everything.
-    private static async Task<Dictionary<string, (double MinX, double MinY, double MaxX, double MaxY)>> ExtentsAsync(NpgsqlDataSource db, CancellationToken ct)
-    {
-        var extents = new Dictionary<string, (double, double, double, double)>(StringComparer.Ordinal);
-        await using var batch = db.CreateBatch();
+        var boxes = new Dictionary<string, (double MinX, double MinY, double MaxX, double MaxY)>(StringComparer.Ordinal);
         foreach (var collection in FeatureCatalog.All)
         {
-            var command = new NpgsqlBatchCommand();
-            var where = FeatureSql.Where(new NpgsqlCommand(), new FeatureQuery(collection));
-            command.CommandText = "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Transform(ST_Segmentize("
-                + $"ST_SetSRID(ST_Extent(t.{collection.GeometryColumn})::geometry, 2007), 250), 4326) AS e FROM {collection.Table} t WHERE {where}) x";
-            batch.BatchCommands.Add(command);
-        }
-
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        foreach (var collection in FeatureCatalog.All)
-        {
-            if (await reader.ReadAsync(ct) && !reader.IsDBNull(0))
+            if ((await extents.ForAsync(collection, ct)).Bbox is { } b)
             {
-                extents[collection.Id] = (reader.GetDouble(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3));
+                boxes[collection.Id] = (b[0], b[1], b[2], b[3]);
             }
-
-            await reader.NextResultAsync(ct);
         }
 
-        return extents;
+        var url = WfsXmlOutput.ServiceUrl(http.Request);
+        await WfsXmlOutput.WriteDocumentAsync(http, WfsXmlOutput.XmlContentType, xml => Write(xml, url, boxes), ct);
     }
 
     private static void Write(XmlWriter xml, string url, Dictionary<string, (double MinX, double MinY, double MaxX, double MaxY)> extents)

@@ -38,7 +38,7 @@ public static class WfsEndpoints
         if (request.Equals("GetCapabilities", StringComparison.OrdinalIgnoreCase))
         {
             WfsCapabilities.CheckVersions(parameters);
-            await WfsCapabilities.WriteAsync(http, db, ct);
+            await WfsCapabilities.WriteAsync(http, http.RequestServices.GetRequiredService<CollectionExtents>(), ct);
             return;
         }
 

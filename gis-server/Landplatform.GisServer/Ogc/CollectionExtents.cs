@@ -1,14 +1,16 @@
 using System.Collections.Concurrent;
 using Npgsql;
 
-namespace Landplatform.GisServer.Ogc.Features;
+namespace Landplatform.GisServer.Ogc;
 
 /// <summary>A collection's extent: a CRS84 box and, for versioned collections, the time its versions span.</summary>
 public sealed record CollectionExtent(double[]? Bbox, DateTimeOffset? From, DateTimeOffset? To, bool OpenEnded);
 
 /// <summary>
-/// Extents computed from the data, kept for a few minutes: the collection documents are read far
-/// more often than the fabric's outline changes.
+/// Extents computed from the data, kept for a few minutes, for every service that advertises them (OGC
+/// API collections, WFS capabilities): they are read far more often than the fabric's outline changes.
+/// The national-grid box is densified before it is transformed and the result rounded outwards, so the
+/// CRS84 box encloses every feature.
 /// </summary>
 public sealed class CollectionExtents(NpgsqlDataSource db, TimeProvider clock)
 {
@@ -29,12 +31,12 @@ public sealed class CollectionExtents(NpgsqlDataSource db, TimeProvider clock)
             : "NULL::timestamptz, NULL::timestamptz, false";
         await using var command = db.CreateCommand($"""
             SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), {time}
-            FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(t.{collection.GeometryColumn})::geometry, 2007), 4326) e
+            FROM (SELECT ST_Transform(ST_Segmentize(ST_SetSRID(ST_Extent(t.{collection.GeometryColumn})::geometry, 2007), 250), 4326) e
                   FROM {collection.Table} t WHERE {current}) box
             """);
         await using var row = await command.ExecuteReaderAsync(ct);
         await row.ReadAsync(ct);
-        var bbox = row.IsDBNull(0) ? null : new[] { Round(row.GetDouble(0)), Round(row.GetDouble(1)), Round(row.GetDouble(2)), Round(row.GetDouble(3)) };
+        var bbox = row.IsDBNull(0) ? null : new[] { Down(row.GetDouble(0)), Down(row.GetDouble(1)), Up(row.GetDouble(2)), Up(row.GetDouble(3)) };
         var extent = new CollectionExtent(
             bbox,
             row.IsDBNull(4) ? null : row.GetFieldValue<DateTimeOffset>(4),
@@ -44,5 +46,7 @@ public sealed class CollectionExtents(NpgsqlDataSource db, TimeProvider clock)
         return extent;
     }
 
-    private static double Round(double value) => Math.Round(value, 6);
+    private static double Down(double value) => Math.Floor(value * 1e6) / 1e6;
+
+    private static double Up(double value) => Math.Ceiling(value * 1e6) / 1e6;
 }
