@@ -20,4 +20,13 @@ public static class AccessPolicyNames
 
     /// <summary>Who may reject a survey: examiners and registrars.</summary>
     public const string SurveyDeciders = "survey-deciders";
+
+    /// <summary>Notaries, who lodge registry transactions for their clients.</summary>
+    public const string Notaries = "notaries";
+
+    /// <summary>Who may send a registry transaction back or reject it: examiners and registrars.</summary>
+    public const string RegistryDeciders = "registry-deciders";
+
+    /// <summary>Who may read the register with personal identifiers: registry staff and clients with registry.read.</summary>
+    public const string RegistryReaders = "registry-readers";
 }

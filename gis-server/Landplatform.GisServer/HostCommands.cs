@@ -2,6 +2,9 @@ using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Loading;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
+using Landplatform.Registry.Data;
+using Landplatform.Registry.Journal;
+using Landplatform.Registry.Loading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Landplatform.GisServer;
@@ -12,7 +15,7 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin", "load-registry", "registry-verify", "bench-registry"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -54,6 +57,16 @@ internal static class HostCommands
         return 0;
     }
 
+    /// <summary>The sample's parties and ownership as registered titles (nothing when the register holds titles already).</summary>
+    private static async Task<int> LoadRegisterAsync(IServiceProvider services, string directory, CancellationToken ct)
+    {
+        var started = DateTime.UtcNow;
+        var titles = await services.GetRequiredService<RegisterLoader>()
+            .LoadAsync(directory, new Progress<string>(line => Console.Error.WriteLine($"  register: {line}")), ct);
+        Console.WriteLine($"sample register: {titles} titles loaded in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
+        return 0;
+    }
+
     public static async Task<int> RunAsync(WebApplication app, string[] args, CancellationToken ct)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -61,7 +74,7 @@ internal static class HostCommands
         switch (args[0])
         {
             case "migrate":
-                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>()])
+                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<RegistryDbContext>()])
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
                     await db.Database.MigrateAsync(ct);
@@ -93,13 +106,22 @@ internal static class HostCommands
                 var loaded = await services.GetRequiredService<SampleFabricLoader>()
                     .LoadAsync(args[1], new Progress<string>(line => Console.Error.WriteLine($"  load: {line}")), ct);
                 Console.WriteLine($"sample fabric: {loaded} parcels loaded in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
-                return 0;
+                return await LoadRegisterAsync(services, args[1], ct);
+            case "load-registry" when args.Length == 2:
+                return await LoadRegisterAsync(services, args[1], ct);
+            case "registry-verify":
+                var verification = await services.GetRequiredService<RegisterJournal>()
+                    .VerifyAsync(new Progress<string>(line => Console.Error.WriteLine($"  verify: {line}")), ct);
+                (verification.Intact ? Console.Out : Console.Error).WriteLine(verification.Message);
+                return verification.Intact ? 0 : 1;
+            case "bench-registry":
+                return await RegistryBenchmark.RunAsync(services, ct);
             case "create-admin" when args.Length == 2:
                 return await CreateAdministratorAsync(services, args[1]);
             case "bench-survey-check":
                 return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | seed-demo BASE-URL | create-admin USER-NAME]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL | create-admin USER-NAME]");
                 return 2;
         }
     }

@@ -7,12 +7,15 @@ using Landplatform.GisServer.Ogc.Wfs;
 using Landplatform.GisServer.Ogc.Wms;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
+using Landplatform.Registry;
+using Landplatform.Registry.Api;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
 builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.ConnectionString(sp.GetRequiredService<IConfiguration>())));
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddExchange();
+builder.Services.AddRegistry();
 builder.Services.AddSingleton<CollectionExtents>();
 builder.Services.AddOgcFeatures();
 builder.Services.AddWms(builder.Configuration);
@@ -52,6 +55,7 @@ app.MapIdentityEndpoints();
 app.MapOgcFeatures();
 app.MapWfs();
 app.MapWms();
+app.MapRegistryEndpoints().RequireRateLimiting(RateLimits.Public);
 await app.RunAsync();
 return 0;
 

@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts;
 using Landplatform.Integrations.Identity;
 
 namespace Landplatform.Integrations.Tests;

@@ -5,6 +5,9 @@ using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Loading;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
+using Landplatform.Registry;
+using Landplatform.Registry.Data;
+using Landplatform.Registry.Loading;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.EntityFrameworkCore;
@@ -129,9 +132,11 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ExchangeStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
+            await scope.ServiceProvider.GetRequiredService<RegisterLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
             await DemoAccounts.SeedAsync(services, new Uri("http://127.0.0.1:8080/"), ct);
         }
     }
@@ -150,6 +155,7 @@ public static class TemplateDatabase
         services.AddDataProtection();
         services.AddPlatformIdentity(configuration);
         services.AddExchange();
+        services.AddRegistry();
         return services.BuildServiceProvider();
     }
 
@@ -158,12 +164,14 @@ public static class TemplateDatabase
     {
         var migrations = typeof(CadastreDbContext).Assembly.GetTypes()
             .Concat(typeof(IdentityStore).Assembly.GetTypes())
+            .Concat(typeof(RegistryDbContext).Assembly.GetTypes())
             .Where(t => t.IsSubclassOf(typeof(Migration)))
             .Select(t => t.FullName)
             .Order(StringComparer.Ordinal);
         var text = string.Join("|", migrations) + "|" + File.ReadAllText(Path.Combine(sample, "manifest.json"))
             + "|" + typeof(CadastreDbContext).Assembly.ManifestModule.ModuleVersionId
-            + "|" + typeof(IdentityStore).Assembly.ManifestModule.ModuleVersionId;
+            + "|" + typeof(IdentityStore).Assembly.ManifestModule.ModuleVersionId
+            + "|" + typeof(RegistryDbContext).Assembly.ManifestModule.ModuleVersionId;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Landplatform.Cadastre.Contracts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Abstractions;

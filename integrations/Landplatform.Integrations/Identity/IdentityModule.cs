@@ -34,6 +34,7 @@ public static class IdentityModule
         services.Configure<PlatformIdentityOptions>(configuration.GetSection(PlatformIdentityOptions.Section));
         services.Configure<DisclosureOptions>(configuration.GetSection(DisclosureOptions.Section));
         services.AddSingleton<PersonalDataDisclosure>();
+        services.AddSingleton<IPersonalDataDisclosure>(sp => sp.GetRequiredService<PersonalDataDisclosure>());
         services.AddScoped<AuditTrail>();
         services.AddSingleton<IUinScheme>(new VerhoeffUinScheme());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessResultHandler>();
@@ -114,6 +115,8 @@ public static class IdentityModule
             .AddPolicy(AccessPolicyNames.SurveyDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))
             .AddPolicy(AccessPolicyNames.SurveyReaders, p => p.RequireRole(
                 PlatformRoles.Surveyor, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicyNames.Notaries, p => p.RequireRole(PlatformRoles.Notary))
+            .AddPolicy(AccessPolicyNames.RegistryDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))
             .AddPolicy(AccessPolicies.FabricEditors, p => p.RequireRole(PlatformRoles.Registrar, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
                 c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||

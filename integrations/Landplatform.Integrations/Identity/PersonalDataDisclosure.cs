@@ -1,20 +1,15 @@
 using System.Security.Claims;
+using Landplatform.Cadastre.Contracts;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 
 namespace Landplatform.Integrations.Identity;
 
-/// <summary>What one caller may see of one person.</summary>
-public sealed record PersonView(bool Name, bool Identifiers, bool ContactDetails)
-{
-    public static PersonView Everything { get; } = new(true, true, true);
-}
-
 /// <summary>
 /// The single rule for showing persons: every endpoint that returns a person asks it, so the public
 /// sees the same thing through the API, OGC services and tiles.
 /// </summary>
-public sealed class PersonalDataDisclosure(IOptions<DisclosureOptions> options)
+public sealed class PersonalDataDisclosure(IOptions<DisclosureOptions> options) : IPersonalDataDisclosure
 {
     private static readonly string[] RegistryStaff =
         [PlatformRoles.Registrar, PlatformRoles.Examiner, PlatformRoles.Notary, PlatformRoles.Administrator, PlatformRoles.TaxOfficer];

@@ -46,5 +46,5 @@ public static class AccessPolicies
     public const string FabricEditors = "fabric-editors";
 
     /// <summary>Who may read the register with personal identifiers: registry staff and clients with registry.read.</summary>
-    public const string RegistryReaders = "registry-readers";
+    public const string RegistryReaders = Landplatform.Cadastre.Contracts.AccessPolicyNames.RegistryReaders;
 }

@@ -1,0 +1,182 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Landplatform.Cadastre.Contracts;
+using Landplatform.Registry.Data;
+using Landplatform.Registry.Journal;
+using Landplatform.Registry.Search;
+using Landplatform.Registry.Transactions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Landplatform.Registry.Api;
+
+/// <summary>A requisition or rejection: what is wrong.</summary>
+public sealed record RegistryDecision(string Reason);
+
+/// <summary>A payment the registrar records against a transaction's fee.</summary>
+public sealed record PaymentRecord(decimal Amount, string Reference);
+
+/// <summary>A document of a transaction as the API shows it.</summary>
+public sealed record DocumentView(string Kind, string FileName, long Length, string Sha256, DateTimeOffset AttachedAt, string AttachedBy);
+
+/// <summary>A state change as the API shows it.</summary>
+public sealed record StepView(string State, DateTimeOffset At, string By, string? Note);
+
+/// <summary>A registry transaction as the API shows it.</summary>
+public sealed record TransactionView(
+    Guid Id, string Kind, string State, string? TitleNumber, DateOnly InstrumentDate, DateTimeOffset LodgedAt, string LodgedBy,
+    decimal? Fee, decimal Paid, DateTimeOffset? RegisteredAt, string? Note, JsonElement Instrument,
+    IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps);
+
+/// <summary>The registry's API under <c>/api/registry</c>.</summary>
+public static class RegistryEndpoints
+{
+    /// <summary>Maps every registry endpoint; returns the group of public reads so the host can rate-limit it.</summary>
+    public static RouteGroupBuilder MapRegistryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var registry = app.MapGroup("/api/registry").WithTags("Registry");
+        var reads = registry.MapGroup(string.Empty).AllowAnonymous();
+        reads.MapGet("/search", SearchAsync)
+            .WithSummary("Titles by upi= (a UPI or its prefix), name= (an owner's name, fuzzy) or address= (part of an address); history=true adds past owners. No UINs for the public.");
+        reads.MapGet("/titles/{titleNumber}", async (string titleNumber, bool? history, ClaimsPrincipal user, TitleExtracts extracts, CancellationToken ct) =>
+                TypedResults.Ok(await extracts.BuildAsync(titleNumber.Trim().ToUpperInvariant(), history == true, user, ct)))
+            .WithSummary("The title extract: parcels with boundaries, current owners, rights, restrictions, hazard zones touching the parcels; history=true adds past owners.");
+        reads.MapGet("/parcels/{upi}/title", async (string upi, bool? history, ClaimsPrincipal user, TitleExtracts extracts, CancellationToken ct) =>
+                TypedResults.Ok(await extracts.BuildAsync(await extracts.TitleOfParcelAsync(ParcelIdentifier.Parse(upi, "upi"), ct), history == true, user, ct)))
+            .WithSummary("The extract of the title that covers a parcel (the open one, else the last).");
+        reads.MapGet("/fees", async (RegistryDbContext db, CancellationToken ct) =>
+                TypedResults.Ok(await db.FeeSchedule.AsNoTracking().OrderBy(f => f.Fee).Select(f => new { kind = f.Kind, fee = f.Fee }).ToListAsync(ct)
+                    is var fees ? fees.Select(f => new { kind = TransactionDesk.KindName(f.kind), f.fee }) : []))
+            .WithSummary("The registry's fee schedule, in EC dollars.");
+
+        registry.MapGet("/search/by-uin", async (string uin, bool? history, int? limit, ClaimsPrincipal user, RegisterSearch search, CancellationToken ct) =>
+                TypedResults.Ok(await search.FindAsync(SearchBy.Uin, uin.Trim().ToUpperInvariant(), history != false, Limit(limit), user, ct)))
+            .RequireAuthorization(AccessPolicyNames.RegistryReaders)
+            .WithSummary("Titles a person holds or held, by UIN: registry staff and clients with registry.read only.");
+
+        var transactions = registry.MapGroup("/transactions");
+        transactions.MapPost("/", async (Lodgement lodgement, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+            {
+                var lodged = await desk.LodgeAsync(lodgement, Who(user), ct);
+                return TypedResults.Created($"/api/registry/transactions/{lodged.Id}", await ViewAsync(db, lodged.Id, ct));
+            })
+            .RequireAuthorization(AccessPolicyNames.Notaries)
+            .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision or rectification.");
+        transactions.MapPost("/{id:guid}/documents", AttachAsync).RequireAuthorization(AccessPolicyNames.Notaries).DisableAntiforgery()
+            .WithSummary("A notary attaches a document (multipart: file, kind deed|consent|probate|survey-plan|court-order|other); its SHA-256 is recorded.");
+        transactions.MapPost("/{id:guid}/submission", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.SubmitAsync(id, Who(user), ct)).Id, ct))
+            .RequireAuthorization(AccessPolicyNames.Notaries).WithSummary("The notary submits: the fee is assessed from the schedule (state fees-due, or paid when paid already).");
+        transactions.MapPost("/{id:guid}/payments", async (Guid id, PaymentRecord payment, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.RecordPaymentAsync(id, payment.Amount, payment.Reference, Who(user), ct)).Id, ct))
+            .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("The registrar records a payment towards the fee; the full fee makes the transaction paid.");
+        transactions.MapPost("/{id:guid}/examination", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.ExamineAsync(id, Who(user), ct)).Id, ct))
+            .RequireAuthorization(AccessPolicyNames.Examiners).WithSummary("An examiner checks the rules (R-OWNER, R-SHARES, R-CAVEAT, R-DOCS, R-DATE, R-RIGHT, R-SURVEY); a failure is a 409 naming the rule.");
+        transactions.MapPost("/{id:guid}/registration", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+            {
+                var result = await desk.RegisterAsync(id, Who(user), ct);
+                return TypedResults.Ok(new { transaction = await ViewAsync(db, id, ct), journalEntry = result.JournalSeq, titles = result.Titles });
+            })
+            .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("The registrar registers an examined transaction: every rule again (R-PRIORITY too) under a lock on the title, then the rights, the journal entry and the event.");
+        transactions.MapPost("/{id:guid}/requisition", async (Guid id, RegistryDecision decision, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.RequisitionAsync(id, decision.Reason, Who(user), ct)).Id, ct))
+            .RequireAuthorization(AccessPolicyNames.RegistryDeciders).WithSummary("An examiner or registrar sends the transaction back to the notary, saying what to fix.");
+        transactions.MapPost("/{id:guid}/rejection", async (Guid id, RegistryDecision decision, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.RejectAsync(id, decision.Reason, Who(user), ct)).Id, ct))
+            .RequireAuthorization(AccessPolicyNames.RegistryDeciders).WithSummary("An examiner or registrar rejects the transaction, with the reason.");
+        transactions.MapGet("/{id:guid}", async (Guid id, RegistryDbContext db, CancellationToken ct) => TypedResults.Ok(await ViewAsync(db, id, ct)))
+            .RequireAuthorization(AccessPolicyNames.RegistryReaders).WithSummary("A transaction with its documents and every state change.");
+        transactions.MapGet("/", async (string? state, string? title, int? limit, RegistryDbContext db, CancellationToken ct) =>
+            {
+                var query = db.Transactions.AsNoTracking().Where(t => t.Kind != TransactionKind.InitialLoad);
+                if (state is not null)
+                {
+                    var wanted = Enum.GetValues<TransactionState>().FirstOrDefault(s => TransactionDesk.StateName(s) == state, (TransactionState)(-1));
+                    if ((int)wanted < 0)
+                    {
+                        throw new InvalidParameterException("state", "transaction-state", $"'{state}' is not a state: lodged, fees-due, paid, examined, registered, rejected, requisitioned.");
+                    }
+
+                    query = query.Where(t => t.State == wanted);
+                }
+
+                if (title is not null)
+                {
+                    query = query.Where(t => t.TitleNumber == title.Trim().ToUpperInvariant());
+                }
+
+                var rows = await query.OrderBy(t => t.LodgedAt).Take(Limit(limit)).ToListAsync(ct);
+                return TypedResults.Ok(rows.Select(t => new { t.Id, kind = TransactionDesk.KindName(t.Kind), state = TransactionDesk.StateName(t.State), t.TitleNumber, t.LodgedAt, t.LodgedBy, t.Fee }));
+            })
+            .RequireAuthorization(AccessPolicyNames.RegistryReaders).WithSummary("The queue: transactions by state= and title=, oldest lodged first.");
+
+        registry.MapGet("/journal/verification", async (RegisterJournal journal, CancellationToken ct) =>
+            {
+                var result = await journal.VerifyAsync(null, ct);
+                return TypedResults.Ok(new { intact = result.Intact, entries = result.Entries, firstBadEntry = result.FirstBadSeq, message = result.Message });
+            })
+            .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("Recomputes the register journal's hash chain and digests; names the first entry that fails.");
+        return reads;
+    }
+
+    private static async Task<IResult> SearchAsync(string? upi, string? name, string? address, bool? history, int? limit, ClaimsPrincipal user, RegisterSearch search, CancellationToken ct)
+    {
+        var given = new[] { ("upi", upi), ("name", name), ("address", address) }.Where(p => !string.IsNullOrWhiteSpace(p.Item2)).ToArray();
+        if (given.Length != 1)
+        {
+            throw new InvalidParameterException(given.Length == 0 ? "upi" : given[1].Item1, "search-one-key", "Search by exactly one of upi=, name= or address=.");
+        }
+
+        var (key, text) = (given[0].Item1, given[0].Item2!.Trim());
+        if (text.Length < 3 || text.Length > 200)
+        {
+            throw new InvalidParameterException(key, "search-length", "Search with 3 to 200 characters.");
+        }
+
+        var by = key switch { "upi" => SearchBy.Upi, "name" => SearchBy.Name, _ => SearchBy.Address };
+        return TypedResults.Ok(await search.FindAsync(by, by == SearchBy.Upi ? text.ToUpperInvariant() : text, history == true, Limit(limit), user, ct));
+    }
+
+    private static int Limit(int? limit) => limit switch
+    {
+        null => 20,
+        >= 1 and <= RegisterSearch.MaxLimit => limit.Value,
+        _ => throw new InvalidParameterException("limit", "limit-range", $"limit is between 1 and {RegisterSearch.MaxLimit}."),
+    };
+
+    private static async Task<IResult> AttachAsync(Guid id, HttpRequest request, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+        {
+            throw new InvalidParameterException("file", "multipart-required", "Send the document as multipart/form-data with the fields file and kind.");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var file = form.Files.GetFile("file") ?? throw new InvalidParameterException("file", "document-required", "The form holds no file field.");
+        var kind = form["kind"].ToString();
+        await using var content = file.OpenReadStream();
+        var document = await desk.AttachAsync(id, new DocumentUpload(kind, file.FileName, content), Who(user), ct);
+        return TypedResults.Created($"/api/registry/transactions/{id}",
+            new DocumentView(document.Kind, document.FileName, document.Length, document.Sha256, document.AttachedAt, document.AttachedBy));
+    }
+
+    private static async Task<IResult> Then(RegistryDbContext db, Guid id, CancellationToken ct) => TypedResults.Ok(await ViewAsync(db, id, ct));
+
+    private static async Task<TransactionView> ViewAsync(RegistryDbContext db, Guid id, CancellationToken ct)
+    {
+        var t = await db.Transactions.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct)
+            ?? throw new ResourceNotFoundException("transaction-unknown", $"There is no registry transaction {id}.");
+        var documents = await db.Documents.AsNoTracking().Where(d => d.TransactionId == id).OrderBy(d => d.Id)
+            .Select(d => new DocumentView(d.Kind, d.FileName, d.Length, d.Sha256, d.AttachedAt, d.AttachedBy)).ToListAsync(ct);
+        var steps = await db.Steps.AsNoTracking().Where(s => s.TransactionId == id).OrderBy(s => s.Id).ToListAsync(ct);
+        var paid = await db.Payments.Where(p => p.TransactionId == id).SumAsync(p => p.Amount, ct);
+        return new TransactionView(t.Id, TransactionDesk.KindName(t.Kind), TransactionDesk.StateName(t.State), t.TitleNumber, t.InstrumentDate, t.LodgedAt, t.LodgedBy,
+            t.Fee, paid, t.RegisteredAt, t.Note, JsonDocument.Parse(t.Instrument).RootElement.Clone(), documents,
+            steps.Select(s => new StepView(TransactionDesk.StateName(s.State), s.At, s.By, s.Note)).ToList());
+    }
+
+    private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown";
+}

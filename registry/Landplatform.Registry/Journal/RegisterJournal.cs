@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace Landplatform.Registry.Journal;
+
+/// <summary>What a journal entry says happened; serialised in this property order, it is the text that is hashed.</summary>
+public sealed record JournalContent(
+    long Seq,
+    Guid TransactionId,
+    string Kind,
+    string? TitleNumber,
+    DateTimeOffset RecordedAt,
+    IReadOnlyList<string> Titles,
+    string Digest,
+    string? Note);
+
+/// <summary>The outcome of recomputing the journal's chain.</summary>
+/// <param name="FirstBadSeq">The first entry that fails, or null when the chain holds.</param>
+public sealed record JournalVerification(long Entries, long? FirstBadSeq, string Message)
+{
+    public bool Intact => FirstBadSeq is null;
+}
+
+/// <summary>
+/// The register journal: one entry per registered transaction, each carrying SHA-256(previous hash ‖
+/// its own canonical content). The database refuses UPDATE, DELETE and TRUNCATE; an edit made around
+/// that (a superuser disabling the trigger) breaks the chain or the digest, and <see cref="VerifyAsync"/> names the entry.
+/// </summary>
+public sealed class RegisterJournal(NpgsqlDataSource dataSource)
+{
+    /// <summary>The advisory lock key that serialises appends (the tail of the chain is one place).</summary>
+    private const long TailLockKey = 0x4C50_4A4F_5552; // "LPJOUR"
+
+    public static readonly byte[] GenesisPreviousHash = new byte[32];
+
+    private static readonly JsonSerializerOptions Canonical = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    /// <summary>
+    /// Appends the entry for a transaction inside the caller's database transaction (the effects are
+    /// already written, so the digest covers them). Appends queue on one lock, taken last, so they keep
+    /// the order of commits.
+    /// </summary>
+    public static async Task<JournalContent> AppendAsync(NpgsqlConnection connection, Guid transactionId, string kind, string? titleNumber,
+        IReadOnlyList<string> titles, DateTimeOffset recordedAt, string? note, CancellationToken ct)
+    {
+        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({TailLockKey})", connection))
+        {
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        }
+
+        long lastSeq = 0;
+        var previous = GenesisPreviousHash;
+        await using (var tail = new NpgsqlCommand("SELECT seq, hash FROM registry.journal ORDER BY seq DESC LIMIT 1", connection))
+        await using (var reader = await tail.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                lastSeq = reader.GetInt64(0);
+                previous = (byte[])reader[1];
+            }
+        }
+
+        string digest;
+        await using (var digestCommand = new NpgsqlCommand("SELECT registry.transaction_digest(@tx)", connection) { CommandTimeout = 0 })
+        {
+            digestCommand.Parameters.AddWithValue("tx", transactionId);
+            digest = (string)(await digestCommand.ExecuteScalarAsync(ct))!;
+        }
+
+        var content = new JournalContent(lastSeq + 1, transactionId, kind, titleNumber, recordedAt.ToUniversalTime(), titles, digest, note);
+        var text = JsonSerializer.Serialize(content, Canonical);
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO registry.journal (seq, recorded_at, transaction_id, content, previous_hash, hash)
+            VALUES (@seq, @at, @tx, @content, @previous, @hash)
+            """, connection);
+        insert.Parameters.AddWithValue("seq", content.Seq);
+        insert.Parameters.AddWithValue("at", content.RecordedAt);
+        insert.Parameters.AddWithValue("tx", transactionId);
+        insert.Parameters.AddWithValue("content", text);
+        insert.Parameters.AddWithValue("previous", previous);
+        insert.Parameters.AddWithValue("hash", HashOf(previous, text));
+        await insert.ExecuteNonQueryAsync(ct);
+        return content;
+    }
+
+    /// <summary>SHA-256 of the previous entry's hash followed by this entry's content in UTF-8.</summary>
+    public static byte[] HashOf(byte[] previous, string content)
+    {
+        var bytes = Encoding.UTF8.GetBytes(content);
+        var buffer = new byte[previous.Length + bytes.Length];
+        previous.CopyTo(buffer, 0);
+        bytes.CopyTo(buffer, previous.Length);
+        return SHA256.HashData(buffer);
+    }
+
+    /// <summary>
+    /// Recomputes the whole chain: sequence without gaps, each entry's link to the one before, its own
+    /// hash, and the digest of the rights its transaction created and ended. Names the first entry that fails.
+    /// </summary>
+    public async Task<JournalVerification> VerifyAsync(IProgress<string>? progress, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var entries = new List<(long Seq, Guid Tx, string Content, byte[] Previous, byte[] Hash)>();
+        await using (var command = new NpgsqlCommand("SELECT seq, transaction_id, content, previous_hash, hash FROM registry.journal ORDER BY seq", connection))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                entries.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), (byte[])reader[3], (byte[])reader[4]));
+            }
+        }
+
+        var expectedPrevious = GenesisPreviousHash;
+        var expectedSeq = 1L;
+        foreach (var entry in entries)
+        {
+            var failure = await CheckAsync(connection, entry, expectedSeq, expectedPrevious, ct);
+            if (failure is not null)
+            {
+                return new JournalVerification(entries.Count, entry.Seq, $"journal entry {entry.Seq} (transaction {entry.Tx}): {failure}");
+            }
+
+            if (entry.Seq % 1000 == 0)
+            {
+                progress?.Report($"{entry.Seq} entries verified");
+            }
+
+            expectedPrevious = entry.Hash;
+            expectedSeq++;
+        }
+
+        return new JournalVerification(entries.Count, null, $"journal intact: {entries.Count} entries, chain and digests recomputed");
+    }
+
+    private static async Task<string?> CheckAsync(NpgsqlConnection connection, (long Seq, Guid Tx, string Content, byte[] Previous, byte[] Hash) entry,
+        long expectedSeq, byte[] expectedPrevious, CancellationToken ct)
+    {
+        if (entry.Seq != expectedSeq)
+        {
+            return $"expected entry {expectedSeq} here: entries are missing";
+        }
+
+        if (!entry.Previous.AsSpan().SequenceEqual(expectedPrevious))
+        {
+            return "its previous-hash does not match the hash of the entry before it";
+        }
+
+        if (!HashOf(entry.Previous, entry.Content).AsSpan().SequenceEqual(entry.Hash))
+        {
+            return "its hash does not match its content: the entry was altered";
+        }
+
+        JournalContent? content;
+        try
+        {
+            content = JsonSerializer.Deserialize<JournalContent>(entry.Content, Canonical);
+        }
+        catch (JsonException)
+        {
+            return "its content is not a journal entry";
+        }
+
+        if (content is null || content.Seq != entry.Seq || content.TransactionId != entry.Tx)
+        {
+            return "its content names another entry or transaction than its columns";
+        }
+
+        await using var digest = new NpgsqlCommand("SELECT registry.transaction_digest(@tx)", connection) { CommandTimeout = 0 };
+        digest.Parameters.AddWithValue("tx", entry.Tx);
+        return (string)(await digest.ExecuteScalarAsync(ct))! == content.Digest
+            ? null
+            : "the rights its transaction created or ended no longer match the digest it recorded: the register was altered";
+    }
+}

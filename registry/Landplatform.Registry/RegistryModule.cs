@@ -1,0 +1,33 @@
+using Landplatform.Registry.Data;
+using Landplatform.Registry.Journal;
+using Landplatform.Registry.Loading;
+using Landplatform.Registry.Search;
+using Landplatform.Registry.Transactions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Landplatform.Registry;
+
+/// <summary>Registers the land registry module with a host.</summary>
+public static class RegistryModule
+{
+    /// <summary>Adds the registry's DbContext and services over the host's shared data source.</summary>
+    public static IServiceCollection AddRegistry(this IServiceCollection services)
+    {
+        services.AddDbContext<RegistryDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<RegisterJournal>();
+        services.AddScoped<RegisterLoader>();
+        services.AddScoped<IFeeCollection, RegistrarRecordedFees>();
+        services.AddScoped<TransactionDesk>();
+        services.AddScoped<RegisterSearch>();
+        services.AddScoped<TitleExtracts>();
+        return services;
+    }
+
+    /// <summary>The DbContext options every user of the registry schema shares (host, tools, tests).</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, o => o.MigrationsHistoryTable("__migrations", RegistryDbContext.Schema));
+}

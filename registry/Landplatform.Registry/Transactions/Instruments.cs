@@ -1,0 +1,72 @@
+using System.Numerics;
+using Landplatform.Cadastre.Contracts;
+
+namespace Landplatform.Registry.Transactions;
+
+/// <summary>
+/// A party as an instrument names it: an existing party by id, a person by UIN, or an organisation by
+/// registration number (a name is needed when the register does not know them yet), with a share where
+/// the instrument gives one (<c>"1/2"</c>).
+/// </summary>
+public sealed record PartyReference(long? PartyId, string? Uin, string? RegistrationNumber, string? Name, string? Share);
+
+/// <summary>What a notary lodges. Which fields a kind needs is listed in the README (Registry).</summary>
+/// <param name="Kind">transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision, rectification.</param>
+/// <param name="Reason">For a transfer: sale, gift or inheritance.</param>
+/// <param name="Grantors">The registered owners who sign (transfer, mortgage).</param>
+/// <param name="Grantees">The new owners with their shares (transfer), or the corrected owners (rectification).</param>
+/// <param name="Beneficiary">The mortgagee (mortgage) or the caveator (caveat).</param>
+/// <param name="RightId">The mortgage discharged or the caveat withdrawn.</param>
+public sealed record Lodgement(
+    string Kind,
+    string TitleNumber,
+    DateOnly? InstrumentDate,
+    string? Reason,
+    IReadOnlyList<PartyReference>? Grantors,
+    IReadOnlyList<PartyReference>? Grantees,
+    PartyReference? Beneficiary,
+    decimal? Amount,
+    string? Terms,
+    long? RightId);
+
+/// <summary>An exact share of a title, as a reduced fraction (no floating point anywhere).</summary>
+public readonly record struct Share(long Numerator, long Denominator)
+{
+    public static readonly Share Whole = new(1, 1);
+
+    /// <summary>Reads <c>"n/d"</c> (or <c>"1"</c>) and reduces it.</summary>
+    public static Share Parse(string? text, string parameter)
+    {
+        var parts = (text ?? string.Empty).Trim().Split('/');
+        var d = 1L;
+        if (parts.Length is 1 or 2 && Digits(parts[0], out var n) && (parts.Length == 1 || Digits(parts[1], out d)) && n > 0 && d > 0 && n <= d)
+        {
+            var g = (long)BigInteger.GreatestCommonDivisor(n, d);
+            return new Share(n / g, d / g);
+        }
+
+        throw new InvalidParameterException(parameter, "share-format",
+            $"'{text}' is not a share: write a fraction numerator/denominator between 0 and 1, e.g. 1/2.");
+    }
+
+    private static bool Digits(string text, out long value) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
+
+    /// <summary>True when the shares add up to exactly one.</summary>
+    public static bool SumToOne(IEnumerable<Share> shares)
+    {
+        BigInteger numerator = 0, denominator = 1;
+        foreach (var s in shares)
+        {
+            numerator = (numerator * s.Denominator) + (s.Numerator * denominator);
+            denominator *= s.Denominator;
+            var g = BigInteger.GreatestCommonDivisor(numerator, denominator);
+            numerator /= g;
+            denominator /= g;
+        }
+
+        return numerator == denominator;
+    }
+
+    public override string ToString() => $"{Numerator}/{Denominator}";
+}

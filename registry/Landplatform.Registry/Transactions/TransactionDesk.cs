@@ -1,0 +1,641 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Landplatform.Cadastre.Contracts;
+using Landplatform.Registry.Data;
+using Landplatform.Registry.Journal;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Landplatform.Registry.Transactions;
+
+/// <summary>A document as uploaded: its kind, name and content.</summary>
+public sealed record DocumentUpload(string Kind, string FileName, Stream Content);
+
+/// <summary>What registration did: the journal entry and the titles it touched.</summary>
+public sealed record RegistrationResult(Guid TransactionId, long JournalSeq, IReadOnlyList<string> Titles);
+
+/// <summary>
+/// The registry's counter: a notary lodges, attaches documents and submits; the registrar records the
+/// fee; an examiner examines; the registrar registers (or an examiner or registrar sends it back or
+/// rejects it). Each step checks the state it starts from; registration re-checks every rule under a
+/// lock on the title, so conflicting transactions cannot both register.
+/// </summary>
+public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock)
+{
+    /// <summary>The outbox event of every registered transaction.</summary>
+    public const string RegisteredEvent = "registry.transaction.registered";
+
+    public static readonly IReadOnlyList<string> DocumentKinds = ["deed", "consent", "probate", "survey-plan", "court-order", "other"];
+
+    private const long MaxDocumentBytes = 20 * 1024 * 1024;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static readonly TransactionState[] Pending =
+        [TransactionState.Lodged, TransactionState.FeesDue, TransactionState.Paid, TransactionState.Examined, TransactionState.Requisitioned];
+
+    private static readonly TransactionKind[] BlockedByCaveat = [TransactionKind.Transfer, TransactionKind.Mortgage, TransactionKind.Subdivision];
+
+    public static TransactionKind ParseKind(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "transfer" => TransactionKind.Transfer,
+        "mortgage" => TransactionKind.Mortgage,
+        "discharge" => TransactionKind.Discharge,
+        "caveat" => TransactionKind.Caveat,
+        "caveat-withdrawal" => TransactionKind.CaveatWithdrawal,
+        "subdivision" => TransactionKind.Subdivision,
+        "rectification" => TransactionKind.Rectification,
+        _ => throw new InvalidParameterException("kind", "transaction-kind",
+            $"'{text}' is not a transaction the registry takes: transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision or rectification."),
+    };
+
+    public static string KindName(TransactionKind kind) => RegistryDbContext.SnakeCase(kind.ToString()).Replace('_', '-');
+
+    /// <summary>A notary lodges an instrument; it waits in state lodged for documents and submission.</summary>
+    public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, CancellationToken ct)
+    {
+        var kind = ParseKind(lodgement.Kind);
+        var normalised = Validate(kind, lodgement);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+        // A shared lock on the title: a registration in progress (which holds it exclusively) finishes
+        // first, so lodgement time orders priority exactly as the register saw it.
+        var open = await db.Titles.FromSqlInterpolated($"SELECT * FROM registry.titles WHERE title_number = {normalised.TitleNumber} FOR SHARE")
+            .AsNoTracking().SingleOrDefaultAsync(ct)
+            ?? throw new ResourceNotFoundException("title-unknown", $"There is no title {normalised.TitleNumber} in the register.");
+        if (open.ClosedAt is not null)
+        {
+            throw new DomainRuleViolationException("R-TITLE", $"Title {open.TitleNumber} was closed on {open.ClosedAt:yyyy-MM-dd}; lodge against the titles that replaced it.");
+        }
+
+        var now = clock.GetUtcNow();
+        var lodged = new RegistryTransaction
+        {
+            Id = Guid.CreateVersion7(now),
+            Kind = kind,
+            State = TransactionState.Lodged,
+            TitleNumber = normalised.TitleNumber,
+            Instrument = JsonSerializer.Serialize(normalised, Json),
+            InstrumentDate = normalised.InstrumentDate!.Value,
+            LodgedAt = now,
+            LodgedBy = notary,
+        };
+        db.Transactions.Add(lodged);
+        db.Steps.Add(new TransactionStep { TransactionId = lodged.Id, State = TransactionState.Lodged, At = now, By = notary });
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return lodged;
+    }
+
+    /// <summary>A notary attaches a document to a lodged (or requisitioned) transaction; its SHA-256 is recorded.</summary>
+    public async Task<TransactionDocument> AttachAsync(Guid id, DocumentUpload upload, string notary, CancellationToken ct)
+    {
+        var kind = upload.Kind.Trim().ToLowerInvariant();
+        if (!DocumentKinds.Contains(kind))
+        {
+            throw new InvalidParameterException("kind", "document-kind", $"'{upload.Kind}' is not a document kind: {string.Join(", ", DocumentKinds)}.");
+        }
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        long length = 0;
+        int read;
+        while ((read = await upload.Content.ReadAsync(buffer, ct)) > 0)
+        {
+            length += read;
+            if (length > MaxDocumentBytes)
+            {
+                throw new InvalidParameterException("file", "document-size", $"A document may hold at most {MaxDocumentBytes / 1024 / 1024} MiB.");
+            }
+
+            sha.AppendData(buffer, 0, read);
+        }
+
+        if (length == 0)
+        {
+            throw new InvalidParameterException("file", "document-empty", "The document is empty.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var lodged = await LockAsync(id, ct);
+        RequireState(lodged, "attach a document to", TransactionState.Lodged, TransactionState.Requisitioned);
+        var document = new TransactionDocument
+        {
+            TransactionId = id, Kind = kind, FileName = Path.GetFileName(upload.FileName), Length = length,
+            Sha256 = Convert.ToHexStringLower(sha.GetHashAndReset()), AttachedAt = clock.GetUtcNow(), AttachedBy = notary,
+        };
+        db.Documents.Add(document);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return document;
+    }
+
+    /// <summary>The notary submits: the fee is assessed and the transaction waits for payment (or goes on when paid already).</summary>
+    public async Task<RegistryTransaction> SubmitAsync(Guid id, string notary, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var lodged = await LockAsync(id, ct);
+        RequireState(lodged, "submit", TransactionState.Lodged, TransactionState.Requisitioned);
+        lodged.Fee ??= await fees.AssessAsync(lodged.Kind, ct);
+        var paid = await fees.PaidAsync(id, ct);
+        await MoveAsync(lodged, paid >= lodged.Fee ? TransactionState.Paid : TransactionState.FeesDue, notary, null, ct);
+        await transaction.CommitAsync(ct);
+        return lodged;
+    }
+
+    /// <summary>The registrar records a payment towards the fee; the full fee moves the transaction to paid.</summary>
+    public async Task<RegistryTransaction> RecordPaymentAsync(Guid id, decimal amount, string reference, string registrar, CancellationToken ct)
+    {
+        if (amount <= 0 || decimal.Round(amount, 2) != amount)
+        {
+            throw new InvalidParameterException("amount", "amount-format", "A payment is a positive amount in EC dollars with at most two decimals.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reference))
+        {
+            throw new InvalidParameterException("reference", "payment-reference", "A payment needs the receipt or bank reference.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var due = await LockAsync(id, ct);
+        RequireState(due, "record a payment for", TransactionState.FeesDue);
+        var paid = await fees.PaidAsync(id, ct);
+        if (paid + amount > due.Fee)
+        {
+            throw new DomainRuleViolationException("R-FEE", $"The fee is {due.Fee:0.00} and {paid:0.00} is paid: a payment of {amount:0.00} would pay more than is due.");
+        }
+
+        await fees.RecordAsync(id, amount, reference.Trim(), registrar, ct);
+        if (paid + amount == due.Fee)
+        {
+            await MoveAsync(due, TransactionState.Paid, registrar, $"paid {due.Fee:0.00}, reference {reference.Trim()}", ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return due;
+    }
+
+    /// <summary>An examiner checks every rule against the register as it stands; a failure leaves the state as it was.</summary>
+    public async Task<RegistryTransaction> ExamineAsync(Guid id, string examiner, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var paid = await LockAsync(id, ct);
+        RequireState(paid, "examine", TransactionState.Paid);
+        await CheckRulesAsync(paid, withPriority: false, ct);
+        await MoveAsync(paid, TransactionState.Examined, examiner, null, ct);
+        await transaction.CommitAsync(ct);
+        return paid;
+    }
+
+    /// <summary>An examiner or registrar sends the transaction back to the notary with what to fix.</summary>
+    public Task<RegistryTransaction> RequisitionAsync(Guid id, string reason, string by, CancellationToken ct) =>
+        DecideAsync(id, TransactionState.Requisitioned, reason, by, ct,
+            TransactionState.Lodged, TransactionState.FeesDue, TransactionState.Paid, TransactionState.Examined);
+
+    /// <summary>An examiner or registrar rejects the transaction; it never registers.</summary>
+    public Task<RegistryTransaction> RejectAsync(Guid id, string reason, string by, CancellationToken ct) =>
+        DecideAsync(id, TransactionState.Rejected, reason, by, ct, Pending);
+
+    /// <summary>
+    /// The registrar registers an examined transaction: under an exclusive lock on the title every rule
+    /// is checked again (priority included), the rights change, the journal gets its entry and the
+    /// outbox its event, all in one database transaction.
+    /// </summary>
+    public async Task<RegistrationResult> RegisterAsync(Guid id, string registrar, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var examined = await LockAsync(id, ct);
+        RequireState(examined, "register", TransactionState.Examined);
+        var title = await db.Titles.FromSqlInterpolated($"SELECT * FROM registry.titles WHERE title_number = {examined.TitleNumber} FOR UPDATE").SingleAsync(ct);
+        await CheckRulesAsync(examined, withPriority: true, ct);
+
+        var now = clock.GetUtcNow();
+        var instrument = JsonSerializer.Deserialize<Lodgement>(examined.Instrument, Json)!;
+        var previousOwners = await OwnersAsync(title.TitleNumber, ct);
+        var titles = new List<string> { title.TitleNumber };
+        var parcels = await db.TitleParcels.Where(p => p.TitleNumber == title.TitleNumber).Select(p => p.Upi).ToListAsync(ct);
+        switch (examined.Kind)
+        {
+            case TransactionKind.Transfer or TransactionKind.Rectification:
+                await EndRightsAsync(title.TitleNumber, RightKind.Ownership, null, examined.Id, now, ct);
+                foreach (var grantee in instrument.Grantees!)
+                {
+                    var share = Share.Parse(grantee.Share, "grantees");
+                    db.Rights.Add(NewRight(title.TitleNumber, RightKind.Ownership, await PartyAsync(grantee, ct), share, null, null, examined.Id, now));
+                }
+
+                break;
+            case TransactionKind.Mortgage:
+                db.Rights.Add(NewRight(title.TitleNumber, RightKind.Mortgage, await PartyAsync(instrument.Beneficiary!, ct), Share.Whole, instrument.Amount, instrument.Terms, examined.Id, now));
+                break;
+            case TransactionKind.Caveat:
+                db.Rights.Add(NewRight(title.TitleNumber, RightKind.Caveat, await PartyAsync(instrument.Beneficiary!, ct), Share.Whole, null, instrument.Terms, examined.Id, now));
+                break;
+            case TransactionKind.Discharge or TransactionKind.CaveatWithdrawal:
+                await EndRightsAsync(title.TitleNumber, null, instrument.RightId, examined.Id, now, ct);
+                break;
+            case TransactionKind.Subdivision:
+                var children = await ChildParcelsAsync(parcels, ct);
+                var carried = await db.Rights.AsNoTracking().Where(r => r.TitleNumber == title.TitleNumber && r.ValidTo == null).ToListAsync(ct);
+                foreach (var child in children)
+                {
+                    var childTitle = "T-" + child;
+                    db.Titles.Add(new Title { TitleNumber = childTitle, OpenedAt = now, OpenedByTransactionId = examined.Id });
+                    db.TitleParcels.Add(new TitleParcel { TitleNumber = childTitle, Upi = child });
+                    foreach (var right in carried)
+                    {
+                        db.Rights.Add(NewRight(childTitle, right.Kind, right.PartyId, new Share(right.ShareNumerator, right.ShareDenominator), right.Amount, right.Terms, examined.Id, now));
+                    }
+
+                    titles.Add(childTitle);
+                }
+
+                await EndRightsAsync(title.TitleNumber, null, null, examined.Id, now, ct);
+                title.ClosedAt = now;
+                title.ClosedByTransactionId = examined.Id;
+                parcels.AddRange(children);
+                break;
+            default:
+                throw new DomainRuleViolationException("transaction-kind", $"{examined.Kind} is not registered through the desk.");
+        }
+
+        examined.RegisteredAt = now;
+        await MoveAsync(examined, TransactionState.Registered, registrar, null, ct);
+        var newOwners = await OwnersAsync(examined.Kind == TransactionKind.Subdivision ? titles[1] : title.TitleNumber, ct);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await RecordEventAsync(connection, examined, instrument, titles, parcels, previousOwners, newOwners, ct);
+        var entry = await RegisterJournal.AppendAsync(connection, examined.Id, KindName(examined.Kind), title.TitleNumber, titles, now, null, ct);
+        await transaction.CommitAsync(ct);
+        return new RegistrationResult(examined.Id, entry.Seq, titles);
+    }
+
+    private async Task<RegistryTransaction> DecideAsync(Guid id, TransactionState to, string reason, string by, CancellationToken ct, params TransactionState[] from)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new InvalidParameterException("reason", "reason-required", "Say what is wrong, so the notary can act on it.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var pending = await LockAsync(id, ct);
+        RequireState(pending, to == TransactionState.Rejected ? "reject" : "requisition", from);
+        pending.Note = reason.Trim();
+        await MoveAsync(pending, to, by, pending.Note, ct);
+        await transaction.CommitAsync(ct);
+        return pending;
+    }
+
+    private async Task<RegistryTransaction> LockAsync(Guid id, CancellationToken ct) =>
+        await db.Transactions.FromSqlInterpolated($"SELECT * FROM registry.transactions WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct)
+        ?? throw new ResourceNotFoundException("transaction-unknown", $"There is no registry transaction {id}.");
+
+    private static void RequireState(RegistryTransaction transaction, string action, params TransactionState[] allowed)
+    {
+        if (!allowed.Contains(transaction.State))
+        {
+            throw new DomainRuleViolationException("R-STATE",
+                $"Transaction {transaction.Id} is {StateName(transaction.State)}; only a transaction that is {string.Join(" or ", allowed.Select(StateName))} can {action}.");
+        }
+    }
+
+    public static string StateName(TransactionState state) => RegistryDbContext.SnakeCase(state.ToString()).Replace('_', '-');
+
+    private async Task MoveAsync(RegistryTransaction transaction, TransactionState to, string by, string? note, CancellationToken ct)
+    {
+        transaction.State = to;
+        db.Steps.Add(new TransactionStep { TransactionId = transaction.Id, State = to, At = clock.GetUtcNow(), By = by, Note = note });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Every rule a transaction must pass before it registers; the first that fails is thrown with its id.</summary>
+    private async Task CheckRulesAsync(RegistryTransaction transaction, bool withPriority, CancellationToken ct)
+    {
+        var instrument = JsonSerializer.Deserialize<Lodgement>(transaction.Instrument, Json)!;
+        var titleNumber = transaction.TitleNumber!;
+        var title = await db.Titles.AsNoTracking().SingleAsync(t => t.TitleNumber == titleNumber, ct);
+        if (title.ClosedAt is not null)
+        {
+            throw new DomainRuleViolationException("R-TITLE", $"Title {titleNumber} was closed on {title.ClosedAt:yyyy-MM-dd}; nothing more registers on it.");
+        }
+
+        if (transaction.InstrumentDate > Today())
+        {
+            throw new DomainRuleViolationException("R-DATE", $"The instrument is dated {transaction.InstrumentDate:yyyy-MM-dd}, a date still in the future.");
+        }
+
+        if (withPriority)
+        {
+            var earlier = await db.Transactions.AsNoTracking()
+                .Where(t => t.TitleNumber == titleNumber && t.Id != transaction.Id && Pending.Contains(t.State) &&
+                            (t.LodgedAt < transaction.LodgedAt || (t.LodgedAt == transaction.LodgedAt && t.Id.CompareTo(transaction.Id) < 0)))
+                .OrderBy(t => t.LodgedAt).Select(t => new { t.Id, t.LodgedAt, t.State }).FirstOrDefaultAsync(ct);
+            if (earlier is not null)
+            {
+                throw new DomainRuleViolationException("R-PRIORITY",
+                    $"Transaction {earlier.Id}, lodged earlier ({earlier.LodgedAt:O}) on title {titleNumber}, is still {StateName(earlier.State)}: it has priority, so this one waits until it is registered or rejected.");
+            }
+        }
+
+        var current = await db.Rights.AsNoTracking().Where(r => r.TitleNumber == titleNumber && r.ValidTo == null).ToListAsync(ct);
+        var caveat = current.FirstOrDefault(r => r.Kind == RightKind.Caveat);
+        if (caveat is not null && BlockedByCaveat.Contains(transaction.Kind))
+        {
+            throw new DomainRuleViolationException("R-CAVEAT",
+                $"Caveat {caveat.Id} on title {titleNumber} forbids any {KindName(transaction.Kind)} until it is withdrawn.");
+        }
+
+        switch (transaction.Kind)
+        {
+            case TransactionKind.Transfer or TransactionKind.Mortgage:
+                await CheckGrantorsAsync(titleNumber, instrument.Grantors ?? [], current, ct);
+                break;
+            case TransactionKind.Discharge or TransactionKind.CaveatWithdrawal:
+                var wanted = transaction.Kind == TransactionKind.Discharge ? RightKind.Mortgage : RightKind.Caveat;
+                if (!current.Any(r => r.Id == instrument.RightId && r.Kind == wanted))
+                {
+                    throw new DomainRuleViolationException("R-RIGHT",
+                        $"Right {instrument.RightId} is not a registered {RegistryDbContext.SnakeCase(wanted.ToString())} in force on title {titleNumber}.");
+                }
+
+                break;
+            case TransactionKind.Subdivision:
+                var parcels = await db.TitleParcels.Where(p => p.TitleNumber == titleNumber).Select(p => p.Upi).ToListAsync(ct);
+                if ((await ChildParcelsAsync(parcels, ct)).Count == 0)
+                {
+                    throw new DomainRuleViolationException("R-SURVEY",
+                        $"Parcel {string.Join(", ", parcels)} of title {titleNumber} has not been subdivided by an approved survey: the fabric holds no current children of it.");
+                }
+
+                break;
+        }
+
+        if (transaction.Kind is TransactionKind.Transfer or TransactionKind.Rectification &&
+            !Share.SumToOne((instrument.Grantees ?? []).Select((g, i) => Share.Parse(g.Share, $"grantees[{i}].share"))))
+        {
+            throw new DomainRuleViolationException("R-SHARES", "The new owners' shares must add up to exactly one.");
+        }
+
+        var attached = await db.Documents.AsNoTracking().Where(d => d.TransactionId == transaction.Id).Select(d => d.Kind).Distinct().ToListAsync(ct);
+        var missing = RequiredDocuments(transaction.Kind, instrument.Reason, current.Any(r => r.Kind == RightKind.Mortgage)).Except(attached).ToList();
+        if (missing.Count > 0)
+        {
+            throw new DomainRuleViolationException("R-DOCS",
+                $"A {KindName(transaction.Kind)} needs {string.Join(" and ", missing)} attached before it can register.");
+        }
+    }
+
+    /// <summary>The documents a registration needs: a deed always; probate for an inheritance; the mortgagee's consent to transfer mortgaged land.</summary>
+    public static IReadOnlyList<string> RequiredDocuments(TransactionKind kind, string? reason, bool mortgaged)
+    {
+        var required = new List<string> { "deed" };
+        if (kind == TransactionKind.Transfer && reason == "inheritance")
+        {
+            required.Add("probate");
+        }
+
+        if (kind == TransactionKind.Transfer && mortgaged)
+        {
+            required.Add("consent");
+        }
+
+        return required;
+    }
+
+    private async Task CheckGrantorsAsync(string titleNumber, IReadOnlyList<PartyReference> grantors, IReadOnlyList<RegisteredRight> current, CancellationToken ct)
+    {
+        var owners = current.Where(r => r.Kind == RightKind.Ownership).Select(r => r.PartyId).ToHashSet();
+        var signing = new HashSet<long>();
+        foreach (var grantor in grantors)
+        {
+            var id = await FindPartyAsync(grantor, ct);
+            if (id is null || !owners.Contains(id.Value))
+            {
+                throw new DomainRuleViolationException("R-OWNER",
+                    $"{Describe(grantor)} is not a registered owner of title {titleNumber}: only its registered owners can transfer or mortgage it.");
+            }
+
+            signing.Add(id.Value);
+        }
+
+        var absent = owners.Except(signing).ToList();
+        if (absent.Count > 0)
+        {
+            var names = await db.Parties.Where(p => absent.Contains(p.Id)).Select(p => p.Name).ToListAsync(ct);
+            throw new DomainRuleViolationException("R-OWNER",
+                $"Registered owner(s) {string.Join(", ", names)} of title {titleNumber} did not sign: every registered owner must be a grantor.");
+        }
+    }
+
+    private static string Describe(PartyReference party) =>
+        party.PartyId is { } id ? $"Party {id}" : party.Uin is { } uin ? $"The person with UIN {uin}" : $"The organisation {party.RegistrationNumber}";
+
+    private async Task<long?> FindPartyAsync(PartyReference party, CancellationToken ct)
+    {
+        if (party.PartyId is { } id)
+        {
+            return await db.Parties.AnyAsync(p => p.Id == id, ct) ? id : null;
+        }
+
+        return party.Uin is { } uin
+            ? await db.Parties.Where(p => p.Uin == uin).Select(p => (long?)p.Id).SingleOrDefaultAsync(ct)
+            : await db.Parties.Where(p => p.RegistrationNumber == party.RegistrationNumber).Select(p => (long?)p.Id).SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>The party an instrument names, entered in the register when it is new to it.</summary>
+    private async Task<long> PartyAsync(PartyReference reference, CancellationToken ct)
+    {
+        if (await FindPartyAsync(reference, ct) is { } known)
+        {
+            return known;
+        }
+
+        if (string.IsNullOrWhiteSpace(reference.Name))
+        {
+            throw new DomainRuleViolationException("party-unknown", $"{Describe(reference)} is not in the register yet, and the instrument gives no name to enter.");
+        }
+
+        var party = new Party
+        {
+            Kind = reference.Uin is null ? PartyKind.Organisation : PartyKind.Person,
+            Uin = reference.Uin,
+            RegistrationNumber = reference.Uin is null ? reference.RegistrationNumber : null,
+            Name = reference.Name!,
+            RecordedAt = clock.GetUtcNow(),
+        };
+        db.Parties.Add(party);
+        await db.SaveChangesAsync(ct);
+        return party.Id;
+    }
+
+    private static RegisteredRight NewRight(string title, RightKind kind, long party, Share share, decimal? amount, string? terms, Guid transaction, DateTimeOffset at) =>
+        new()
+        {
+            TitleNumber = title, Kind = kind, PartyId = party, ShareNumerator = share.Numerator, ShareDenominator = share.Denominator,
+            Amount = amount, Terms = terms, ValidFrom = at, CreatedByTransactionId = transaction,
+        };
+
+    private async Task EndRightsAsync(string title, RightKind? kind, long? rightId, Guid transaction, DateTimeOffset at, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        await db.Rights
+            .Where(r => r.TitleNumber == title && r.ValidTo == null && (kind == null || r.Kind == kind) && (rightId == null || r.Id == rightId))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ValidTo, at).SetProperty(r => r.EndedByTransactionId, transaction), ct);
+    }
+
+    private async Task<List<OwnerShare>> OwnersAsync(string title, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        return await (from r in db.Rights
+                      join p in db.Parties on r.PartyId equals p.Id
+                      where r.TitleNumber == title && r.ValidTo == null && r.Kind == RightKind.Ownership
+                      orderby r.Id
+                      select new OwnerShare(p.Id, p.Name, p.Uin, p.RegistrationNumber, r.ShareNumerator + "/" + r.ShareDenominator)).ToListAsync(ct);
+    }
+
+    /// <summary>The current children the fabric made of these parcels by a subdivision (read from the cadastre, never written).</summary>
+    private async Task<List<string>> ChildParcelsAsync(IReadOnlyList<string> parcels, CancellationToken ct)
+    {
+        var upis = parcels.ToArray();
+        return await db.Database.SqlQuery<string>($"""
+            SELECT e.child_upi AS "Value" FROM cadastre.lineage_edges e
+            JOIN cadastre.parcel_versions v ON v.upi = e.child_upi AND v.status = 'current'
+            WHERE e.parent_upi = ANY({upis}) AND NOT EXISTS (SELECT 1 FROM registry.title_parcels tp WHERE tp.upi = e.child_upi)
+            ORDER BY e.child_upi
+            """).ToListAsync(ct);
+    }
+
+    // The event goes to the outbox in the same transaction as the registration (ARCHITECTURE.md, Events):
+    // the tax roll and permits learn of the new owners once it commits, never before, never not.
+    private static async Task RecordEventAsync(NpgsqlConnection connection, RegistryTransaction transaction, Lodgement instrument, IReadOnlyList<string> titles,
+        IReadOnlyList<string> parcels, IReadOnlyList<OwnerShare> previousOwners, IReadOnlyList<OwnerShare> newOwners, CancellationToken ct)
+    {
+        var payload = JsonSerializer.Serialize(new
+        {
+            transactionId = transaction.Id,
+            kind = KindName(transaction.Kind),
+            reason = instrument.Reason,
+            titleNumber = transaction.TitleNumber,
+            titles,
+            parcels,
+            previousOwners,
+            newOwners,
+            consideration = instrument.Amount,
+            instrumentDate = transaction.InstrumentDate,
+            registeredAt = transaction.RegisteredAt,
+        }, Json);
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES (@event, @type, @at, @tx, @payload::jsonb)", connection);
+        insert.Parameters.AddWithValue("event", Guid.CreateVersion7());
+        insert.Parameters.AddWithValue("type", RegisteredEvent);
+        insert.Parameters.AddWithValue("at", transaction.RegisteredAt!.Value);
+        insert.Parameters.AddWithValue("tx", transaction.Id);
+        insert.Parameters.AddWithValue("payload", payload);
+        await insert.ExecuteNonQueryAsync(ct);
+        await using var notify = new NpgsqlCommand("SELECT pg_notify('lp_outbox', @type)", connection);
+        notify.Parameters.AddWithValue("type", RegisteredEvent);
+        await notify.ExecuteNonQueryAsync(ct);
+    }
+
+    private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>Checks the instrument's shape before anything is stored: bad input changes nothing.</summary>
+    private Lodgement Validate(TransactionKind kind, Lodgement lodgement)
+    {
+        if (string.IsNullOrWhiteSpace(lodgement.TitleNumber))
+        {
+            throw new InvalidParameterException("titleNumber", "title-number", "Name the title the instrument acts on, e.g. T-CH-00012-0007.");
+        }
+
+        if (lodgement.InstrumentDate is null)
+        {
+            throw new InvalidParameterException("instrumentDate", "R-DATE", "The instrument's date (YYYY-MM-DD) is required.");
+        }
+
+        if (lodgement.InstrumentDate > Today())
+        {
+            throw new InvalidParameterException("instrumentDate", "R-DATE", $"The instrument is dated {lodgement.InstrumentDate:yyyy-MM-dd}, a date in the future.");
+        }
+
+        var reason = lodgement.Reason?.Trim().ToLowerInvariant();
+        switch (kind)
+        {
+            case TransactionKind.Transfer:
+                if (reason is not ("sale" or "gift" or "inheritance"))
+                {
+                    throw new InvalidParameterException("reason", "transfer-reason", "A transfer is a sale, a gift or an inheritance.");
+                }
+
+                RequireParties(lodgement.Grantors, "grantors", withShares: false);
+                RequireParties(lodgement.Grantees, "grantees", withShares: true);
+                break;
+            case TransactionKind.Rectification:
+                RequireParties(lodgement.Grantees, "grantees", withShares: true);
+                break;
+            case TransactionKind.Mortgage:
+                RequireParties(lodgement.Grantors, "grantors", withShares: false);
+                RequireParty(lodgement.Beneficiary, "beneficiary");
+                if (lodgement.Amount is not > 0)
+                {
+                    throw new InvalidParameterException("amount", "amount-format", "A mortgage secures a positive amount.");
+                }
+
+                break;
+            case TransactionKind.Caveat:
+                RequireParty(lodgement.Beneficiary, "beneficiary");
+                if (string.IsNullOrWhiteSpace(lodgement.Terms))
+                {
+                    throw new InvalidParameterException("terms", "caveat-grounds", "A caveat states the interest it protects.");
+                }
+
+                break;
+            case TransactionKind.Discharge or TransactionKind.CaveatWithdrawal:
+                if (lodgement.RightId is null)
+                {
+                    throw new InvalidParameterException("rightId", "right-required", "Name the right (rightId) that ends.");
+                }
+
+                break;
+        }
+
+        return lodgement with { Kind = KindName(kind), TitleNumber = lodgement.TitleNumber.Trim().ToUpperInvariant(), Reason = reason };
+    }
+
+    private void RequireParties(IReadOnlyList<PartyReference>? parties, string parameter, bool withShares)
+    {
+        if (parties is null || parties.Count == 0)
+        {
+            throw new InvalidParameterException(parameter, "parties-required", $"The instrument names no {parameter}.");
+        }
+
+        for (var i = 0; i < parties.Count; i++)
+        {
+            RequireParty(parties[i], $"{parameter}[{i}]");
+            if (withShares)
+            {
+                Share.Parse(parties[i].Share, $"{parameter}[{i}].share");
+            }
+        }
+
+        if (withShares && !Share.SumToOne(parties.Select((p, i) => Share.Parse(p.Share, $"{parameter}[{i}].share"))))
+        {
+            throw new InvalidParameterException(parameter, "R-SHARES",
+                $"The shares of the {parameter} add up to {string.Join(" + ", parties.Select(p => p.Share))}, not exactly one.");
+        }
+    }
+
+    private void RequireParty(PartyReference? party, string parameter)
+    {
+        if (party is null || (party.PartyId is null && party.Uin is null && party.RegistrationNumber is null))
+        {
+            throw new InvalidParameterException(parameter, "party-reference", "Name a party by partyId, uin (a person) or registrationNumber (an organisation).");
+        }
+
+        if (party.Uin is { } uin && uins.Check(uin) is { IsValid: false } check)
+        {
+            throw new InvalidParameterException($"{parameter}.uin", check.Rule, check.Message);
+        }
+    }
+}
+
+/// <summary>An owner as events and extracts show them.</summary>
+public sealed record OwnerShare(long PartyId, string Name, string? Uin, string? RegistrationNumber, string Share);
