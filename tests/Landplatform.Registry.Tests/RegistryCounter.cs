@@ -1,0 +1,169 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Landplatform.Testing;
+
+namespace Landplatform.Registry.Tests;
+
+/// <summary>A title of the sample register and its registered owner, as tests pick them.</summary>
+public sealed record SampleTitle(string TitleNumber, string Upi, long OwnerId, string OwnerName);
+
+/// <summary>The registry API as notaries, examiners and registrars use it, with real tokens from the token endpoint.</summary>
+public sealed class RegistryCounter(PlatformServer server)
+{
+    private readonly Dictionary<string, string> tokens = [];
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    public static string Today => DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task<string> TokenAsync(string role)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            if (!tokens.TryGetValue(role, out var token))
+            {
+                tokens[role] = token = await Tokens.AccessTokenForAsync(server.Client, role);
+            }
+
+            return token;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<(int Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? role, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (role is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(role));
+        }
+
+        using var response = await server.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public Task<(int Status, JsonElement Body)> PostAsync(string path, string? role, object? body = null) =>
+        SendAsync(HttpMethod.Post, path, role, body is null ? null : JsonContent.Create(body));
+
+    public Task<(int Status, JsonElement Body)> GetAsync(string path, string? role = null) => SendAsync(HttpMethod.Get, path, role);
+
+    /// <summary>Expects success and returns the body; a failure shows the problem document.</summary>
+    public static JsonElement Ok((int Status, JsonElement Body) result, int status = 200)
+    {
+        Assert.True(result.Status == status, $"expected {status}, got {result.Status}: {result.Body}");
+        return result.Body;
+    }
+
+    /// <summary>Expects a problem with this status and rule.</summary>
+    public static JsonElement Problem((int Status, JsonElement Body) result, int status, string rule, string? parameter = null)
+    {
+        Assert.True(result.Status == status, $"expected {status} {rule}, got {result.Status}: {result.Body}");
+        Assert.Equal(rule, result.Body.GetProperty("rule").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(result.Body.GetProperty("detail").GetString()));
+        if (parameter is not null)
+        {
+            Assert.Equal(parameter, result.Body.GetProperty("parameter").GetString());
+        }
+
+        return result.Body;
+    }
+
+    public async Task<Guid> LodgeAsync(object lodgement)
+    {
+        var body = Ok(await PostAsync("/api/registry/transactions", "notary", lodgement), 201);
+        Assert.Equal("lodged", body.GetProperty("state").GetString());
+        return body.GetProperty("id").GetGuid();
+    }
+
+    public async Task<(int Status, JsonElement Body)> AttachAsync(Guid id, string kind, string text = "signed deed", string role = "notary")
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "file", $"{kind}.pdf" },
+            { new StringContent(kind), "kind" },
+        };
+        return await SendAsync(HttpMethod.Post, $"/api/registry/transactions/{id}/documents", role, form);
+    }
+
+    /// <summary>Documents, submission and the full fee: the transaction ends up paid.</summary>
+    public async Task PayAsync(Guid id, params string[] documents)
+    {
+        foreach (var kind in documents)
+        {
+            Ok(await AttachAsync(id, kind, $"{kind} for {id}"), 201);
+        }
+
+        var submitted = Ok(await PostAsync($"/api/registry/transactions/{id}/submission", "notary"));
+        Assert.Equal("fees-due", submitted.GetProperty("state").GetString());
+        var paid = Ok(await PostAsync($"/api/registry/transactions/{id}/payments", "registrar",
+            new { amount = submitted.GetProperty("fee").GetDecimal(), reference = $"RCPT-{id.ToString()[..8]}" }));
+        Assert.Equal("paid", paid.GetProperty("state").GetString());
+    }
+
+    public Task<(int Status, JsonElement Body)> ExamineAsync(Guid id) => PostAsync($"/api/registry/transactions/{id}/examination", "examiner");
+
+    public Task<(int Status, JsonElement Body)> RegisterAsync(Guid id) => PostAsync($"/api/registry/transactions/{id}/registration", "registrar");
+
+    /// <summary>Lodges, documents, pays, examines and registers; returns the registration's body.</summary>
+    public async Task<JsonElement> RegisterThroughAsync(object lodgement, params string[] documents)
+    {
+        var id = await LodgeAsync(lodgement);
+        await PayAsync(id, documents);
+        Ok(await ExamineAsync(id));
+        return Ok(await RegisterAsync(id));
+    }
+
+    /// <summary>Lodges, documents and pays; returns what examination answers (for a rule that refuses it).</summary>
+    public async Task<(int Status, JsonElement Body)> RegisterThroughAsyncExpectingAsync(object lodgement, params string[] documents)
+    {
+        var id = await LodgeAsync(lodgement);
+        await PayAsync(id, documents.Length == 0 ? ["deed"] : documents);
+        var examined = await ExamineAsync(id);
+        if (examined.Status != 200)
+        {
+            Ok(await PostAsync($"/api/registry/transactions/{id}/rejection", "registrar", new { reason = "refused at examination" }));
+        }
+
+        return examined;
+    }
+
+    public static object Transfer(SampleTitle title, object[] grantees, string reason = "sale", string? date = null, object[]? grantors = null) => new
+    {
+        kind = "transfer",
+        titleNumber = title.TitleNumber,
+        instrumentDate = date ?? Today,
+        reason,
+        grantors = grantors ?? [new { partyId = title.OwnerId }],
+        grantees,
+        amount = 250000m,
+    };
+
+    /// <summary>Single-owner titles of the sample held by a person, with nothing else on them, in a fixed order.</summary>
+    public static async Task<SampleTitle> SingleOwnerTitleAsync(SampleIslandDatabase database, int index)
+    {
+        await using var command = database.DataSource.CreateCommand("""
+            SELECT r.title_number, tp.upi, min(r.party_id), min(p.name)
+            FROM registry.rights r JOIN registry.parties p ON p.id = r.party_id JOIN registry.title_parcels tp ON tp.title_number = r.title_number
+            WHERE r.valid_to IS NULL AND r.kind = 'ownership' AND p.kind = 'person'
+            GROUP BY r.title_number, tp.upi HAVING count(*) = 1
+            ORDER BY r.title_number OFFSET @index LIMIT 1
+            """);
+        command.Parameters.AddWithValue("index", index * 37);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return new SampleTitle(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
+    }
+
+    /// <summary>A well-formed UIN no sample person has: VC, nine digits from the seed, a Verhoeff check digit.</summary>
+    public static string NewUin(int seed)
+    {
+        var digits = (900_000_000 + seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return "VC" + digits + Landplatform.Integrations.Identity.VerhoeffUinScheme.CheckDigit(digits);
+    }
+}
