@@ -24,6 +24,8 @@ public static class RegistryModule
         services.AddScoped<TransactionDesk>();
         services.AddScoped<RegisterSearch>();
         services.AddScoped<TitleExtracts>();
+        services.AddSingleton(sp => ExtractFont.Load(
+            sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Maps:LabelFont"] is { Length: > 0 } path ? path : ExtractFont.DefaultPath));
         return services;
     }
 

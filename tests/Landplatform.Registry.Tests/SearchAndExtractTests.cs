@@ -90,4 +90,61 @@ public sealed class SearchAndExtractTests(PlatformServer server) : IClassFixture
         Problem(await counter.GetAsync("/api/registry/titles/T-XX-00000-0000"), 404, "title-unknown");
         Problem(await counter.GetAsync("/api/registry/parcels/not-a-upi/title"), 400, "upi-format", "upi");
     }
+
+    [Fact]
+    public async Task The_printable_extract_is_a_PDF_whose_text_names_the_title_parcel_owner_restriction_and_hazard()
+    {
+        await using var command = server.Database.DataSource.CreateCommand("""
+            SELECT tp.upi, min(h.hazard) FROM registry.title_parcels tp
+            JOIN registry.rights r ON r.title_number = tp.title_number AND r.kind = 'ownership' AND r.valid_to IS NULL
+            JOIN registry.parties p ON p.id = r.party_id AND p.kind = 'person'
+            JOIN cadastre.parcel_versions v ON v.upi = tp.upi AND v.status = 'current'
+            JOIN cadastre.hazard_zones h ON ST_Intersects(h.boundary, v.boundary)
+            GROUP BY tp.upi HAVING count(DISTINCT r.party_id) = 1 ORDER BY tp.upi OFFSET 3 LIMIT 1
+            """);
+        string upi, hazard;
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            (upi, hazard) = (reader.GetString(0), reader.GetString(1));
+        }
+
+        var ownerId = await server.Database.ScalarAsync<long>("SELECT party_id FROM registry.rights WHERE title_number = @t AND valid_to IS NULL", ("t", "T-" + upi));
+        var title = new SampleTitle("T-" + upi, upi, ownerId, string.Empty);
+        await counter.RegisterThroughAsync(new
+        {
+            kind = "mortgage", titleNumber = title.TitleNumber, instrumentDate = Today,
+            grantors = new[] { new { partyId = ownerId } },
+            beneficiary = new { registrationNumber = "C-1975-31415", name = "Windward Building Society" }, amount = 95000m,
+        }, "deed");
+        var owner = await server.Database.ScalarAsync<string>("SELECT name FROM registry.parties WHERE id = @id", ("id", ownerId));
+
+        using var response = await server.Client.GetAsync($"/api/registry/titles/{title.TitleNumber}/extract.pdf");
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType?.MediaType);
+        var pdf = await response.Content.ReadAsByteArrayAsync();
+        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
+
+        var file = Path.Combine(Path.GetTempPath(), $"extract-{Guid.NewGuid():N}.pdf");
+        await File.WriteAllBytesAsync(file, pdf);
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("pdftotext", [file, "-"]) { RedirectStandardOutput = true };
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var text = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains($"Title extract {title.TitleNumber}", text);
+            Assert.Contains(upi, text);
+            Assert.Contains(owner, text);
+            Assert.Contains("Windward Building Society", text);
+            Assert.Contains("95,000.00", text);
+            Assert.Contains(hazard.Replace('_', ' '), text);
+            Assert.DoesNotContain("UIN", text);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

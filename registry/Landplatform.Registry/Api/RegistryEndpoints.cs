@@ -43,6 +43,12 @@ public static class RegistryEndpoints
         reads.MapGet("/titles/{titleNumber}", async (string titleNumber, bool? history, ClaimsPrincipal user, TitleExtracts extracts, CancellationToken ct) =>
                 TypedResults.Ok(await extracts.BuildAsync(titleNumber.Trim().ToUpperInvariant(), history == true, user, ct)))
             .WithSummary("The title extract: parcels with boundaries, current owners, rights, restrictions, hazard zones touching the parcels; history=true adds past owners.");
+        reads.MapGet("/titles/{titleNumber}/extract.pdf", async (string titleNumber, ClaimsPrincipal user, TitleExtracts extracts, ExtractFont font, CancellationToken ct) =>
+            {
+                var extract = await extracts.BuildAsync(titleNumber.Trim().ToUpperInvariant(), false, user, ct);
+                return TypedResults.File(TitleExtractDocument.Render(extract, font), "application/pdf", $"{extract.TitleNumber}.pdf");
+            })
+            .WithSummary("The title extract as a printable PDF: parcel map, parcels, owners, rights, restrictions, hazard zones.");
         reads.MapGet("/parcels/{upi}/title", async (string upi, bool? history, ClaimsPrincipal user, TitleExtracts extracts, CancellationToken ct) =>
                 TypedResults.Ok(await extracts.BuildAsync(await extracts.TitleOfParcelAsync(ParcelIdentifier.Parse(upi, "upi"), ct), history == true, user, ct)))
             .WithSummary("The extract of the title that covers a parcel (the open one, else the last).");

@@ -45,6 +45,14 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
     public static async Task<JournalContent> AppendAsync(NpgsqlConnection connection, Guid transactionId, string kind, string? titleNumber,
         IReadOnlyList<string> titles, DateTimeOffset recordedAt, string? note, CancellationToken ct)
     {
+        // The digest covers only this transaction's rights, already written: it is computed before the lock.
+        string digest;
+        await using (var digestCommand = new NpgsqlCommand("SELECT registry.transaction_digest(@tx)", connection) { CommandTimeout = 0 })
+        {
+            digestCommand.Parameters.AddWithValue("tx", transactionId);
+            digest = (string)(await digestCommand.ExecuteScalarAsync(ct))!;
+        }
+
         await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({TailLockKey})", connection))
         {
             await lockCommand.ExecuteNonQueryAsync(ct);
@@ -60,13 +68,6 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
                 lastSeq = reader.GetInt64(0);
                 previous = (byte[])reader[1];
             }
-        }
-
-        string digest;
-        await using (var digestCommand = new NpgsqlCommand("SELECT registry.transaction_digest(@tx)", connection) { CommandTimeout = 0 })
-        {
-            digestCommand.Parameters.AddWithValue("tx", transactionId);
-            digest = (string)(await digestCommand.ExecuteScalarAsync(ct))!;
         }
 
         var content = new JournalContent(lastSeq + 1, transactionId, kind, titleNumber, recordedAt.ToUniversalTime(), titles, digest, note);
