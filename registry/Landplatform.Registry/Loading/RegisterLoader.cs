@@ -81,7 +81,7 @@ public sealed class RegisterLoader(NpgsqlDataSource db, TimeProvider clock)
             $"Sample register from lp-datagen seed {seed}: {titles} titles, {rights} ownership rights, {parties} parties", ct);
         await transaction.CommitAsync(ct);
         await ExecuteAsync(connection, "ANALYZE registry.parties; ANALYZE registry.titles; ANALYZE registry.title_parcels; ANALYZE registry.rights", ct);
-        progress.Report($"journal entry {entry.Seq}: digest {entry.Digest[..16]}…");
+        progress.Report($"journal entry {entry.Seq}: digest {entry.Content.Digest[..16]}…");
         return titles;
     }
 

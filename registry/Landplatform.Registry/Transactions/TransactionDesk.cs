@@ -181,7 +181,7 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var paid = await LockAsync(id, ct);
         RequireState(paid, "examine", TransactionState.Paid);
-        await CheckRulesAsync(paid, withPriority: false, ct);
+        await CheckRulesAsync(paid, null, ct);
         await MoveAsync(paid, TransactionState.Examined, examiner, null, ct);
         await transaction.CommitAsync(ct);
         return paid;
@@ -207,7 +207,7 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         var examined = await LockAsync(id, ct);
         RequireState(examined, "register", TransactionState.Examined);
         var title = await db.Titles.FromSqlInterpolated($"SELECT * FROM registry.titles WHERE title_number = {examined.TitleNumber} FOR UPDATE").SingleAsync(ct);
-        await CheckRulesAsync(examined, withPriority: true, ct);
+        await CheckRulesAsync(examined, title, ct);
 
         var now = clock.GetUtcNow();
         var instrument = JsonSerializer.Deserialize<Lodgement>(examined.Instrument, Json)!;
@@ -307,12 +307,16 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Every rule a transaction must pass before it registers; the first that fails is thrown with its id.</summary>
-    private async Task CheckRulesAsync(RegistryTransaction transaction, bool withPriority, CancellationToken ct)
+    /// <summary>
+    /// Every rule a transaction must pass before it registers; the first that fails is thrown with its id.
+    /// Registration passes the title it holds locked, and only then is priority checked.
+    /// </summary>
+    private async Task CheckRulesAsync(RegistryTransaction transaction, Title? locked, CancellationToken ct)
     {
         var instrument = JsonSerializer.Deserialize<Lodgement>(transaction.Instrument, Json)!;
         var titleNumber = transaction.TitleNumber!;
-        var title = await db.Titles.AsNoTracking().SingleAsync(t => t.TitleNumber == titleNumber, ct);
+        var withPriority = locked is not null;
+        var title = locked ?? await db.Titles.AsNoTracking().SingleAsync(t => t.TitleNumber == titleNumber, ct);
         if (title.ClosedAt is not null)
         {
             throw new DomainRuleViolationException("R-TITLE", $"Title {titleNumber} was closed on {title.ClosedAt:yyyy-MM-dd}; nothing more registers on it.");
@@ -523,17 +527,19 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             instrumentDate = transaction.InstrumentDate,
             registeredAt = transaction.RegisteredAt,
         }, Json);
-        await using var insert = new NpgsqlCommand(
-            "INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES (@event, @type, @at, @tx, @payload::jsonb)", connection);
+        await using var batch = new NpgsqlBatch(connection);
+        var insert = new NpgsqlBatchCommand(
+            "INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES (@event, @type, @at, @tx, @payload::jsonb)");
         insert.Parameters.AddWithValue("event", Guid.CreateVersion7());
         insert.Parameters.AddWithValue("type", RegisteredEvent);
         insert.Parameters.AddWithValue("at", transaction.RegisteredAt!.Value);
         insert.Parameters.AddWithValue("tx", transaction.Id);
         insert.Parameters.AddWithValue("payload", payload);
-        await insert.ExecuteNonQueryAsync(ct);
-        await using var notify = new NpgsqlCommand("SELECT pg_notify('lp_outbox', @type)", connection);
+        batch.BatchCommands.Add(insert);
+        var notify = new NpgsqlBatchCommand("SELECT pg_notify('lp_outbox', @type)");
         notify.Parameters.AddWithValue("type", RegisteredEvent);
-        await notify.ExecuteNonQueryAsync(ct);
+        batch.BatchCommands.Add(notify);
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
