@@ -54,4 +54,29 @@ public sealed class ConcurrentTransferTests(PlatformServer server) : IClassFixtu
         var verification = Ok(await counter.GetAsync("/api/registry/journal/verification", "registrar"));
         Assert.True(verification.GetProperty("intact").GetBoolean(), verification.ToString());
     }
+
+    [Fact]
+    public async Task Two_titles_transferred_at_once_to_the_same_new_person_make_one_party()
+    {
+        var counter = new RegistryCounter(server);
+        var uin = NewUin(77);
+        var titles = new[] { await SingleOwnerTitleAsync(server.Database, 31), await SingleOwnerTitleAsync(server.Database, 32) };
+        var ids = new List<Guid>();
+        foreach (var title in titles)
+        {
+            var id = await counter.LodgeAsync(Transfer(title, [new { uin, name = "Quincy Twin-Buyer", share = "1/1" }]));
+            await counter.PayAsync(id, "deed");
+            Ok(await counter.ExamineAsync(id));
+            ids.Add(id);
+        }
+
+        var registered = await Task.WhenAll(ids.Select(id => counter.RegisterAsync(id)));
+        Assert.All(registered, r => Assert.True(r.Status == 200, r.Body.ToString()));
+        Assert.Equal(1, await server.Database.ScalarAsync<long>("SELECT count(*) FROM registry.parties WHERE uin = @u", ("u", uin)));
+        foreach (var title in titles)
+        {
+            var owner = Assert.Single(Ok(await counter.GetAsync($"/api/registry/titles/{title.TitleNumber}")).GetProperty("owners").EnumerateArray());
+            Assert.Equal("Quincy Twin-Buyer", owner.GetProperty("name").GetString());
+        }
+    }
 }

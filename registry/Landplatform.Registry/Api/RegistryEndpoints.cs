@@ -53,8 +53,10 @@ public static class RegistryEndpoints
                 TypedResults.Ok(await extracts.BuildAsync(await extracts.TitleOfParcelAsync(ParcelIdentifier.Parse(upi, "upi"), ct), history == true, user, ct)))
             .WithSummary("The extract of the title that covers a parcel (the open one, else the last).");
         reads.MapGet("/fees", async (RegistryDbContext db, CancellationToken ct) =>
-                TypedResults.Ok(await db.FeeSchedule.AsNoTracking().OrderBy(f => f.Fee).Select(f => new { kind = f.Kind, fee = f.Fee }).ToListAsync(ct)
-                    is var fees ? fees.Select(f => new { kind = TransactionDesk.KindName(f.kind), f.fee }) : []))
+            {
+                var schedule = await db.FeeSchedule.AsNoTracking().OrderBy(f => f.Fee).ToListAsync(ct);
+                return TypedResults.Ok(schedule.Select(f => new { kind = TransactionDesk.KindName(f.Kind), fee = f.Fee }));
+            })
             .WithSummary("The registry's fee schedule, in EC dollars.");
 
         registry.MapGet("/search/by-uin", async (string uin, bool? history, int? limit, ClaimsPrincipal user, RegisterSearch search, CancellationToken ct) =>

@@ -458,17 +458,15 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             throw new DomainRuleViolationException("party-unknown", $"{Describe(reference)} is not in the register yet, and the instrument gives no name to enter.");
         }
 
-        var party = new Party
-        {
-            Kind = reference.Uin is null ? PartyKind.Organisation : PartyKind.Person,
-            Uin = reference.Uin,
-            RegistrationNumber = reference.Uin is null ? reference.RegistrationNumber : null,
-            Name = reference.Name!,
-            RecordedAt = clock.GetUtcNow(),
-        };
-        db.Parties.Add(party);
-        await db.SaveChangesAsync(ct);
-        return party.Id;
+        // Two registrations may bring in the same new person at once: the second waits for the first and takes its row.
+        var person = reference.Uin is not null;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO registry.parties (kind, uin, registration_number, name, recorded_at)
+            VALUES ({(person ? "person" : "organisation")}, {reference.Uin}, {(person ? null : reference.RegistrationNumber)}, {reference.Name}, {clock.GetUtcNow()})
+            ON CONFLICT DO NOTHING
+            """, ct);
+        return await FindPartyAsync(reference, ct)
+            ?? throw new DomainRuleViolationException("party-unknown", $"{Describe(reference)} could not be entered in the register.");
     }
 
     private static RegisteredRight NewRight(string title, RightKind kind, long party, Share share, decimal? amount, string? terms, Guid transaction, DateTimeOffset at) =>
