@@ -9,8 +9,15 @@ namespace Landplatform.GisServer.Ogc.Features;
 /// <summary>The items of a collection and single features, streamed from PostGIS as GeoJSON, HTML or CSV.</summary>
 public static class FeatureItems
 {
-    /// <summary>Below this planner estimate the exact count is cheap enough to give as numberMatched.</summary>
+    /// <summary>Below this planner estimate the exact count may be cheap enough to give as numberMatched.</summary>
     public const long ExactCountBelow = 50_000;
+
+    /// <summary>
+    /// And below this planner cost (PostgreSQL's units; a plain scan of some 20,000 parcels costs about 1,000).
+    /// A spatial filter costs a lot per row, and its row estimate can be far off, so its count is left out
+    /// unless the page itself shows the total.
+    /// </summary>
+    public const double ExactCountCostBelow = 10_000;
 
     private static readonly string[] ItemNames = ["f", "crs"];
 
@@ -49,7 +56,9 @@ public static class FeatureItems
         };
         var selected = FeatureSql.SelectedProperties(query);
         await using var select = FeatureSql.Select(db, query);
-        var matched = await MatchedAsync(db, query, ct);
+        // HTML says "of N" at the top; GeoJSON may say numberMatched at the end, when the page has shown
+        // whether a count is needed at all.
+        var matched = format == OutputFormat.Html ? await MatchedAsync(db, query, ct) : null;
         await using var rows = await select.ExecuteReaderAsync(ct);
 
         var page = new Page(limit, offset, matched);
@@ -63,7 +72,7 @@ public static class FeatureItems
                 await WriteCsvAsync(http, collection, selected, rows, page, ct);
                 break;
             default:
-                await WriteGeoJsonAsync(http, collection, selected, rows, page, ct);
+                await WriteGeoJsonAsync(http, collection, selected, rows, page, token => MatchedAsync(db, query, token), ct);
                 break;
         }
     }
@@ -140,7 +149,10 @@ public static class FeatureItems
         return await command.ExecuteScalarAsync(ct) is string hash ? $"\"{hash}\"" : null;
     }
 
-    /// <summary>numberMatched when cheap: the exact count when the planner expects fewer than <see cref="ExactCountBelow"/> rows.</summary>
+    /// <summary>
+    /// numberMatched when cheap: the exact count when the planner expects fewer than <see cref="ExactCountBelow"/>
+    /// rows at a cost below <see cref="ExactCountCostBelow"/>; otherwise none.
+    /// </summary>
     private static async Task<long?> MatchedAsync(NpgsqlDataSource db, FeatureQuery query, CancellationToken ct)
     {
         await using var count = FeatureSql.Count(db, query);
@@ -148,7 +160,7 @@ public static class FeatureItems
         count.CommandText = "EXPLAIN (FORMAT JSON) " + text;
         var plan = (string)(await count.ExecuteScalarAsync(ct))!;
         using var document = JsonDocument.Parse(plan);
-        if (MaxPlanRows(document.RootElement) >= ExactCountBelow)
+        if (MaxPlanRows(document.RootElement) >= ExactCountBelow || RootCost(document.RootElement) >= ExactCountCostBelow)
         {
             return null;
         }
@@ -156,6 +168,9 @@ public static class FeatureItems
         count.CommandText = text;
         return (long)(await count.ExecuteScalarAsync(ct))!;
     }
+
+    private static double RootCost(JsonElement explain) =>
+        explain[0].GetProperty("Plan").GetProperty("Total Cost").GetDouble();
 
     private static double MaxPlanRows(JsonElement node)
     {
@@ -186,18 +201,13 @@ public static class FeatureItems
     private sealed record Page(int Limit, long Offset, long? Matched);
 
     private static async Task WriteGeoJsonAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
-        NpgsqlDataReader rows, Page page, CancellationToken ct)
+        NpgsqlDataReader rows, Page page, Func<CancellationToken, Task<long?>> countMatched, CancellationToken ct)
     {
         http.Response.ContentType = FeaturesEndpoints.GeoJson;
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
         json.WriteString("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-        if (page.Matched is { } matched)
-        {
-            json.WriteNumber("numberMatched", matched);
-        }
-
         json.WriteStartArray("features");
         var written = 0;
         var more = false;
@@ -218,6 +228,13 @@ public static class FeatureItems
         }
 
         json.WriteEndArray();
+        // A page that holds the last feature tells the total for free; otherwise ask PostgreSQL, if it is cheap.
+        var matched = !more && (written > 0 || page.Offset == 0) ? page.Offset + written : await countMatched(ct);
+        if (matched is { } total)
+        {
+            json.WriteNumber("numberMatched", total);
+        }
+
         json.WriteNumber("numberReturned", written);
         json.WriteStartArray("links");
         var request = http.Request;
