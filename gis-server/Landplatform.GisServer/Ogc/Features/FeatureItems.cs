@@ -50,6 +50,7 @@ public static class FeatureItems
             Geometry = format switch
             {
                 OutputFormat.Csv => GeometryEncoding.Wkt,
+                OutputFormat.FlatGeobuf => GeometryEncoding.Wkb,
                 OutputFormat.Html => GeometryEncoding.None,
                 _ => GeometryEncoding.GeoJson,
             },
@@ -70,6 +71,9 @@ public static class FeatureItems
                 break;
             case OutputFormat.Csv:
                 await WriteCsvAsync(http, collection, selected, rows, page, ct);
+                break;
+            case OutputFormat.FlatGeobuf:
+                await WriteFlatGeobufAsync(http, collection, selected, crs.Srid, rows, page, ct);
                 break;
             default:
                 await WriteGeoJsonAsync(http, collection, selected, rows, page, token => MatchedAsync(db, query, token), ct);
@@ -241,6 +245,7 @@ public static class FeatureItems
         Link(json, "self", FeaturesEndpoints.SelfUrl(request), FeaturesEndpoints.GeoJson);
         Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "html" }), "text/html");
         Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }), "text/csv");
+        Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "fgb" }), FlatGeobufWriter.MediaType);
         foreach (var (rel, href) in PageLinks(request, page, more))
         {
             Link(json, rel, href, FeaturesEndpoints.GeoJson);
@@ -260,7 +265,8 @@ public static class FeatureItems
         var html = new StringBuilder(HtmlPage.Start(collection.Title));
         html.Append("<p>").Append(HtmlPage.Encode(collection.Description)).Append("</p>");
         html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "json" }))}\">GeoJSON</a> · ");
-        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }))}\">CSV</a></p>");
+        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }))}\">CSV</a> · ");
+        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "fgb" }))}\">FlatGeobuf</a></p>");
         html.Append("<table><caption>").Append(HtmlPage.Encode(collection.Title))
             .Append(CultureInfo.InvariantCulture, $", from number {page.Offset + 1}")
             .Append(page.Matched is { } m ? string.Create(CultureInfo.InvariantCulture, $" of {m}") : string.Empty)
@@ -305,6 +311,43 @@ public static class FeatureItems
 
         html.Append("</p></nav>").Append(HtmlPage.End);
         await http.Response.WriteAsync(html.ToString(), ct);
+    }
+
+    private static async Task WriteFlatGeobufAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
+        int srid, NpgsqlDataReader rows, Page page, CancellationToken ct)
+    {
+        http.Response.ContentType = FlatGeobufWriter.MediaType;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{collection.Id}.fgb\"";
+        var writer = FlatGeobufWriter.For(collection, selected);
+        var body = http.Response.BodyWriter;
+        await body.WriteAsync(writer.Start(collection.Id, collection.Title, srid), ct);
+        var reader = new NetTopologySuite.IO.WKBReader();
+        var values = new object?[selected.Count + 1];
+        var geometryOrdinal = selected.Count + 1;
+        var written = 0;
+        var pending = 0;
+        while (written < page.Limit && await rows.ReadAsync(ct))
+        {
+            values[0] = collection.IdIsNumeric ? long.Parse(rows.GetString(0), CultureInfo.InvariantCulture) : rows.GetString(0);
+            for (var i = 0; i < selected.Count; i++)
+            {
+                values[i + 1] = rows.GetValue(i + 1);
+            }
+
+            var geometry = rows.IsDBNull(geometryOrdinal) ? null : reader.Read(rows.GetFieldValue<byte[]>(geometryOrdinal));
+            var feature = writer.Feature(geometry, values);
+            feature.CopyTo(body.GetSpan(feature.Length));
+            body.Advance(feature.Length);
+            written++;
+            pending += feature.Length;
+            if (pending > 32 * 1024)
+            {
+                await body.FlushAsync(ct);
+                pending = 0;
+            }
+        }
+
+        await body.FlushAsync(ct);
     }
 
     private static async Task WriteCsvAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
