@@ -9,16 +9,6 @@ namespace Landplatform.GisServer.Ogc.Features;
 /// <summary>The items of a collection and single features, streamed from PostGIS as GeoJSON, HTML or CSV.</summary>
 public static class FeatureItems
 {
-    /// <summary>Below this planner estimate the exact count may be cheap enough to give as numberMatched.</summary>
-    public const long ExactCountBelow = 50_000;
-
-    /// <summary>
-    /// And below this planner cost (PostgreSQL's units; a plain scan of some 20,000 parcels costs about 1,000).
-    /// A spatial filter costs a lot per row, and its row estimate can be far off, so its count is left out
-    /// unless the page itself shows the total.
-    /// </summary>
-    public const double ExactCountCostBelow = 10_000;
-
     private static readonly string[] ItemNames = ["f", "crs"];
 
     public static async Task ItemsAsync(string collectionId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
@@ -153,53 +143,11 @@ public static class FeatureItems
         return await command.ExecuteScalarAsync(ct) is string hash ? $"\"{hash}\"" : null;
     }
 
-    /// <summary>
-    /// numberMatched when cheap: the exact count when the planner expects fewer than <see cref="ExactCountBelow"/>
-    /// rows at a cost below <see cref="ExactCountCostBelow"/>; otherwise none.
-    /// </summary>
+    /// <summary>numberMatched when cheap (<see cref="FeatureSql.CountIfCheapAsync"/>), otherwise none.</summary>
     private static async Task<long?> MatchedAsync(NpgsqlDataSource db, FeatureQuery query, CancellationToken ct)
     {
         await using var count = FeatureSql.Count(db, query);
-        var text = count.CommandText;
-        count.CommandText = "EXPLAIN (FORMAT JSON) " + text;
-        var plan = (string)(await count.ExecuteScalarAsync(ct))!;
-        using var document = JsonDocument.Parse(plan);
-        if (MaxPlanRows(document.RootElement) >= ExactCountBelow || RootCost(document.RootElement) >= ExactCountCostBelow)
-        {
-            return null;
-        }
-
-        count.CommandText = text;
-        return (long)(await count.ExecuteScalarAsync(ct))!;
-    }
-
-    private static double RootCost(JsonElement explain) =>
-        explain[0].GetProperty("Plan").GetProperty("Total Cost").GetDouble();
-
-    private static double MaxPlanRows(JsonElement node)
-    {
-        var max = 0d;
-        switch (node.ValueKind)
-        {
-            case JsonValueKind.Array:
-                foreach (var item in node.EnumerateArray())
-                {
-                    max = Math.Max(max, MaxPlanRows(item));
-                }
-
-                break;
-            case JsonValueKind.Object:
-                foreach (var property in node.EnumerateObject())
-                {
-                    max = property.NameEquals("Plan Rows") && property.Value.ValueKind == JsonValueKind.Number
-                        ? Math.Max(max, property.Value.GetDouble())
-                        : Math.Max(max, MaxPlanRows(property.Value));
-                }
-
-                break;
-        }
-
-        return max;
+        return await FeatureSql.CountIfCheapAsync(count, ct);
     }
 
     private sealed record Page(int Limit, long Offset, long? Matched);

@@ -31,16 +31,40 @@ public static partial class WfsGetFeature
         await using var connection = await db.OpenConnectionAsync(ct);
         // Count and page read one snapshot, so numberMatched agrees with the members.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        long matched = 1;
-        if (!request.SingleFeature)
+        // numberMatched: exact for hits (the count is what was asked), for a single feature, and whenever the
+        // page reaches the last match; otherwise exact only when PostgreSQL plans the count as cheap, else
+        // "unknown" as WFS 2.0 allows. A count capped just past the page says how many members come back.
+        long? matched = 1;
+        var returned = 0;
+        if (request.SingleFeature)
+        {
+            returned = (int)Math.Max(0, Math.Min(request.Query.Limit, 1 - request.Query.Offset));
+        }
+        else if (request.HitsOnly)
         {
             await using var count = OnConnection(FeatureSql.Count(db, request.Query), connection, transaction);
             matched = (long)(await count.ExecuteScalarAsync(ct))!;
         }
+        else
+        {
+            var cap = request.Query.Offset + request.Query.Limit + 1;
+            await using var capped = OnConnection(FeatureSql.CountUpTo(db, request.Query, cap), connection, transaction);
+            var seen = (long)(await capped.ExecuteScalarAsync(ct))!;
+            returned = (int)Math.Max(0, Math.Min(request.Query.Limit, seen - request.Query.Offset));
+            if (seen < cap)
+            {
+                matched = seen;
+            }
+            else
+            {
+                await using var count = OnConnection(FeatureSql.Count(db, request.Query), connection, transaction);
+                matched = await FeatureSql.CountIfCheapAsync(count, ct);
+            }
+        }
 
         if (request.HitsOnly && value is null)
         {
-            await WriteHitsAsync(http, request, matched, ct);
+            await WriteHitsAsync(http, request, matched!.Value, ct);
             return;
         }
 
@@ -55,8 +79,8 @@ public static partial class WfsGetFeature
             }
         }
 
-        var returned = request.HitsOnly ? 0 : (int)Math.Max(0, Math.Min(request.Query.Limit, matched - request.Query.Offset));
-        var links = Links(http, parameters, request.Query, matched, returned);
+        var more = !request.SingleFeature && !request.HitsOnly && request.Query.Offset + returned < (matched ?? long.MaxValue);
+        var links = Links(http, parameters, request.Query, more);
         if (value is not null)
         {
             await WriteValuesAsync(http, request, value, rows, matched, returned, links, ct);
@@ -281,13 +305,13 @@ public static partial class WfsGetFeature
     /// <summary>The next and previous pages, as links with the request's own parameters.</summary>
     public sealed record PageLinks(string? Next, string? Previous);
 
-    private static PageLinks Links(HttpContext http, WfsParameters parameters, FeatureQuery query, long matched, int returned)
+    private static PageLinks Links(HttpContext http, WfsParameters parameters, FeatureQuery query, bool more)
     {
         string Page(long start) => WfsXmlOutput.ServiceUrl(http.Request) + QueryString.Create(parameters.Without("STARTINDEX", "COUNT")
             .Append(new("STARTINDEX", start.ToString(CultureInfo.InvariantCulture)))
             .Append(new("COUNT", query.Limit.ToString(CultureInfo.InvariantCulture))));
 
-        var next = query.Offset + returned < matched ? Page(query.Offset + query.Limit) : null;
+        var next = more ? Page(query.Offset + query.Limit) : null;
         var previous = query.Offset > 0 ? Page(Math.Max(0, query.Offset - query.Limit)) : null;
         return new PageLinks(next, previous);
     }
@@ -322,14 +346,14 @@ public static partial class WfsGetFeature
     }
 
     private static async Task WriteValuesAsync(HttpContext http, WfsFeatureRequest request, string value, NpgsqlDataReader rows,
-        long matched, int returned, PageLinks links, CancellationToken ct)
+        long? matched, int returned, PageLinks links, CancellationToken ct)
     {
         await using var output = new WfsXmlOutput(http, WfsXmlOutput.XmlContentType);
         var xml = output.Writer;
         xml.WriteStartElement("wfs", "ValueCollection", WfsNames.Wfs);
         xml.WriteAttributeString("xmlns", "gml", null, WfsNames.Gml);
         xml.WriteAttributeString("timeStamp", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc));
-        xml.WriteAttributeString("numberMatched", matched.ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("numberMatched", NumberMatched(matched));
         xml.WriteAttributeString("numberReturned", returned.ToString(CultureInfo.InvariantCulture));
         if (links.Next is not null)
         {
@@ -384,12 +408,15 @@ public static partial class WfsGetFeature
         await output.CompleteAsync(ct);
     }
 
-    private static void StartCollection(XmlWriter xml, HttpContext http, WfsFeatureRequest request, long matched, int returned, PageLinks links)
+    /// <summary>The numberMatched attribute: the count, or "unknown" when it was not worth counting.</summary>
+    public static string NumberMatched(long? matched) => matched?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+
+    private static void StartCollection(XmlWriter xml, HttpContext http, WfsFeatureRequest request, long? matched, int returned, PageLinks links)
     {
         xml.WriteStartElement("wfs", "FeatureCollection", WfsNames.Wfs);
         Namespaces(xml, http, request.Query.Collection);
         xml.WriteAttributeString("timeStamp", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc));
-        xml.WriteAttributeString("numberMatched", matched.ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("numberMatched", NumberMatched(matched));
         xml.WriteAttributeString("numberReturned", returned.ToString(CultureInfo.InvariantCulture));
         if (links.Next is not null)
         {
@@ -415,7 +442,7 @@ public static partial class WfsGetFeature
             $"{WfsNames.Platform} {describe} {WfsNames.Wfs} {WfsNames.WfsSchemaLocation} {WfsNames.Gml} {WfsNames.GmlSchemaLocation}");
     }
 
-    private static async Task WriteGmlAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long matched, int returned, PageLinks links, CancellationToken ct)
+    private static async Task WriteGmlAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long? matched, int returned, PageLinks links, CancellationToken ct)
     {
         var collection = request.Query.Collection;
         var properties = FeatureSql.SelectedProperties(request.Query);
@@ -516,7 +543,7 @@ public static class WfsGeoJson
         await json.FlushAsync(ct);
     }
 
-    public static async Task WriteAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long matched, int returned,
+    public static async Task WriteAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long? matched, int returned,
         WfsGetFeature.PageLinks links, CancellationToken ct)
     {
         var collection = request.Query.Collection;
@@ -533,7 +560,11 @@ public static class WfsGeoJson
 
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
-        json.WriteNumber("numberMatched", matched);
+        if (matched is { } total)
+        {
+            json.WriteNumber("numberMatched", total);
+        }
+
         json.WriteNumber("numberReturned", returned);
         json.WriteString("timeStamp", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         if (request.Crs.Srid != 4326)
