@@ -70,6 +70,15 @@ if [[ "$PARTS" == all || "$PARTS" == items ]]; then
     "$MS/ms/landplatform/ogcapi/collections/parcels/items?f=json&limit=1000&bbox=$BBOX" \
     "$ITEMS_SQL AND t.boundary && $ENVELOPE AND ST_Intersects(t.boundary, $ENVELOPE) ORDER BY t.upi LIMIT 1000"
 fi
+if [[ "$PARTS" == all || "$PARTS" == wfs ]]; then
+  GML_SQL="SELECT t.upi, t.version, t.status, t.land_use, t.address, t.district_code, t.block_code, t.official_area, t.computed_area, t.valid_from, t.valid_to, ST_AsGML(3, t.boundary, 15, 1) FROM cadastre.parcel_versions t WHERE t.status = 'current'"
+  row "WFS GetFeature count=1000" "$OURS/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=lp:parcels&COUNT=1000" \
+    "$MS/ms?map=landplatform&SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=parcels&COUNT=1000" \
+    "$GML_SQL ORDER BY t.upi LIMIT 1000"
+  row "WFS GetFeature 1000 bbox" "$OURS/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=lp:parcels&COUNT=1000&BBOX=$GX0,$GY0,$GX1,$GY1,urn:ogc:def:crs:EPSG::2007" \
+    "$MS/ms?map=landplatform&SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=parcels&COUNT=1000&BBOX=$GX0,$GY0,$GX1,$GY1,urn:ogc:def:crs:EPSG::2007" \
+    "$GML_SQL AND t.boundary && ST_MakeEnvelope($GX0, $GY0, $GX1, $GY1, 2007) AND ST_Intersects(t.boundary, ST_MakeEnvelope($GX0, $GY0, $GX1, $GY1, 2007)) ORDER BY t.upi LIMIT 1000"
+fi
 if [[ "$PARTS" == all || "$PARTS" == getmap ]]; then
   row "WMS GetMap 800x800" \
     "$OURS/wms?SERVICE=WMS&REQUEST=GetMap&VERSION=1.3.0&LAYERS=parcels&STYLES=&CRS=EPSG:2007&BBOX=$GX0,$GY0,$GX1,$GY1&WIDTH=800&HEIGHT=800&FORMAT=image/png" \
