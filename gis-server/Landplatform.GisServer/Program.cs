@@ -9,7 +9,7 @@ using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
-builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.ConnectionString(sp.GetRequiredService<IConfiguration>())));
+builder.Services.AddPlatformDatabase();
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddExchange();
@@ -36,6 +36,7 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRouting();
+app.UsePrimaryReadsWhenAsked();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -11,7 +11,7 @@ public static class FeatureItems
 {
     private static readonly string[] ItemNames = ["f", "crs"];
 
-    public static async Task ItemsAsync(string collectionId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    public static async Task ItemsAsync(string collectionId, HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, CancellationToken ct)
     {
         var request = http.Request;
         ItemsParameters.RefuseUnknown(request.Query, ItemsParameters.ForItems);
@@ -71,7 +71,7 @@ public static class FeatureItems
         }
     }
 
-    public static async Task ItemAsync(string collectionId, string featureId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    public static async Task ItemAsync(string collectionId, string featureId, HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, CancellationToken ct)
     {
         var request = http.Request;
         ItemsParameters.RefuseUnknown(request.Query, ItemNames);

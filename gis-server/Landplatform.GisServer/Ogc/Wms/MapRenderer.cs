@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Npgsql;
@@ -71,7 +72,7 @@ public sealed class MapLabelFont : IDisposable
 /// CRS, cut to the view and simplified to half a pixel in SQL, so a whole-island map reads little.
 /// WMS GetMap uses it; raster tiles can too.
 /// </summary>
-public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
+public sealed class MapRenderer([FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, MapLabelFont font)
 {
     private const int JpegQuality = 88;
     private const int PngCompressionLevel = 3;
