@@ -13,6 +13,7 @@ builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.Conne
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddExchange();
+builder.Services.AddExchangeDispatcher(builder.Configuration);
 builder.Services.AddSingleton<CollectionExtents>();
 builder.Services.AddOgcFeatures();
 builder.Services.AddWms(builder.Configuration);
@@ -49,6 +50,7 @@ app.MapSurveyEndpoints();
 app.MapConnectEndpoints();
 app.MapSignInPage();
 app.MapIdentityEndpoints();
+app.MapExchangeEndpoints();
 app.MapOgcFeatures();
 app.MapWfs();
 app.MapWms();

@@ -36,6 +36,11 @@ public class PlatformServer : IAsyncLifetime
         ["Identity:TokenPermitsPerMinute"] = "1000",
     };
 
+    /// <summary>Services a fixture adds to the host (e.g. an in-process event subscriber), after the host's own.</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
     /// <summary>A client that talks HTTPS, as clients of a real deployment must.</summary>
     public HttpClient SecureClient() =>
         factory!.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost") });
@@ -54,6 +59,8 @@ public class PlatformServer : IAsyncLifetime
             {
                 b.UseSetting(key, value);
             }
+
+            b.ConfigureServices(ConfigureServices);
         });
         if (ListensOnLoopback)
         {
