@@ -49,7 +49,7 @@ public class PlatformServer : IAsyncLifetime
     public HttpClient BrowserClient() =>
         factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
@@ -99,7 +99,7 @@ public class PlatformServer : IAsyncLifetime
         return problem;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client?.Dispose();
         if (factory is not null)
