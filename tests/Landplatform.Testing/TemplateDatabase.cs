@@ -130,6 +130,7 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ExchangeStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Payments.PaymentsStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Documents.DocumentsStore>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
@@ -152,6 +153,7 @@ public static class TemplateDatabase
         services.AddPlatformIdentity(configuration);
         services.AddExchange();
         Landplatform.Integrations.Payments.PaymentsModule.AddPayments(services, configuration);
+        Landplatform.Integrations.Documents.DocumentsModule.AddDocuments(services);
         return services.BuildServiceProvider();
     }
 

@@ -121,7 +121,8 @@ public static class IdentityModule
                 c.User.HasScope(PlatformScopes.RegistryRead)))
             .AddPolicy(AccessPolicies.InvoiceIssuers, p => p.RequireRole(
                 PlatformRoles.Notary, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.TaxOfficer, PlatformRoles.PermitOfficer, PlatformRoles.Administrator))
-            .AddPolicy(AccessPolicies.FinanceOfficers, p => p.RequireRole(PlatformRoles.TaxOfficer, PlatformRoles.Administrator));
+            .AddPolicy(AccessPolicies.FinanceOfficers, p => p.RequireRole(PlatformRoles.TaxOfficer, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.Notaries, p => p.RequireRole(PlatformRoles.Notary));
 
         services.AddRateLimiter(o =>
         {

@@ -53,4 +53,7 @@ public static class AccessPolicies
 
     /// <summary>Who may reconcile the ledger against the bank: tax officers and administrators.</summary>
     public const string FinanceOfficers = "finance-officers";
+
+    /// <summary>Notaries, who hold signing certificates and lodge signed deeds.</summary>
+    public const string Notaries = "notaries";
 }
