@@ -246,6 +246,7 @@ public sealed class OutboxDispatcher(
         }
 
         // The claimed rows stay locked until the outcomes are written, so no other instance attempts them meanwhile.
+        // The wait counts from the end of the attempt (clock_timestamp), not from the start of the transaction (now()).
         var outcomes = await Task.WhenAll(due.Select(d => AttemptAsync(d, ct)));
         var settings = options.Value;
         for (var i = 0; i < due.Count; i++)
@@ -256,7 +257,7 @@ public sealed class OutboxDispatcher(
             await using var update = new NpgsqlCommand("""
                 UPDATE exchange.deliveries
                 SET status = @status, attempts = @attempts, last_error = @error,
-                    next_attempt_at = now() + @wait, delivered_at = CASE WHEN @status = 'delivered' THEN now() END
+                    next_attempt_at = clock_timestamp() + @wait, delivered_at = CASE WHEN @status = 'delivered' THEN clock_timestamp() END
                 WHERE id = @id
                 """, connection, transaction);
             update.Parameters.AddWithValue("status", status);
