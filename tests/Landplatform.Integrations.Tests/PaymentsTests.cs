@@ -176,6 +176,30 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
     }
 
     [Fact]
+    public async Task A_declined_card_leaves_the_invoice_open_and_the_next_attempt_is_a_new_gateway_payment()
+    {
+        var invoice = await IssueAsync(Guid.NewGuid().ToString(), ("permit.building", 1, null));
+        var citizen = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Citizen);
+        var first = await SendAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", citizen, expected: HttpStatusCode.Created);
+        var checkout = first.GetProperty("checkoutUrl").GetString()!;
+        using (var declined = await server.Simulators.Http.PostAsync(checkout, new FormUrlEncodedContent([KeyValuePair.Create("card_number", PaymentGateway.DecliningCard)])))
+        {
+            Assert.Contains("payment_failed", await declined.Content.ReadAsStringAsync());
+        }
+
+        var firstId = first.GetProperty("id").GetGuid();
+        await Until(async () => await server.Database.ScalarAsync<string>("SELECT status FROM payments.gateway_payments WHERE id = @i", ("i", firstId)) == "failed");
+        Assert.Equal("open", (await SendAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}", citizen)).GetProperty("status").GetString());
+
+        var second = await SendAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", citizen, expected: HttpStatusCode.Created);
+        Assert.NotEqual(first.GetProperty("gatewayPaymentId").GetString(), second.GetProperty("gatewayPaymentId").GetString());
+        await PayAtGatewayAsync(second.GetProperty("checkoutUrl").GetString()!);
+        await Until(async () => (await SendAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}", citizen)).GetProperty("status").GetString() == "paid");
+        Assert.Equal(second.GetProperty("gatewayPaymentId").GetString(),
+            (await SendAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}/receipt", citizen)).GetProperty("gatewayPaymentId").GetString());
+    }
+
+    [Fact]
     public async Task Reconciliation_flags_each_kind_of_mismatch_on_the_banks_camt053_statement()
     {
         var citizen = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Citizen);
