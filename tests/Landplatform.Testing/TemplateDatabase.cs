@@ -129,6 +129,8 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ExchangeStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Payments.PaymentsStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Documents.DocumentsStore>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
@@ -150,6 +152,8 @@ public static class TemplateDatabase
         services.AddDataProtection();
         services.AddPlatformIdentity(configuration);
         services.AddExchange();
+        Landplatform.Integrations.Payments.PaymentsModule.AddPayments(services, configuration);
+        Landplatform.Integrations.Documents.DocumentsModule.AddDocuments(services);
         return services.BuildServiceProvider();
     }
 

@@ -118,7 +118,11 @@ public static class IdentityModule
             .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
                 c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||
                 c.User.IsInRole(PlatformRoles.Notary) || c.User.IsInRole(PlatformRoles.Administrator) ||
-                c.User.HasScope(PlatformScopes.RegistryRead)));
+                c.User.HasScope(PlatformScopes.RegistryRead)))
+            .AddPolicy(AccessPolicies.InvoiceIssuers, p => p.RequireRole(
+                PlatformRoles.Notary, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.TaxOfficer, PlatformRoles.PermitOfficer, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.FinanceOfficers, p => p.RequireRole(PlatformRoles.TaxOfficer, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.Notaries, p => p.RequireRole(PlatformRoles.Notary));
 
         services.AddRateLimiter(o =>
         {
