@@ -23,3 +23,6 @@ public sealed class ResourceNotFoundException(string rule, string detail) : Requ
 
 /// <summary>A well-formed request that a domain rule refuses, e.g. retiring a historic parcel (HTTP 409).</summary>
 public sealed class DomainRuleViolationException(string rule, string detail) : RequestRejectedException(rule, detail);
+
+/// <summary>A system we depend on (the payment gateway, the civil registry) did not answer in time or failed; the request may be retried (HTTP 503).</summary>
+public sealed class UpstreamUnavailableException(string rule, string detail) : RequestRejectedException(rule, detail);

@@ -1,7 +1,9 @@
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Loading;
+using Landplatform.Integrations.Documents;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
+using Landplatform.Integrations.Payments;
 using Landplatform.Registry.Data;
 using Landplatform.Registry.Journal;
 using Landplatform.Registry.Loading;
@@ -15,7 +17,7 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin", "load-registry", "registry-verify", "bench-registry"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "bench-registry"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -74,7 +76,7 @@ internal static class HostCommands
         switch (args[0])
         {
             case "migrate":
-                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<RegistryDbContext>()])
+                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<PaymentsStore>(), services.GetRequiredService<DocumentsStore>(), services.GetRequiredService<RegistryDbContext>()])
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
                     await db.Database.MigrateAsync(ct);
@@ -118,10 +120,14 @@ internal static class HostCommands
                 return await RegistryBenchmark.RunAsync(services, ct);
             case "create-admin" when args.Length == 2:
                 return await CreateAdministratorAsync(services, args[1]);
+            case "payments-reconcile" when args.Length == 2:
+                return await PaymentsCommands.ReconcileAsync(services, args[1], ct);
+            case "documents-import" when args.Length == 2:
+                return await DocumentsCommands.ImportAsync(services, args[1], Console.Out, ct);
             case "bench-survey-check":
                 return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL | create-admin USER-NAME]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR]");
                 return 2;
         }
     }

@@ -1,11 +1,16 @@
+using Landplatform.Cadastre.Contracts;
 using Npgsql;
 
 namespace Landplatform.GisServer;
 
-/// <summary>Where the platform's PostgreSQL is: <c>LP_CONNECTION_STRING</c>, else <c>ConnectionStrings:Landplatform</c>.</summary>
+/// <summary>
+/// Where the platform's PostgreSQL is: <c>LP_CONNECTION_STRING</c>, else <c>ConnectionStrings:Landplatform</c>;
+/// and, optionally, a streaming replica for read-only paths: <c>LP_REPLICA_CONNECTION_STRING</c>, else <c>Database:Replica</c>.
+/// </summary>
 public static class PlatformDatabase
 {
     public const string EnvironmentVariable = "LP_CONNECTION_STRING";
+    public const string ReplicaEnvironmentVariable = "LP_REPLICA_CONNECTION_STRING";
 
     public static string ConnectionString(IConfiguration configuration) =>
         configuration[EnvironmentVariable] is { Length: > 0 } fromEnvironment
@@ -14,11 +19,31 @@ public static class PlatformDatabase
               ?? throw new InvalidOperationException(
                   $"No database: set {EnvironmentVariable} (an Npgsql connection string) or ConnectionStrings:Landplatform. ./lp run sets it for the embedded cluster.");
 
-    public static NpgsqlDataSource Open(string connectionString)
+    /// <summary>The replica read-only paths use, or null when every read goes to the primary.</summary>
+    public static string? ReplicaConnectionString(IConfiguration configuration) =>
+        configuration[ReplicaEnvironmentVariable] is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : configuration["Database:Replica"] is { Length: > 0 } configured ? configured : null;
+
+    public static NpgsqlDataSource Open(string connectionString, string applicationName = "landplatform")
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseNetTopologySuite();
-        builder.ConnectionStringBuilder.ApplicationName ??= "landplatform";
+        builder.ConnectionStringBuilder.ApplicationName ??= applicationName;
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The primary as the plain <see cref="NpgsqlDataSource"/>, and the source for reads under
+    /// <see cref="DataSourceKeys.Reads"/>: the replica when configured, else the primary itself.
+    /// </summary>
+    public static IServiceCollection AddPlatformDatabase(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => Open(ConnectionString(sp.GetRequiredService<IConfiguration>())));
+        services.AddKeyedSingleton(DataSourceKeys.Reads, (sp, _) =>
+            ReplicaConnectionString(sp.GetRequiredService<IConfiguration>()) is { } replica
+                ? Open(replica, "landplatform-reads")
+                : sp.GetRequiredService<NpgsqlDataSource>());
+        return services;
     }
 }

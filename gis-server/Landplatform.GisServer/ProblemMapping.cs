@@ -21,6 +21,7 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             InvalidParameterException e => Problem(StatusCodes.Status400BadRequest, "Invalid parameter", e.Message, e.Rule, e.Parameter),
             ResourceNotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message, e.Rule, null),
             DomainRuleViolationException e => Problem(StatusCodes.Status409Conflict, "Rule violated", e.Message, e.Rule, null),
+            UpstreamUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "Upstream unavailable", e.Message, e.Rule, null),
             SurveyUnreadableException e => Unreadable(e),
             BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message, "request-format", null),
             PostgresException { SqlState: "LPH01" or "LPH02" } e => Problem(StatusCodes.Status409Conflict, "History is append-only", e.MessageText, "history-append-only", null),

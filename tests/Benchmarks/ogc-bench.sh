@@ -16,20 +16,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-libpq="host=127.0.0.1 port=$DB_PORT dbname=$DB user=$DB_USER password=$DB_PASSWORD"
+libpq="host=127.0.0.1 port=$DB_PORT dbname=$DB user=$DB_USER password=$DB_PASSWORD sslmode=disable"
 sed -e "s|@DB@|$libpq|" -e "s|@URL@|$MS|" "$ROOT/tests/Benchmarks/landplatform.map.in" > "$WORK/landplatform.map"
 sed -e "s|@MAPFILE@|$WORK/landplatform.map|" "$ROOT/tests/Benchmarks/mapserver.conf.in" > "$WORK/mapserver.conf"
 sed -e "s|@PORT@|$MS_PORT|" -e "s|@DIR@|$WORK|g" "$ROOT/tests/Benchmarks/lighttpd.conf.in" > "$WORK/lighttpd.conf"
 rm -f "$WORK/lighttpd.pid"
 lighttpd -f "$WORK/lighttpd.conf"
 
-LP_CONNECTION_STRING="Host=127.0.0.1;Port=$DB_PORT;Database=$DB;Username=$DB_USER;Password=$DB_PASSWORD" \
+LP_CONNECTION_STRING="Host=127.0.0.1;Port=$DB_PORT;Database=$DB;Username=$DB_USER;Password=$DB_PASSWORD;SSL Mode=Disable" \
   Identity__PublicPermitsPerMinute=1000000000 Logging__LogLevel__Default=Warning ASPNETCORE_CONTENTROOT="$BIN" \
   dotnet "$BIN/Landplatform.GisServer.dll" --urls "$OURS" > "$WORK/server.log" 2>&1 &
 OURS_PID=$!
 for _ in $(seq 1 60); do curl -sf "$OURS/health" > /dev/null && curl -sf -o /dev/null "$MS/ms?map=landplatform&SERVICE=WMS&REQUEST=GetCapabilities" && break; sleep 1; done
 
-export PGPASSWORD="$DB_PASSWORD"
+export PGPASSWORD="$DB_PASSWORD" PGSSLMODE=disable
 # The window of the bbox cases: a block of Kingstown's hinterland, in WGS 84 and in the national grid.
 read -r GX0 GY0 GX1 GY1 < <(psql -h 127.0.0.1 -p "$DB_PORT" -U "$DB_USER" -d "$DB" -tA -F ' ' -c \
   "SELECT round(ST_XMin(b)::numeric,3), round(ST_YMin(b)::numeric,3), round(ST_XMax(b)::numeric,3), round(ST_YMax(b)::numeric,3) FROM (SELECT ST_Transform(ST_MakeEnvelope(-61.24, 13.16, -61.22, 13.18, 4326), 2007)::box2d b) x")
@@ -69,6 +69,15 @@ if [[ "$PARTS" == all || "$PARTS" == items ]]; then
   row "items limit=1000 bbox" "$OURS/ogc/collections/parcels/items?limit=1000&bbox=$BBOX" \
     "$MS/ms/landplatform/ogcapi/collections/parcels/items?f=json&limit=1000&bbox=$BBOX" \
     "$ITEMS_SQL AND t.boundary && $ENVELOPE AND ST_Intersects(t.boundary, $ENVELOPE) ORDER BY t.upi LIMIT 1000"
+fi
+if [[ "$PARTS" == all || "$PARTS" == wfs ]]; then
+  GML_SQL="SELECT t.upi, t.version, t.status, t.land_use, t.address, t.district_code, t.block_code, t.official_area, t.computed_area, t.valid_from, t.valid_to, ST_AsGML(3, t.boundary, 15, 1) FROM cadastre.parcel_versions t WHERE t.status = 'current'"
+  row "WFS GetFeature count=1000" "$OURS/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=lp:parcels&COUNT=1000" \
+    "$MS/ms?map=landplatform&SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=parcels&COUNT=1000" \
+    "$GML_SQL ORDER BY t.upi LIMIT 1000"
+  row "WFS GetFeature 1000 bbox" "$OURS/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=lp:parcels&COUNT=1000&BBOX=$GX0,$GY0,$GX1,$GY1,urn:ogc:def:crs:EPSG::2007" \
+    "$MS/ms?map=landplatform&SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=parcels&COUNT=1000&BBOX=$GX0,$GY0,$GX1,$GY1,urn:ogc:def:crs:EPSG::2007" \
+    "$GML_SQL AND t.boundary && ST_MakeEnvelope($GX0, $GY0, $GX1, $GY1, 2007) AND ST_Intersects(t.boundary, ST_MakeEnvelope($GX0, $GY0, $GX1, $GY1, 2007)) ORDER BY t.upi LIMIT 1000"
 fi
 if [[ "$PARTS" == all || "$PARTS" == getmap ]]; then
   row "WMS GetMap 800x800" \

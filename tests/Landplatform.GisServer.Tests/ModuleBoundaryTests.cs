@@ -14,6 +14,7 @@ public sealed class ModuleBoundaryTests
         ["Landplatform.Tiles"] = ["Landplatform.Cadastre.Contracts"],
         ["Landplatform.Integrations"] = ["Landplatform.Cadastre.Contracts"],
         ["Landplatform.DataSamples"] = [],
+        ["Landplatform.Simulators"] = [],
     };
 
     [Fact]

@@ -48,6 +48,46 @@ public sealed partial class OgcFeaturesGdalTests(LoopbackPlatformServer server) 
     }
 
     [Fact]
+    public async Task Ogrinfo_reads_a_FlatGeobuf_download_with_the_features_attributes_and_extent_the_database_holds()
+    {
+        const string window = "-61.25,13.14,-61.20,13.18";
+        const string sql = """
+            FROM cadastre.parcel_versions WHERE status = 'current'
+            AND ST_Intersects(boundary, ST_Transform(ST_MakeEnvelope(-61.25, 13.14, -61.20, 13.18, 4326), 2007))
+            """;
+        var count = await server.Database.ScalarAsync<long>($"SELECT count(*) {sql}");
+        var area = await server.Database.ScalarAsync<decimal>($"SELECT sum(official_area) {sql}");
+        var extent = (await server.Database.ScalarAsync<string>($"SELECT concat_ws(' ', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Extent(ST_Transform(boundary, 4326)) e {sql}) x"))
+            .Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.InRange(count, 1, 10_000);
+
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        using var response = await client.GetAsync($"/ogc/collections/parcels/items?f=fgb&limit=10000&bbox={window}");
+        Assert.Equal("application/flatgeobuf", response.Content.Headers.ContentType?.MediaType);
+        var file = Path.Combine(Path.GetTempPath(), $"lp-parcels-{Guid.NewGuid():N}.fgb");
+        await File.WriteAllBytesAsync(file, await response.Content.ReadAsByteArrayAsync());
+        try
+        {
+            var summary = await OgrInfoAsync("-ro", "-so", "-al", file);
+            Assert.Equal(count.ToString(System.Globalization.CultureInfo.InvariantCulture), FeatureCount().Match(summary).Groups[1].Value);
+            Assert.Contains("official_area: Real", summary, StringComparison.Ordinal);
+            Assert.Contains("valid_from: DateTime", summary, StringComparison.Ordinal);
+            var box = Regex.Match(summary, @"Extent: \((-?[\d.]+), (-?[\d.]+)\) - \((-?[\d.]+), (-?[\d.]+)\)");
+            var read = box.Groups.Values.Skip(1).Select(g => double.Parse(g.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(4, read.Count);
+            Assert.All(read.Zip(extent), pair => Assert.InRange(pair.First, pair.Second - 1e-5, pair.Second + 1e-5));
+
+            var sums = await OgrInfoAsync("-ro", "-dialect", "SQLite", "-sql", "SELECT sum(official_area) AS total, count(DISTINCT upi) AS parcels FROM parcels", file);
+            Assert.Contains($"total (Real) = {area.ToString(System.Globalization.CultureInfo.InvariantCulture)}", sums, StringComparison.Ordinal);
+            Assert.Contains($"parcels (Integer) = {count}", sums, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Ogrinfo_with_an_attribute_filter_and_a_spatial_filter_reads_the_buildings_the_database_holds()
     {
         var expected = await server.Database.ScalarAsync<long>("""

@@ -92,6 +92,26 @@ public sealed class OgcFeaturesTests(PlatformServer server) : IClassFixture<Plat
     }
 
     [Fact]
+    public async Task numberMatched_is_the_true_total_on_the_last_page_and_past_the_end()
+    {
+        const string window = "S_INTERSECTS(geometry, BBOX(-61.25, 13.14, -61.20, 13.18))";
+        var total = await CountAsync("""
+            SELECT count(*) FROM cadastre.parcel_versions WHERE status = 'current'
+            AND ST_Intersects(boundary, ST_Transform(ST_MakeEnvelope(-61.25, 13.14, -61.20, 13.18, 4326), 2007))
+            """);
+        Assert.True(total > 20, "the window must hold more than one page");
+
+        var last = await server.GetJsonAsync($"/ogc/collections/parcels/items?limit=10&offset={total - 3}&filter={Uri.EscapeDataString(window)}");
+        Assert.Equal(3, last.GetProperty("numberReturned").GetInt32());
+        Assert.Equal(total, last.GetProperty("numberMatched").GetInt64());
+
+        var all = await CountAsync("SELECT count(*) FROM cadastre.parcel_versions WHERE status = 'current'");
+        var beyond = await server.GetJsonAsync($"/ogc/collections/parcels/items?limit=10&offset={all + 50}");
+        Assert.Equal(0, beyond.GetProperty("numberReturned").GetInt32());
+        Assert.Equal(all, beyond.GetProperty("numberMatched").GetInt64());
+    }
+
+    [Fact]
     public async Task A_bbox_returns_exactly_the_parcels_PostGIS_finds_in_it()
     {
         var expected = await CountAsync("""

@@ -56,6 +56,28 @@ public sealed class WfsTests(PlatformServer server) : IClassFixture<PlatformServ
         server.Database.ScalarAsync<long>($"SELECT count(*) FROM cadastre.parcel_versions WHERE status = 'current' AND ({where})", parameters);
 
     [Fact]
+    public async Task A_page_before_the_end_of_a_costly_spatial_query_says_unknown_or_the_truth_and_the_last_page_says_the_truth()
+    {
+        var bbox = string.Create(CultureInfo.InvariantCulture, $"{MinE},{MinN},{MaxE},{MaxN},urn:ogc:def:crs:EPSG::2007");
+        var total = await CountAsync("ST_Intersects(boundary, ST_MakeEnvelope(@x0, @y0, @x1, @y1, 2007))",
+            ("x0", MinE), ("y0", MinN), ("x1", MaxE), ("y1", MaxN));
+        Assert.True(total > 20, "the window must hold more than two pages");
+
+        var first = await GetXmlAsync($"{GetFeature}&TYPENAMES=lp:parcels&COUNT=10&BBOX={bbox}");
+        var matched = (string)first.Root!.Attribute("numberMatched")!;
+        Assert.True(matched == "unknown" || matched == total.ToString(CultureInfo.InvariantCulture), $"numberMatched {matched}, the database counts {total}");
+        Assert.Equal("10", (string?)first.Root.Attribute("numberReturned"));
+        Assert.Equal(10, MemberIds(first).Count);
+        Assert.NotNull(first.Root.Attribute("next"));
+
+        var last = await GetXmlAsync($"{GetFeature}&TYPENAMES=lp:parcels&COUNT=10&STARTINDEX={total - 4}&BBOX={bbox}");
+        Assert.Equal(total, Matched(last));
+        Assert.Equal("4", (string?)last.Root!.Attribute("numberReturned"));
+        Assert.Equal(4, MemberIds(last).Count);
+        Assert.Null(last.Root.Attribute("next"));
+    }
+
+    [Fact]
     public async Task Capabilities_list_every_catalog_type_with_its_CRSs_data_extent_paging_and_filter_operators()
     {
         var capabilities = (await GetXmlAsync("/wfs?service=WFS&request=GetCapabilities&acceptversions=2.0.0", "application/xml")).Root!;

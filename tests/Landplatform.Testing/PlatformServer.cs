@@ -36,6 +36,11 @@ public class PlatformServer : IAsyncLifetime
         ["Identity:TokenPermitsPerMinute"] = "1000",
     };
 
+    /// <summary>Services a fixture adds to the host (e.g. an in-process event subscriber), after the host's own.</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
     /// <summary>A client that talks HTTPS, as clients of a real deployment must.</summary>
     public HttpClient SecureClient() =>
         factory!.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost") });
@@ -44,7 +49,7 @@ public class PlatformServer : IAsyncLifetime
     public HttpClient BrowserClient() =>
         factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
@@ -54,6 +59,8 @@ public class PlatformServer : IAsyncLifetime
             {
                 b.UseSetting(key, value);
             }
+
+            b.ConfigureServices(ConfigureServices);
         });
         if (ListensOnLoopback)
         {
@@ -92,7 +99,7 @@ public class PlatformServer : IAsyncLifetime
         return problem;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client?.Dispose();
         if (factory is not null)

@@ -132,6 +132,8 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ExchangeStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Payments.PaymentsStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Documents.DocumentsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
@@ -155,6 +157,8 @@ public static class TemplateDatabase
         services.AddDataProtection();
         services.AddPlatformIdentity(configuration);
         services.AddExchange();
+        Landplatform.Integrations.Payments.PaymentsModule.AddPayments(services, configuration);
+        Landplatform.Integrations.Documents.DocumentsModule.AddDocuments(services);
         services.AddRegistry();
         return services.BuildServiceProvider();
     }

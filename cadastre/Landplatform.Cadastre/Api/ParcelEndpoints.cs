@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -82,7 +83,7 @@ public static class ParcelEndpoints
 
     private static async Task SearchAsync(
         string? bbox, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "bbox-crs")] string? bboxCrs, string? q, string? crs,
-        string? asOf, string? limit, string? after, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+        string? asOf, string? limit, string? after, HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, CancellationToken ct)
     {
         var box = ParcelQueryParameters.ParseBbox(bbox, bboxCrs);
         var text = ParcelQueryParameters.ParseSearchText(q);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Landplatform.Cadastre.Contracts;
 using Npgsql;
 
 namespace Landplatform.GisServer.Ogc;
@@ -12,7 +13,7 @@ public sealed record CollectionExtent(double[]? Bbox, DateTimeOffset? From, Date
 /// The national-grid box is densified before it is transformed and the result rounded outwards, so the
 /// CRS84 box encloses every feature.
 /// </summary>
-public sealed class CollectionExtents(NpgsqlDataSource db, TimeProvider clock)
+public sealed class CollectionExtents([FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, TimeProvider clock)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, (CollectionExtent Extent, DateTimeOffset Expires)> cache = new(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
@@ -153,6 +154,73 @@ public static class FeatureSql
         var command = db.CreateCommand();
         command.CommandText = $"SELECT count(*) FROM {query.Collection.Table} t WHERE {Where(command, query)}";
         return command;
+    }
+
+    /// <summary>Below this planner estimate the exact count may be cheap enough to give as numberMatched.</summary>
+    public const long ExactCountBelow = 50_000;
+
+    /// <summary>
+    /// And below this planner cost (PostgreSQL's units; a plain scan of some 20,000 parcels costs about 1,000).
+    /// A spatial filter costs a lot per row, and its row estimate can be far off, so its count is left out
+    /// unless the page itself shows the total.
+    /// </summary>
+    public const double ExactCountCostBelow = 10_000;
+
+    /// <summary>
+    /// Runs a <see cref="Count"/> command only when PostgreSQL plans it as cheap: fewer than
+    /// <see cref="ExactCountBelow"/> rows at a cost below <see cref="ExactCountCostBelow"/>; null otherwise.
+    /// </summary>
+    public static async Task<long?> CountIfCheapAsync(NpgsqlCommand count, CancellationToken ct)
+    {
+        var text = count.CommandText;
+        count.CommandText = "EXPLAIN (FORMAT JSON) " + text;
+        var plan = (string)(await count.ExecuteScalarAsync(ct))!;
+        count.CommandText = text;
+        using (var document = JsonDocument.Parse(plan))
+        {
+            var root = document.RootElement;
+            if (MaxPlanRows(root) >= ExactCountBelow || root[0].GetProperty("Plan").GetProperty("Total Cost").GetDouble() >= ExactCountCostBelow)
+            {
+                return null;
+            }
+        }
+
+        return (long)(await count.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>How many features match, counting no further than <paramref name="cap"/>: cheap whatever the table's size.</summary>
+    public static NpgsqlCommand CountUpTo(NpgsqlDataSource db, FeatureQuery query, long cap)
+    {
+        var command = db.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM {query.Collection.Table} t WHERE {Where(command, query)} LIMIT @cap) capped";
+        command.Parameters.AddWithValue("cap", cap);
+        return command;
+    }
+
+    private static double MaxPlanRows(JsonElement node)
+    {
+        var max = 0d;
+        switch (node.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (var item in node.EnumerateArray())
+                {
+                    max = Math.Max(max, MaxPlanRows(item));
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in node.EnumerateObject())
+                {
+                    max = property.NameEquals("Plan Rows") && property.Value.ValueKind == JsonValueKind.Number
+                        ? Math.Max(max, property.Value.GetDouble())
+                        : Math.Max(max, MaxPlanRows(property.Value));
+                }
+
+                break;
+        }
+
+        return max;
     }
 
     /// <summary>The WHERE clause of a query, its values added to <paramref name="command"/> as parameters.</summary>

@@ -1,13 +1,27 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Landplatform.Integrations.Exchange;
 
-/// <summary>Registers the exchange's store. Delivery to subscribers comes with the single-window issue.</summary>
+/// <summary>Registers the exchange's store and, in a serving host, the dispatcher that delivers the outbox.</summary>
 public static class ExchangeModule
 {
     public static IServiceCollection AddExchange(this IServiceCollection services) =>
         services.AddDbContext<ExchangeStore>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", ExchangeStore.Schema)));
+
+    /// <summary>The dispatcher (a hosted service), its settings from section <c>Exchange</c>, and the webhook client.</summary>
+    public static IServiceCollection AddExchangeDispatcher(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ExchangeOptions>(configuration.GetSection("Exchange"));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient(OutboxDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        return services;
+    }
 }

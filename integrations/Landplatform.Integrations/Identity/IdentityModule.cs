@@ -115,13 +115,16 @@ public static class IdentityModule
             .AddPolicy(AccessPolicyNames.SurveyDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))
             .AddPolicy(AccessPolicyNames.SurveyReaders, p => p.RequireRole(
                 PlatformRoles.Surveyor, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.Administrator))
-            .AddPolicy(AccessPolicyNames.Notaries, p => p.RequireRole(PlatformRoles.Notary))
             .AddPolicy(AccessPolicyNames.RegistryDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))
             .AddPolicy(AccessPolicies.FabricEditors, p => p.RequireRole(PlatformRoles.Registrar, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
                 c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||
                 c.User.IsInRole(PlatformRoles.Notary) || c.User.IsInRole(PlatformRoles.Administrator) ||
-                c.User.HasScope(PlatformScopes.RegistryRead)));
+                c.User.HasScope(PlatformScopes.RegistryRead)))
+            .AddPolicy(AccessPolicies.InvoiceIssuers, p => p.RequireRole(
+                PlatformRoles.Notary, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.TaxOfficer, PlatformRoles.PermitOfficer, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.FinanceOfficers, p => p.RequireRole(PlatformRoles.TaxOfficer, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.Notaries, p => p.RequireRole(PlatformRoles.Notary));
 
         services.AddRateLimiter(o =>
         {

@@ -47,4 +47,13 @@ public static class AccessPolicies
 
     /// <summary>Who may read the register with personal identifiers: registry staff and clients with registry.read.</summary>
     public const string RegistryReaders = Landplatform.Cadastre.Contracts.AccessPolicyNames.RegistryReaders;
+
+    /// <summary>Who may issue and read invoices for fees: registry staff, notaries, tax and permit officers, administrators.</summary>
+    public const string InvoiceIssuers = "invoice-issuers";
+
+    /// <summary>Who may reconcile the ledger against the bank: tax officers and administrators.</summary>
+    public const string FinanceOfficers = "finance-officers";
+
+    /// <summary>Notaries, who hold signing certificates and lodge signed deeds.</summary>
+    public const string Notaries = Landplatform.Cadastre.Contracts.AccessPolicyNames.Notaries;
 }

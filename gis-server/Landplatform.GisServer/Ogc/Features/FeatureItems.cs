@@ -9,12 +9,9 @@ namespace Landplatform.GisServer.Ogc.Features;
 /// <summary>The items of a collection and single features, streamed from PostGIS as GeoJSON, HTML or CSV.</summary>
 public static class FeatureItems
 {
-    /// <summary>Below this planner estimate the exact count is cheap enough to give as numberMatched.</summary>
-    public const long ExactCountBelow = 50_000;
-
     private static readonly string[] ItemNames = ["f", "crs"];
 
-    public static async Task ItemsAsync(string collectionId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    public static async Task ItemsAsync(string collectionId, HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, CancellationToken ct)
     {
         var request = http.Request;
         ItemsParameters.RefuseUnknown(request.Query, ItemsParameters.ForItems);
@@ -43,13 +40,16 @@ public static class FeatureItems
             Geometry = format switch
             {
                 OutputFormat.Csv => GeometryEncoding.Wkt,
+                OutputFormat.FlatGeobuf => GeometryEncoding.Wkb,
                 OutputFormat.Html => GeometryEncoding.None,
                 _ => GeometryEncoding.GeoJson,
             },
         };
         var selected = FeatureSql.SelectedProperties(query);
         await using var select = FeatureSql.Select(db, query);
-        var matched = await MatchedAsync(db, query, ct);
+        // HTML says "of N" at the top; GeoJSON may say numberMatched at the end, when the page has shown
+        // whether a count is needed at all.
+        var matched = format == OutputFormat.Html ? await MatchedAsync(db, query, ct) : null;
         await using var rows = await select.ExecuteReaderAsync(ct);
 
         var page = new Page(limit, offset, matched);
@@ -62,13 +62,16 @@ public static class FeatureItems
             case OutputFormat.Csv:
                 await WriteCsvAsync(http, collection, selected, rows, page, ct);
                 break;
+            case OutputFormat.FlatGeobuf:
+                await WriteFlatGeobufAsync(http, collection, selected, crs.Srid, rows, page, ct);
+                break;
             default:
-                await WriteGeoJsonAsync(http, collection, selected, rows, page, ct);
+                await WriteGeoJsonAsync(http, collection, selected, rows, page, token => MatchedAsync(db, query, token), ct);
                 break;
         }
     }
 
-    public static async Task ItemAsync(string collectionId, string featureId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    public static async Task ItemAsync(string collectionId, string featureId, HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, CancellationToken ct)
     {
         var request = http.Request;
         ItemsParameters.RefuseUnknown(request.Query, ItemNames);
@@ -140,64 +143,23 @@ public static class FeatureItems
         return await command.ExecuteScalarAsync(ct) is string hash ? $"\"{hash}\"" : null;
     }
 
-    /// <summary>numberMatched when cheap: the exact count when the planner expects fewer than <see cref="ExactCountBelow"/> rows.</summary>
+    /// <summary>numberMatched when cheap (<see cref="FeatureSql.CountIfCheapAsync"/>), otherwise none.</summary>
     private static async Task<long?> MatchedAsync(NpgsqlDataSource db, FeatureQuery query, CancellationToken ct)
     {
         await using var count = FeatureSql.Count(db, query);
-        var text = count.CommandText;
-        count.CommandText = "EXPLAIN (FORMAT JSON) " + text;
-        var plan = (string)(await count.ExecuteScalarAsync(ct))!;
-        using var document = JsonDocument.Parse(plan);
-        if (MaxPlanRows(document.RootElement) >= ExactCountBelow)
-        {
-            return null;
-        }
-
-        count.CommandText = text;
-        return (long)(await count.ExecuteScalarAsync(ct))!;
-    }
-
-    private static double MaxPlanRows(JsonElement node)
-    {
-        var max = 0d;
-        switch (node.ValueKind)
-        {
-            case JsonValueKind.Array:
-                foreach (var item in node.EnumerateArray())
-                {
-                    max = Math.Max(max, MaxPlanRows(item));
-                }
-
-                break;
-            case JsonValueKind.Object:
-                foreach (var property in node.EnumerateObject())
-                {
-                    max = property.NameEquals("Plan Rows") && property.Value.ValueKind == JsonValueKind.Number
-                        ? Math.Max(max, property.Value.GetDouble())
-                        : Math.Max(max, MaxPlanRows(property.Value));
-                }
-
-                break;
-        }
-
-        return max;
+        return await FeatureSql.CountIfCheapAsync(count, ct);
     }
 
     private sealed record Page(int Limit, long Offset, long? Matched);
 
     private static async Task WriteGeoJsonAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
-        NpgsqlDataReader rows, Page page, CancellationToken ct)
+        NpgsqlDataReader rows, Page page, Func<CancellationToken, Task<long?>> countMatched, CancellationToken ct)
     {
         http.Response.ContentType = FeaturesEndpoints.GeoJson;
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
         json.WriteString("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-        if (page.Matched is { } matched)
-        {
-            json.WriteNumber("numberMatched", matched);
-        }
-
         json.WriteStartArray("features");
         var written = 0;
         var more = false;
@@ -218,12 +180,20 @@ public static class FeatureItems
         }
 
         json.WriteEndArray();
+        // A page that holds the last feature tells the total for free; otherwise ask PostgreSQL, if it is cheap.
+        var matched = !more && (written > 0 || page.Offset == 0) ? page.Offset + written : await countMatched(ct);
+        if (matched is { } total)
+        {
+            json.WriteNumber("numberMatched", total);
+        }
+
         json.WriteNumber("numberReturned", written);
         json.WriteStartArray("links");
         var request = http.Request;
         Link(json, "self", FeaturesEndpoints.SelfUrl(request), FeaturesEndpoints.GeoJson);
         Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "html" }), "text/html");
         Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }), "text/csv");
+        Link(json, "alternate", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "fgb" }), FlatGeobufWriter.MediaType);
         foreach (var (rel, href) in PageLinks(request, page, more))
         {
             Link(json, rel, href, FeaturesEndpoints.GeoJson);
@@ -243,7 +213,8 @@ public static class FeatureItems
         var html = new StringBuilder(HtmlPage.Start(collection.Title));
         html.Append("<p>").Append(HtmlPage.Encode(collection.Description)).Append("</p>");
         html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "json" }))}\">GeoJSON</a> · ");
-        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }))}\">CSV</a></p>");
+        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "csv" }))}\">CSV</a> · ");
+        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{HtmlPage.Encode(FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?> { ["f"] = "fgb" }))}\">FlatGeobuf</a></p>");
         html.Append("<table><caption>").Append(HtmlPage.Encode(collection.Title))
             .Append(CultureInfo.InvariantCulture, $", from number {page.Offset + 1}")
             .Append(page.Matched is { } m ? string.Create(CultureInfo.InvariantCulture, $" of {m}") : string.Empty)
@@ -288,6 +259,43 @@ public static class FeatureItems
 
         html.Append("</p></nav>").Append(HtmlPage.End);
         await http.Response.WriteAsync(html.ToString(), ct);
+    }
+
+    private static async Task WriteFlatGeobufAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
+        int srid, NpgsqlDataReader rows, Page page, CancellationToken ct)
+    {
+        http.Response.ContentType = FlatGeobufWriter.MediaType;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{collection.Id}.fgb\"";
+        var writer = FlatGeobufWriter.For(collection, selected);
+        var body = http.Response.BodyWriter;
+        await body.WriteAsync(writer.Start(collection.Id, collection.Title, srid), ct);
+        var reader = new NetTopologySuite.IO.WKBReader();
+        var values = new object?[selected.Count + 1];
+        var geometryOrdinal = selected.Count + 1;
+        var written = 0;
+        var pending = 0;
+        while (written < page.Limit && await rows.ReadAsync(ct))
+        {
+            values[0] = collection.IdIsNumeric ? long.Parse(rows.GetString(0), CultureInfo.InvariantCulture) : rows.GetString(0);
+            for (var i = 0; i < selected.Count; i++)
+            {
+                values[i + 1] = rows.GetValue(i + 1);
+            }
+
+            var geometry = rows.IsDBNull(geometryOrdinal) ? null : reader.Read(rows.GetFieldValue<byte[]>(geometryOrdinal));
+            var feature = writer.Feature(geometry, values);
+            feature.CopyTo(body.GetSpan(feature.Length));
+            body.Advance(feature.Length);
+            written++;
+            pending += feature.Length;
+            if (pending > 32 * 1024)
+            {
+                await body.FlushAsync(ct);
+                pending = 0;
+            }
+        }
+
+        await body.FlushAsync(ct);
     }
 
     private static async Task WriteCsvAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,

@@ -39,7 +39,7 @@ public static class FeaturesEndpoints
 
     private const string QueryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
     private const string NumberMatchedNote =
-        "numberMatched is given when it is cheap: when the planner estimates fewer than 50,000 matches, the exact count; otherwise it is left out.";
+        "numberMatched is given when it is cheap: always on the page that holds the last match, otherwise the exact count when PostgreSQL plans it as cheap (fewer than 50,000 rows and no costly spatial test over many of them); otherwise it is left out.";
 
     /// <summary>The services of the Features API (collection extents, the building register).</summary>
     public static IServiceCollection AddOgcFeatures(this IServiceCollection services)

@@ -11,6 +11,7 @@ public enum OutputFormat
     Json,
     Html,
     Csv,
+    FlatGeobuf,
 }
 
 /// <summary>Reads the query parameters of the Features API; every refusal names the parameter and the rule.</summary>
@@ -47,12 +48,18 @@ public static class ItemsParameters
                 "json" or "geojson" => OutputFormat.Json,
                 "html" => OutputFormat.Html,
                 "csv" when csvAllowed => OutputFormat.Csv,
+                "fgb" or "flatgeobuf" when csvAllowed => OutputFormat.FlatGeobuf,
                 _ => throw new InvalidParameterException("f", "format-supported",
-                    $"'{f}' is not a format of this resource; use {(csvAllowed ? "json, html or csv" : "json or html")}."),
+                    $"'{f}' is not a format of this resource; use {(csvAllowed ? "json, html, csv or fgb" : "json or html")}."),
             };
         }
 
         var accept = request.Headers.Accept.ToString();
+        if (csvAllowed && accept.Contains(FlatGeobufWriter.MediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return OutputFormat.FlatGeobuf;
+        }
+
         return accept.Contains("text/html", StringComparison.OrdinalIgnoreCase) ? OutputFormat.Html : OutputFormat.Json;
     }
 

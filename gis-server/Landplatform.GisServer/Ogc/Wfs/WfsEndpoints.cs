@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts;
 using Landplatform.Integrations.Identity;
 using Npgsql;
 
@@ -17,7 +18,7 @@ public static class WfsEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/xml")
             .Produces(StatusCodes.Status400BadRequest, contentType: "application/xml");
 
-    private static Task HandleAsync(HttpContext http, NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct) =>
+    private static Task HandleAsync(HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct) =>
         WfsExceptionReport.RunAsync(http, logs.CreateLogger("Landplatform.Wfs"), async () =>
         {
             var parameters = HttpMethods.IsPost(http.Request.Method)

@@ -1,7 +1,7 @@
 using System.Data;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Text;
 using System.Xml;
 using Landplatform.Cadastre.Api;
 using Landplatform.Cadastre.Contracts;
@@ -21,7 +21,7 @@ public sealed record WfsFeatureRequest(
 /// GetFeature (ad hoc query or the GetFeatureById stored query): one feature type per request, paged by
 /// COUNT/STARTINDEX, streamed from PostGIS row by row as GML 3.2 or GeoJSON.
 /// </summary>
-public static partial class WfsGetFeature
+public static class WfsGetFeature
 {
     /// <summary>GetFeature, or GetPropertyValue when <paramref name="valueReference"/> names the one property to return.</summary>
     public static async Task RunAsync(HttpContext http, NpgsqlDataSource db, WfsParameters parameters, CancellationToken ct, bool propertyValue = false)
@@ -31,16 +31,40 @@ public static partial class WfsGetFeature
         await using var connection = await db.OpenConnectionAsync(ct);
         // Count and page read one snapshot, so numberMatched agrees with the members.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        long matched = 1;
-        if (!request.SingleFeature)
+        // numberMatched: exact for hits (the count is what was asked), for a single feature, and whenever the
+        // page reaches the last match; otherwise exact only when PostgreSQL plans the count as cheap, else
+        // "unknown" as WFS 2.0 allows. A count capped just past the page says how many members come back.
+        long? matched = 1;
+        var returned = 0;
+        if (request.SingleFeature)
+        {
+            returned = (int)Math.Max(0, Math.Min(request.Query.Limit, 1 - request.Query.Offset));
+        }
+        else if (request.HitsOnly)
         {
             await using var count = OnConnection(FeatureSql.Count(db, request.Query), connection, transaction);
             matched = (long)(await count.ExecuteScalarAsync(ct))!;
         }
+        else
+        {
+            var cap = request.Query.Offset + request.Query.Limit + 1;
+            await using var capped = OnConnection(FeatureSql.CountUpTo(db, request.Query, cap), connection, transaction);
+            var seen = (long)(await capped.ExecuteScalarAsync(ct))!;
+            returned = (int)Math.Max(0, Math.Min(request.Query.Limit, seen - request.Query.Offset));
+            if (seen < cap)
+            {
+                matched = seen;
+            }
+            else
+            {
+                await using var count = OnConnection(FeatureSql.Count(db, request.Query), connection, transaction);
+                matched = await FeatureSql.CountIfCheapAsync(count, ct);
+            }
+        }
 
         if (request.HitsOnly && value is null)
         {
-            await WriteHitsAsync(http, request, matched, ct);
+            await WriteHitsAsync(http, request, matched!.Value, ct);
             return;
         }
 
@@ -55,8 +79,8 @@ public static partial class WfsGetFeature
             }
         }
 
-        var returned = request.HitsOnly ? 0 : (int)Math.Max(0, Math.Min(request.Query.Limit, matched - request.Query.Offset));
-        var links = Links(http, parameters, request.Query, matched, returned);
+        var more = !request.SingleFeature && !request.HitsOnly && request.Query.Offset + returned < (matched ?? long.MaxValue);
+        var links = Links(http, parameters, request.Query, more);
         if (value is not null)
         {
             await WriteValuesAsync(http, request, value, rows, matched, returned, links, ct);
@@ -281,13 +305,13 @@ public static partial class WfsGetFeature
     /// <summary>The next and previous pages, as links with the request's own parameters.</summary>
     public sealed record PageLinks(string? Next, string? Previous);
 
-    private static PageLinks Links(HttpContext http, WfsParameters parameters, FeatureQuery query, long matched, int returned)
+    private static PageLinks Links(HttpContext http, WfsParameters parameters, FeatureQuery query, bool more)
     {
         string Page(long start) => WfsXmlOutput.ServiceUrl(http.Request) + QueryString.Create(parameters.Without("STARTINDEX", "COUNT")
             .Append(new("STARTINDEX", start.ToString(CultureInfo.InvariantCulture)))
             .Append(new("COUNT", query.Limit.ToString(CultureInfo.InvariantCulture))));
 
-        var next = query.Offset + returned < matched ? Page(query.Offset + query.Limit) : null;
+        var next = more ? Page(query.Offset + query.Limit) : null;
         var previous = query.Offset > 0 ? Page(Math.Max(0, query.Offset - query.Limit)) : null;
         return new PageLinks(next, previous);
     }
@@ -322,14 +346,14 @@ public static partial class WfsGetFeature
     }
 
     private static async Task WriteValuesAsync(HttpContext http, WfsFeatureRequest request, string value, NpgsqlDataReader rows,
-        long matched, int returned, PageLinks links, CancellationToken ct)
+        long? matched, int returned, PageLinks links, CancellationToken ct)
     {
         await using var output = new WfsXmlOutput(http, WfsXmlOutput.XmlContentType);
         var xml = output.Writer;
         xml.WriteStartElement("wfs", "ValueCollection", WfsNames.Wfs);
         xml.WriteAttributeString("xmlns", "gml", null, WfsNames.Gml);
         xml.WriteAttributeString("timeStamp", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc));
-        xml.WriteAttributeString("numberMatched", matched.ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("numberMatched", NumberMatched(matched));
         xml.WriteAttributeString("numberReturned", returned.ToString(CultureInfo.InvariantCulture));
         if (links.Next is not null)
         {
@@ -384,12 +408,15 @@ public static partial class WfsGetFeature
         await output.CompleteAsync(ct);
     }
 
-    private static void StartCollection(XmlWriter xml, HttpContext http, WfsFeatureRequest request, long matched, int returned, PageLinks links)
+    /// <summary>The numberMatched attribute: the count, or "unknown" when it was not worth counting.</summary>
+    public static string NumberMatched(long? matched) => matched?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+
+    private static void StartCollection(XmlWriter xml, HttpContext http, WfsFeatureRequest request, long? matched, int returned, PageLinks links)
     {
         xml.WriteStartElement("wfs", "FeatureCollection", WfsNames.Wfs);
         Namespaces(xml, http, request.Query.Collection);
         xml.WriteAttributeString("timeStamp", XmlConvert.ToString(DateTime.UtcNow, XmlDateTimeSerializationMode.Utc));
-        xml.WriteAttributeString("numberMatched", matched.ToString(CultureInfo.InvariantCulture));
+        xml.WriteAttributeString("numberMatched", NumberMatched(matched));
         xml.WriteAttributeString("numberReturned", returned.ToString(CultureInfo.InvariantCulture));
         if (links.Next is not null)
         {
@@ -415,7 +442,7 @@ public static partial class WfsGetFeature
             $"{WfsNames.Platform} {describe} {WfsNames.Wfs} {WfsNames.WfsSchemaLocation} {WfsNames.Gml} {WfsNames.GmlSchemaLocation}");
     }
 
-    private static async Task WriteGmlAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long matched, int returned, PageLinks links, CancellationToken ct)
+    private static async Task WriteGmlAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long? matched, int returned, PageLinks links, CancellationToken ct)
     {
         var collection = request.Query.Collection;
         var properties = FeatureSql.SelectedProperties(request.Query);
@@ -484,16 +511,37 @@ public static partial class WfsGetFeature
     /// <summary>GML 3.2 requires a gml:id on every geometry; PostGIS writes none (or one id twice), so each gets its own here.</summary>
     public static string WithGmlIds(string gml, string id)
     {
+        // A plain scan: this runs once per feature of every page, where a regular expression cost a third of the writing.
+        var result = new StringBuilder(gml.Length + 96);
+        var copied = 0;
         var n = 0;
-        return GeometryStart().Replace(gml, m =>
+        for (var at = gml.IndexOf("<gml:", StringComparison.Ordinal); at >= 0; at = gml.IndexOf("<gml:", at + 5, StringComparison.Ordinal))
         {
-            var own = n++ == 0 ? id : $"{id}.{n - 1}";
-            return $"{m.Value} gml:id=\"{own}\"";
-        });
+            var end = at + 5;
+            while (end < gml.Length && char.IsAsciiLetter(gml[end]))
+            {
+                end++;
+            }
+
+            if (end < gml.Length && gml[end] is ' ' or '\t' or '\r' or '\n' or '>' or '/' && IsGeometryElement(gml.AsSpan(at + 5, end - at - 5)))
+            {
+                result.Append(gml, copied, end - copied).Append(" gml:id=\"").Append(id);
+                if (n > 0)
+                {
+                    result.Append('.').Append(n - 1);
+                }
+
+                result.Append('"');
+                copied = end;
+                n++;
+            }
+        }
+
+        return result.Append(gml, copied, gml.Length - copied).ToString();
     }
 
-    [GeneratedRegex("<gml:(?:Point|LineString|Curve|Polygon|Surface|MultiPoint|MultiCurve|MultiSurface|MultiGeometry)(?=[\\s>/])")]
-    private static partial Regex GeometryStart();
+    private static bool IsGeometryElement(ReadOnlySpan<char> name) =>
+        name is "Point" or "LineString" or "Curve" or "Polygon" or "Surface" or "MultiPoint" or "MultiCurve" or "MultiSurface" or "MultiGeometry";
 }
 
 /// <summary>GetFeature as GeoJSON: a FeatureCollection with numberMatched/numberReturned and paging links, longitude first.</summary>
@@ -516,7 +564,7 @@ public static class WfsGeoJson
         await json.FlushAsync(ct);
     }
 
-    public static async Task WriteAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long matched, int returned,
+    public static async Task WriteAsync(HttpContext http, WfsFeatureRequest request, NpgsqlDataReader rows, long? matched, int returned,
         WfsGetFeature.PageLinks links, CancellationToken ct)
     {
         var collection = request.Query.Collection;
@@ -533,7 +581,11 @@ public static class WfsGeoJson
 
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
-        json.WriteNumber("numberMatched", matched);
+        if (matched is { } total)
+        {
+            json.WriteNumber("numberMatched", total);
+        }
+
         json.WriteNumber("numberReturned", returned);
         json.WriteString("timeStamp", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         if (request.Crs.Srid != 4326)

@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using Npgsql;
@@ -71,9 +72,10 @@ public sealed class MapLabelFont : IDisposable
 /// CRS, cut to the view and simplified to half a pixel in SQL, so a whole-island map reads little.
 /// WMS GetMap uses it; raster tiles can too.
 /// </summary>
-public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
+public sealed class MapRenderer([FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, MapLabelFont font)
 {
     private const int JpegQuality = 88;
+    private const int PngCompressionLevel = 3;
 
     public async Task RenderAsync(MapImageRequest request, Stream output, CancellationToken ct)
     {
@@ -86,11 +88,14 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
     public async Task<SKData> RenderToDataAsync(MapImageRequest request, CancellationToken ct)
     {
         var view = request.View;
-        var info = new SKImageInfo(view.Width, view.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        // The platform's native pixel order takes Skia's fast blitters (filling in RGBA order cost three
+        // times as long); an opaque surface lets the PNG be written as RGB.
+        var transparent = request.Format == MapImageFormat.Png && request.Transparent;
+        var info = new SKImageInfo(view.Width, view.Height, SKImageInfo.PlatformColorType, transparent ? SKAlphaType.Premul : SKAlphaType.Opaque);
         using var surface = SKSurface.Create(info)
             ?? throw new InvalidOperationException($"No drawing surface of {view.Width}x{view.Height} could be allocated.");
         var canvas = surface.Canvas;
-        canvas.Clear(request.Format == MapImageFormat.Png && request.Transparent ? SKColors.Transparent : request.Background.WithAlpha(0xFF));
+        canvas.Clear(transparent ? SKColors.Transparent : request.Background.WithAlpha(0xFF));
 
         var labels = new List<PendingLabel>();
         foreach (var layer in request.Layers)
@@ -100,8 +105,18 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
 
         DrawLabels(canvas, labels);
         using var image = surface.Snapshot();
-        return image.Encode(request.Format == MapImageFormat.Png ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg, JpegQuality)
+        return Encode(image, request.Format)
             ?? throw new InvalidOperationException("The map image could not be encoded.");
+    }
+
+    // PNG: the Sub filter alone and zlib level 3 encode a busy 800x800 map about 2.5 times faster than
+    // Skia's default (all filters, level 6) for 3-4 % more bytes (measured on the benchmark's map).
+    private static SKData? Encode(SKImage image, MapImageFormat format)
+    {
+        using var pixels = image.PeekPixels();
+        return format == MapImageFormat.Png
+            ? pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, PngCompressionLevel))
+            : pixels.Encode(new SKJpegEncoderOptions(JpegQuality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore));
     }
 
     /// <summary>The query a layer of a map reads: its features in the view, in the map's CRS, simplified to the pixel size.</summary>
@@ -137,6 +152,7 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
         using var fill = new SKPaint { Style = SKPaintStyle.Fill, IsAntialias = true };
         using var stroke = new SKPaint { Style = SKPaintStyle.Stroke, IsAntialias = true };
         var reader = new WKBReader();
+        var wkb = new byte[4096];
         using var labelFont = labelColumn > 0 ? new SKFont(font.Typeface, layer.Style.LabelSize) : null;
 
         await using var command = FeatureSql.Select(db, query);
@@ -154,13 +170,20 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
                 continue;
             }
 
-            var geometry = reader.Read(rows.GetFieldValue<byte[]>(geometryColumn));
-            if (geometry.IsEmpty)
+            var length = (int)rows.GetBytes(geometryColumn, 0, null, 0, 0);
+            if (wkb.Length < length)
+            {
+                wkb = new byte[Math.Max(length, wkb.Length * 2)];
+            }
+
+            rows.GetBytes(geometryColumn, 0, wkb, 0, length);
+            using var builder = new SKPathBuilder { FillType = SKPathFillType.EvenOdd };
+            if (!WkbPath.TryAppend(wkb.AsSpan(0, length), view, builder))
             {
                 continue;
             }
 
-            using var path = ToPath(geometry, view);
+            using var path = builder.Detach();
             if (styleClass.Fill.Alpha > 0)
             {
                 fill.Color = styleClass.Fill;
@@ -174,15 +197,20 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
                 canvas.DrawPath(path, stroke);
             }
 
-            if (labelFont is not null && !rows.IsDBNull(labelColumn) && LabelFor(rows.GetString(labelColumn), layer.Style, labelFont, geometry, path.Bounds, view) is { } label)
+            if (labelFont is not null && !rows.IsDBNull(labelColumn))
             {
-                labels.Add(label);
+                var text = rows.GetString(labelColumn);
+                if (LabelWidth(text, layer.Style, labelFont, path.Bounds) is { } width
+                    && reader.Read(wkb.AsSpan(0, length).ToArray()).InteriorPoint is { IsEmpty: false } anchor)
+                {
+                    labels.Add(new PendingLabel(text, layer.Style, view.ToPixel(anchor.X, anchor.Y), width));
+                }
             }
         }
     }
 
     // A label is written only where the feature is wide and tall enough on screen to hold it.
-    private static PendingLabel? LabelFor(string text, MapStyle style, SKFont labelFont, Geometry geometry, SKRect bounds, MapView view)
+    private static float? LabelWidth(string text, MapStyle style, SKFont labelFont, SKRect bounds)
     {
         // Most parcels of a map are far too small for text: rule them out before measuring any.
         if (bounds.Height < style.LabelSize * 1.6f || bounds.Width < text.Length * style.LabelSize * 0.45f)
@@ -191,13 +219,7 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
         }
 
         var width = labelFont.MeasureText(text);
-        if (bounds.Width < width + 6)
-        {
-            return null;
-        }
-
-        var anchor = geometry.InteriorPoint;
-        return anchor.IsEmpty ? null : new PendingLabel(text, style, view.ToPixel(anchor.X, anchor.Y), width);
+        return bounds.Width < width + 6 ? null : width;
     }
 
     private static int IndexOf(IReadOnlyList<FeatureProperty> properties, string name)
@@ -240,53 +262,6 @@ public sealed class MapRenderer(NpgsqlDataSource db, MapLabelFont font)
 
             text.Color = label.Style.LabelColor;
             canvas.DrawText(label.Text, at, SKTextAlign.Center, skFont, text);
-        }
-    }
-
-    private static SKPath ToPath(Geometry geometry, MapView view)
-    {
-        using var path = new SKPathBuilder { FillType = SKPathFillType.EvenOdd };
-        for (var g = 0; g < geometry.NumGeometries; g++)
-        {
-            switch (geometry.GetGeometryN(g))
-            {
-                case Polygon polygon:
-                    AddRing(path, polygon.ExteriorRing.CoordinateSequence, view, close: true);
-                    foreach (var hole in polygon.InteriorRings)
-                    {
-                        AddRing(path, hole.CoordinateSequence, view, close: true);
-                    }
-
-                    break;
-                case LineString line:
-                    AddRing(path, line.CoordinateSequence, view, close: false);
-                    break;
-                case Point point:
-                    var p = view.ToPixel(point.X, point.Y);
-                    path.AddCircle(p.X, p.Y, 3);
-                    break;
-            }
-        }
-
-        return path.Detach();
-    }
-
-    private static void AddRing(SKPathBuilder path, CoordinateSequence ring, MapView view, bool close)
-    {
-        if (ring.Count == 0)
-        {
-            return;
-        }
-
-        path.MoveTo(view.ToPixel(ring.GetX(0), ring.GetY(0)));
-        for (var i = 1; i < ring.Count; i++)
-        {
-            path.LineTo(view.ToPixel(ring.GetX(i), ring.GetY(i)));
-        }
-
-        if (close)
-        {
-            path.Close();
         }
     }
 

@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts;
 using Landplatform.Integrations.Identity;
 using Npgsql;
 
@@ -24,7 +25,7 @@ public static class WmsEndpoints
             .RequireRateLimiting(RateLimits.Public);
     }
 
-    private static async Task HandleAsync(HttpContext http, NpgsqlDataSource db, MapRenderer renderer, MapLabelFont font, CancellationToken ct)
+    private static async Task HandleAsync(HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, MapRenderer renderer, MapLabelFont font, CancellationToken ct)
     {
         var parameters = new WmsParameters(http.Request.Query);
         if (parameters["SERVICE"] is { Length: > 0 } service && !service.Trim().Equals("WMS", StringComparison.OrdinalIgnoreCase))

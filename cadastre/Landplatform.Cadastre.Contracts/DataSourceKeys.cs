@@ -1,0 +1,13 @@
+namespace Landplatform.Cadastre.Contracts;
+
+/// <summary>
+/// Keys of the host's database connections. A read-only path (features, tiles, search, extracts) takes
+/// <c>[FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource</c>: a streaming replica when the host has one
+/// (<c>LP_REPLICA_CONNECTION_STRING</c> or <c>Database:Replica</c>), else the primary. Everything that writes, and
+/// every read a write depends on, takes the plain <c>NpgsqlDataSource</c>: always the primary.
+/// </summary>
+public static class DataSourceKeys
+{
+    /// <summary>The connection for reads that may lag the primary by the replica's replay delay.</summary>
+    public const string Reads = "reads";
+}

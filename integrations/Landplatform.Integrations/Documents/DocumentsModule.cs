@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Landplatform.Integrations.Documents;
+
+/// <summary>Registers the documents module: its store, the notary CA and the scan import.</summary>
+public static class DocumentsModule
+{
+    public static IServiceCollection AddDocuments(this IServiceCollection services)
+    {
+        services.AddDbContext<DocumentsStore>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", DocumentsStore.Schema)));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<NotaryAuthority>();
+        services.AddScoped<ScanImport>();
+        return services;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using Landplatform.Cadastre.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Landplatform.Integrations.Documents;
+
+/// <summary>A certificate issued to a notary.</summary>
+public sealed record IssuedCertificate(string SerialNumber, string Subject, string CertificatePem, DateTimeOffset NotAfter);
+
+/// <summary>Who signed a deed, as its verified signature says.</summary>
+public sealed record DeedSigner(string SerialNumber, string Subject, string NotaryUserId, DateTimeOffset? SignedAt);
+
+/// <summary>
+/// The platform's certification authority for notaries: it issues each notary a signing certificate for
+/// a key the notary holds (from a PKCS#10 request), and checks deeds' detached CMS (PKCS#7) signatures
+/// against it. The CA certificate is public, so anyone can verify a deed offline, e.g. with
+/// <c>openssl cms -verify -binary -inform DER -in deed.p7s -content deed.pdf -CAfile authority.pem</c>.
+/// </summary>
+public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
+{
+    private static readonly Oid EmailProtection = new("1.3.6.1.5.5.7.3.4");
+
+    /// <summary>The CA certificate, created on first use and kept in <c>documents.authority</c>.</summary>
+    public async Task<X509Certificate2> CertificateAsync(CancellationToken ct) => X509Certificate2.CreateFromPem((await AuthorityAsync(ct)).CertificatePem);
+
+    public async Task<string> CertificatePemAsync(CancellationToken ct) => (await AuthorityAsync(ct)).CertificatePem;
+
+    /// <summary>Issues a certificate for the key in a PKCS#10 request; the subject comes from the notary's account, never from the request.</summary>
+    public async Task<IssuedCertificate> IssueAsync(string csrPem, string notaryUserId, string notaryName, CancellationToken ct)
+    {
+        CertificateRequest request;
+        try
+        {
+            request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new InvalidParameterException("csr", "csr-format", $"csr must be a PEM PKCS#10 certificate request signed by its own key: {e.Message}");
+        }
+
+        var algorithm = request.PublicKey.Oid.Value;
+        if (algorithm is not ("1.2.840.113549.1.1.1" or "1.2.840.10045.2.1"))
+        {
+            throw new InvalidParameterException("csr", "csr-key", "The key must be RSA (2048 bits or more) or ECDSA.");
+        }
+
+        if (algorithm == "1.2.840.113549.1.1.1" && (request.PublicKey.GetRSAPublicKey()?.KeySize ?? 0) < 2048)
+        {
+            throw new InvalidParameterException("csr", "csr-key", "An RSA key must have at least 2048 bits.");
+        }
+
+        var authority = await AuthorityAsync(ct);
+        using var caCertificate = X509Certificate2.CreateFromPem(authority.CertificatePem);
+        using var caKey = RSA.Create();
+        caKey.ImportFromPem(authority.PrivateKeyPem);
+
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCountryOrRegion("VC");
+        subject.AddOrganizationName("Landplatform notaries");
+        subject.AddCommonName(notaryName);
+        subject.Add("2.5.4.5", notaryUserId, UniversalTagNumber.PrintableString);
+        var issued = new CertificateRequest(subject.Build(), request.PublicKey, HashAlgorithmName.SHA256);
+        issued.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        issued.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true));
+        issued.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([EmailProtection], false));
+        issued.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(issued.PublicKey, false));
+        issued.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(caCertificate, true, false));
+        var now = clock.GetUtcNow();
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var certificate = issued.Create(caCertificate.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1),
+            now.AddMinutes(-5), now.AddYears(2), serial);
+        var record = new NotaryCertificate
+        {
+            SerialNumber = certificate.SerialNumber,
+            NotaryUserId = notaryUserId,
+            Subject = certificate.Subject,
+            Thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256),
+            Certificate = certificate.RawData,
+            IssuedAt = now,
+            NotAfter = certificate.NotAfter.ToUniversalTime(),
+        };
+        db.Certificates.Add(record);
+        await db.SaveChangesAsync(ct);
+        return new IssuedCertificate(record.SerialNumber, record.Subject, certificate.ExportCertificatePem(), record.NotAfter);
+    }
+
+    /// <summary>
+    /// Checks a detached CMS signature over the content: the signature is intact, the signer's certificate
+    /// chains to our CA, is one we issued and have not revoked, and was valid when it signed.
+    /// </summary>
+    public async Task<DeedSigner> VerifyAsync(byte[] content, byte[] signature, CancellationToken ct)
+    {
+        var cms = new SignedCms(new ContentInfo(content), detached: true);
+        try
+        {
+            cms.Decode(signature);
+        }
+        catch (CryptographicException e)
+        {
+            throw new InvalidParameterException("signature", "deed-signature-format", $"The signature is not a DER CMS (PKCS#7) SignedData: {e.Message}");
+        }
+
+        if (cms.SignerInfos.Count != 1)
+        {
+            throw new InvalidParameterException("signature", "deed-signature-signers", "A deed carries exactly one notary's signature.");
+        }
+
+        var signer = cms.SignerInfos[0];
+        try
+        {
+            signer.CheckSignature(verifySignatureOnly: true);
+        }
+        catch (CryptographicException)
+        {
+            throw new InvalidParameterException("signature", "deed-signature", "The signature does not match this file: the deed was altered after signing, or signed by another key.");
+        }
+
+        var certificate = signer.Certificate
+            ?? throw new InvalidParameterException("signature", "deed-signature-certificate", "The signature does not carry the signer's certificate.");
+        DateTimeOffset? signedAt = null;
+        foreach (var attribute in signer.SignedAttributes)
+        {
+            if (attribute.Oid.Value == "1.2.840.113549.1.9.5" && attribute.Values.Count > 0)
+            {
+                signedAt = new Pkcs9SigningTime(attribute.Values[0].RawData).SigningTime.ToUniversalTime();
+            }
+        }
+
+        using var ca = await CertificateAsync(ct);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = (signedAt ?? clock.GetUtcNow()).UtcDateTime;
+        if (!chain.Build(certificate))
+        {
+            var why = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0));
+            throw new InvalidParameterException("signature", "deed-signer-untrusted", $"The signer's certificate was not issued by the platform's notary CA, or was not valid then ({why}).");
+        }
+
+        var serial = certificate.SerialNumber;
+        var record = await db.Certificates.SingleOrDefaultAsync(c => c.SerialNumber == serial, ct)
+            ?? throw new InvalidParameterException("signature", "deed-signer-untrusted", "The signer's certificate is not one the platform issued.");
+        if (record.RevokedAt is { } revoked && revoked <= (signedAt ?? clock.GetUtcNow()))
+        {
+            throw new InvalidParameterException("signature", "deed-signer-revoked", $"The signer's certificate was revoked on {revoked:yyyy-MM-dd}.");
+        }
+
+        return new DeedSigner(record.SerialNumber, record.Subject, record.NotaryUserId, signedAt);
+    }
+
+    private async Task<SigningAuthority> AuthorityAsync(CancellationToken ct)
+    {
+        if (await db.Authorities.AsNoTracking().SingleOrDefaultAsync(a => a.Id == 1, ct) is { } stored)
+        {
+            return stored;
+        }
+
+        using var key = RSA.Create(3072);
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCountryOrRegion("VC");
+        name.AddOrganizationName("Landplatform");
+        name.AddCommonName("Landplatform Notary CA");
+        var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = clock.GetUtcNow();
+        using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(20));
+        var created = new SigningAuthority { Id = 1, CertificatePem = certificate.ExportCertificatePem(), PrivateKeyPem = key.ExportPkcs8PrivateKeyPem(), CreatedAt = now };
+
+        // Several instances may start at once: the first stored authority wins and every instance uses it.
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO documents.authority (id, certificate_pem, private_key_pem, created_at) VALUES (1, {created.CertificatePem}, {created.PrivateKeyPem}, {now}) ON CONFLICT (id) DO NOTHING", ct);
+        return await db.Authorities.AsNoTracking().SingleAsync(a => a.Id == 1, ct);
+    }
+}

@@ -1,0 +1,307 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Payments;
+using Landplatform.Integrations.Exchange;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Landplatform.Integrations.Payments;
+
+/// <summary>What happened to a gateway webhook.</summary>
+public enum WebhookOutcome
+{
+    Processed,
+    Duplicate,
+    Ignored,
+}
+
+/// <summary>
+/// Invoices and their collection: issue from the fee schedule, start a payment at the gateway, and take
+/// the gateway's confirmation (once, however often it arrives) into a receipt and a
+/// <c>payments.invoice.paid</c> event.
+/// </summary>
+public sealed partial class InvoiceBook(
+    PaymentsStore db,
+    PaymentGatewayClient gateway,
+    IOptions<PaymentGatewayOptions> gatewayOptions,
+    TimeProvider clock,
+    ILogger<InvoiceBook> log) : IFeeInvoicing
+{
+    public async Task<IssuedInvoice> IssueAsync(InvoiceRequest request, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.SubjectType) || !SubjectTypePattern().IsMatch(request.SubjectType))
+        {
+            throw new InvalidParameterException("subjectType", "subject-type", "subjectType is a lower-case name such as registry-transaction, survey or building-permit.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.SubjectReference) || request.SubjectReference.Length > 100)
+        {
+            throw new InvalidParameterException("subjectReference", "subject-reference", "subjectReference names the subject in its module (1 to 100 characters).");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.PayerName) || request.PayerName.Length > 200)
+        {
+            throw new InvalidParameterException("payerName", "payer-name", "payerName is the payer's name (1 to 200 characters).");
+        }
+
+        if (request.PayerUin is { Length: > 20 })
+        {
+            throw new InvalidParameterException("payerUin", "uin-format", "payerUin is a UIN such as VC1234567890.");
+        }
+
+        if (request.Items is null || request.Items.Count == 0 || request.Items.Count > 50)
+        {
+            throw new InvalidParameterException("items", "invoice-items", "An invoice has 1 to 50 items.");
+        }
+
+        var codes = request.Items.Select(i => i.FeeCode).ToList();
+        var fees = await db.Fees.Where(f => codes.Contains(f.Code)).ToDictionaryAsync(f => f.Code, ct);
+        var lines = new List<InvoiceLine>();
+        var invoiceId = Guid.CreateVersion7();
+        for (var i = 0; i < request.Items.Count; i++)
+        {
+            var item = request.Items[i];
+            if (item.FeeCode is null || !fees.TryGetValue(item.FeeCode, out var fee))
+            {
+                throw new InvalidParameterException($"items[{i}].feeCode", "fee-unknown", $"{item.FeeCode} is not in the fee schedule (GET /api/payments/fees).");
+            }
+
+            if (item.Quantity is < 1 or > 10_000)
+            {
+                throw new InvalidParameterException($"items[{i}].quantity", "fee-quantity", "A quantity is a whole number from 1 to 10,000.");
+            }
+
+            decimal unit;
+            if (fee.Amount is { } scheduled)
+            {
+                if (item.Amount is not null && item.Amount != scheduled)
+                {
+                    throw new InvalidParameterException($"items[{i}].amount", "fee-scheduled", $"{fee.Code} costs {scheduled:0.00} {FeeSchedule.Currency} by the schedule; leave amount out.");
+                }
+
+                unit = scheduled;
+            }
+            else
+            {
+                if (item.Amount is not { } computed || computed <= 0 || decimal.Round(computed, 2) != computed || computed > 100_000_000m)
+                {
+                    throw new InvalidParameterException($"items[{i}].amount", "fee-computed-amount", $"{fee.Code} is computed by the issuing module: give a positive amount in cents precision.");
+                }
+
+                unit = computed;
+            }
+
+            lines.Add(new InvoiceLine { InvoiceId = invoiceId, FeeCode = fee.Code, Description = fee.Description, Quantity = item.Quantity, UnitAmount = unit, Amount = unit * item.Quantity });
+        }
+
+        var invoice = new Invoice
+        {
+            Id = invoiceId,
+            Number = $"INV-{clock.GetUtcNow().Year}-{await NextNumberAsync(ct):D6}",
+            SubjectType = request.SubjectType,
+            SubjectReference = request.SubjectReference,
+            PayerName = request.PayerName.Trim(),
+            PayerUin = request.PayerUin,
+            Currency = FeeSchedule.Currency,
+            Total = lines.Sum(l => l.Amount),
+            Status = "open",
+            IssuedAt = clock.GetUtcNow(),
+            IssuedBy = request.IssuedBy,
+            CorrelationId = request.CorrelationId == Guid.Empty ? Guid.CreateVersion7() : request.CorrelationId,
+            Lines = lines,
+        };
+        db.Invoices.Add(invoice);
+        await db.SaveChangesAsync(ct);
+        return new IssuedInvoice(invoice.Id, invoice.Number, invoice.Total, invoice.Currency);
+    }
+
+    /// <summary>
+    /// Asks the gateway for a payment of the invoice. An unanswered earlier attempt is retried with its
+    /// own idempotency key, so a gateway that did create it returns the same intent.
+    /// </summary>
+    public async Task<GatewayPayment> StartPaymentAsync(Guid invoiceId, CancellationToken ct)
+    {
+        var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, ct)
+            ?? throw new ResourceNotFoundException("invoice-unknown", $"No invoice {invoiceId}.");
+        if (invoice.Status != "open")
+        {
+            throw new DomainRuleViolationException("invoice-paid", $"Invoice {invoice.Number} is already paid.");
+        }
+
+        var payment = await db.Payments.Where(p => p.InvoiceId == invoiceId && (p.Status == "creating" || p.Status == "requires_payment"))
+            .OrderByDescending(p => p.CreatedAt).FirstOrDefaultAsync(ct);
+        if (payment is null)
+        {
+            payment = new GatewayPayment
+            {
+                Id = Guid.CreateVersion7(),
+                InvoiceId = invoiceId,
+                IdempotencyKey = Guid.NewGuid().ToString(),
+                Status = "creating",
+                Amount = invoice.Total,
+                CreatedAt = clock.GetUtcNow(),
+                UpdatedAt = clock.GetUtcNow(),
+            };
+            db.Payments.Add(payment);
+
+            // Recorded before the call: if the gateway takes the request but the answer is lost, the retry reuses this key.
+            await db.SaveChangesAsync(ct);
+        }
+        else if (payment.Status == "requires_payment")
+        {
+            return payment;
+        }
+
+        PaymentIntent intent;
+        try
+        {
+            intent = await gateway.CreateIntentAsync(invoice.Total, invoice.Currency, $"Invoice {invoice.Number}",
+                new Dictionary<string, string> { ["invoice_number"] = invoice.Number, ["payment_id"] = payment.Id.ToString() },
+                payment.IdempotencyKey, ct);
+        }
+        catch (UpstreamUnavailableException e)
+        {
+            payment.LastError = e.Message;
+            payment.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+
+        payment.GatewayPaymentId = intent.Id;
+        payment.CheckoutUrl = intent.NextAction?.RedirectToUrl?.Url;
+        payment.Status = "requires_payment";
+        payment.LastError = null;
+        payment.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return payment;
+    }
+
+    /// <summary>
+    /// Takes a webhook from the gateway: refused (and nothing changed) unless its signature holds within the
+    /// replay window; a repeat of an event already processed is acknowledged and changes nothing.
+    /// </summary>
+    public async Task<WebhookOutcome> ReceiveWebhookAsync(byte[] body, string? signature, CancellationToken ct)
+    {
+        var settings = gatewayOptions.Value;
+        if (GatewaySignature.Check(settings.WebhookSecret, signature, body, clock.GetUtcNow(), TimeSpan.FromSeconds(settings.WebhookToleranceSeconds)) is { } broken)
+        {
+            throw new InvalidParameterException(GatewaySignature.Header, broken, broken switch
+            {
+                "webhook-replay-window" => $"The signed timestamp is more than {settings.WebhookToleranceSeconds} s from our clock: a replayed or delayed message is refused.",
+                "webhook-signature" => "The signature does not match the body under our shared secret.",
+                _ => "The Gateway-Signature header must be t=UNIX-SECONDS,v1=HEX-HMAC-SHA256.",
+            });
+        }
+
+        string eventId, type, intentId, currency;
+        long amount;
+        Guid? paymentId = null;
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            eventId = root.GetProperty("id").GetString()!;
+            type = root.GetProperty("type").GetString()!;
+            var intent = root.GetProperty("data").GetProperty("object");
+            intentId = intent.GetProperty("id").GetString()!;
+            amount = intent.GetProperty("amount").GetInt64();
+            currency = intent.GetProperty("currency").GetString()!;
+            if (intent.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("payment_id", out var p) && Guid.TryParse(p.GetString(), out var parsed))
+            {
+                paymentId = parsed;
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidParameterException("body", "webhook-body", "The webhook body is not a gateway event (id, type, data.object with id, amount, currency).");
+        }
+
+        if (eventId is null || type is null || intentId is null)
+        {
+            throw new InvalidParameterException("body", "webhook-body", "The webhook event lacks id, type or data.object.id.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var fresh = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO payments.gateway_events (event_id, type, gateway_payment_id, received_at) VALUES ({eventId}, {type}, {intentId}, {clock.GetUtcNow()}) ON CONFLICT (event_id) DO NOTHING",
+            ct);
+        if (fresh == 0)
+        {
+            return WebhookOutcome.Duplicate;
+        }
+
+        if (type is not ("payment_intent.succeeded" or "payment_intent.payment_failed"))
+        {
+            await transaction.CommitAsync(ct);
+            return WebhookOutcome.Ignored;
+        }
+
+        var payment = await db.Payments
+            .FromSqlInterpolated($"SELECT * FROM payments.gateway_payments WHERE gateway_payment_id = {intentId} OR (gateway_payment_id IS NULL AND id = {paymentId}) FOR UPDATE")
+            .SingleOrDefaultAsync(ct)
+            ?? throw new ResourceNotFoundException("payment-unknown", $"No payment of ours is at the gateway as {intentId}.");
+        var invoice = await db.Invoices.FromSqlInterpolated($"SELECT * FROM payments.invoices WHERE id = {payment.InvoiceId} FOR UPDATE").SingleAsync(ct);
+        if (amount != PaymentGatewayClient.MinorUnits(payment.Amount) || !string.Equals(currency, invoice.Currency, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DomainRuleViolationException("payment-amount-mismatch",
+                $"The gateway reports {amount} {currency} minor units for {intentId}; we asked for {PaymentGatewayClient.MinorUnits(payment.Amount)} {invoice.Currency}.");
+        }
+
+        var now = clock.GetUtcNow();
+        payment.GatewayPaymentId ??= intentId;
+        payment.UpdatedAt = now;
+        if (type == "payment_intent.payment_failed")
+        {
+            payment.Status = "failed";
+            payment.LastError = "the gateway reports the payment failed";
+        }
+        else if (invoice.Status == "paid")
+        {
+            payment.Status = "succeeded";
+            payment.LastError = $"invoice {invoice.Number} was already paid: this payment is due for refund";
+            log.LogWarning("Invoice {Invoice} paid twice; payment {Payment} is due for refund", invoice.Number, intentId);
+        }
+        else
+        {
+            payment.Status = "succeeded";
+            invoice.Status = "paid";
+            invoice.PaidAt = now;
+            var receipt = new Receipt
+            {
+                Id = Guid.CreateVersion7(),
+                Number = $"RCP-{now.Year}-{await NextNumberAsync(ct):D6}",
+                InvoiceId = invoice.Id,
+                PaymentId = payment.Id,
+                GatewayPaymentId = intentId,
+                Amount = invoice.Total,
+                Currency = invoice.Currency,
+                PaidAt = now,
+            };
+            db.Receipts.Add(receipt);
+            await OutboxRecord.RecordAsync(db, PaymentEvents.InvoicePaid, invoice.CorrelationId, JsonSerializer.Serialize(new
+            {
+                invoiceId = invoice.Id,
+                invoiceNumber = invoice.Number,
+                subjectType = invoice.SubjectType,
+                subjectReference = invoice.SubjectReference,
+                amount = invoice.Total,
+                currency = invoice.Currency,
+                receiptNumber = receipt.Number,
+                paidAt = now,
+                gatewayPaymentId = intentId,
+            }), now, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return WebhookOutcome.Processed;
+    }
+
+    private async Task<long> NextNumberAsync(CancellationToken ct) =>
+        await db.Database.SqlQuery<long>($"SELECT nextval('payments.document_number') AS \"Value\"").SingleAsync(ct);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,39}$")]
+    private static partial Regex SubjectTypePattern();
+}

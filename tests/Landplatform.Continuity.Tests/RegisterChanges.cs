@@ -1,0 +1,30 @@
+using Npgsql;
+
+namespace Landplatform.Continuity.Tests;
+
+/// <summary>
+/// One kind of register-grade, append-only change the restore drill makes on the primary and then looks for
+/// on the restored copy: exactly those made before the restore point must be there, and the copy's own
+/// integrity rules must still hold. Fabric subdivisions are the first kind; registry transfers join this list
+/// (<see cref="RegisterChanges.All"/>) when the registry lands.
+/// </summary>
+public interface IRegisterChanges
+{
+    /// <summary>What the changes are, for messages.</summary>
+    string Kind { get; }
+
+    /// <summary>Makes <paramref name="count"/> changes, each committed before this returns; their identifiers.</summary>
+    Task<IReadOnlyList<string>> MakeAsync(NpgsqlDataSource primary, int count, CancellationToken ct);
+
+    /// <summary>The identifiers of every change of this kind the database holds.</summary>
+    Task<IReadOnlySet<string>> RecordedAsync(NpgsqlDataSource database, CancellationToken ct);
+
+    /// <summary>Fails the drill when the restored copy breaks the rules the module's database enforces.</summary>
+    Task VerifyIntegrityAsync(NpgsqlDataSource restored, DrillClusters clusters, CancellationToken ct);
+}
+
+public static class RegisterChanges
+{
+    /// <summary>Every kind the drill exercises, fresh for each drill.</summary>
+    public static IReadOnlyList<IRegisterChanges> All() => [new FabricSubdivisions()];
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Persons;
+using Landplatform.Integrations.Identity;
+using Landplatform.Simulators;
+using Landplatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Landplatform.Integrations.Tests;
+
+/// <summary>The host configured against the civil registry simulator running beside it.</summary>
+public sealed class CivilRegistryServer : PlatformServer
+{
+    public RunningSimulators Simulators { get; private set; } = null!;
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
+    {
+        ["Identity:CivilRegistry:BaseUrl"] = new Uri(Simulators.BaseAddress, "civil-registry/").ToString(),
+        ["Identity:CivilRegistry:TimeoutSeconds"] = "1",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        Simulators = await RunningSimulators.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Simulators.DisposeAsync();
+    }
+}
+
+public sealed class CivilRegistryTests(CivilRegistryServer server) : IClassFixture<CivilRegistryServer>
+{
+    [Fact]
+    public async Task A_registered_living_person_is_verified_from_the_registrys_signed_answer()
+    {
+        var uin = await RegisterAsync(201, "Marie-Thérèse  Da Silva", new DateOnly(1961, 4, 30), deceased: false);
+        var person = await VerifyAsync(new PersonClaim(uin, "marie therese da silva", new DateOnly(1961, 4, 30)));
+        Assert.Equal("Marie-Thérèse  Da Silva", person.Name);
+        Assert.False(person.Deceased);
+        Assert.Equal(new DateOnly(1961, 4, 30), person.DateOfBirth);
+    }
+
+    [Fact]
+    public async Task A_deceased_person_is_flagged()
+    {
+        var uin = await RegisterAsync(202, "Gregory Cupid", new DateOnly(1930, 1, 2), deceased: true);
+        var registrar = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Registrar);
+        var answer = await PostAsync("/api/identity/person-checks", registrar, new { uin, name = "Gregory Cupid", dateOfBirth = "1930-01-02" });
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.True(answer.Body.GetProperty("deceased").GetBoolean());
+        Assert.Equal("2024-06-01", answer.Body.GetProperty("dateOfDeath").GetString());
+    }
+
+    [Fact]
+    public async Task A_name_or_date_of_birth_that_does_not_match_is_refused()
+    {
+        var uin = await RegisterAsync(203, "Ann Joseph", new DateOnly(1980, 7, 7), deceased: false);
+        var name = await Assert.ThrowsAsync<InvalidParameterException>(() => VerifyAsync(new PersonClaim(uin, "Anne Josephs", null)));
+        Assert.Equal(("name", "civil-registry-mismatch"), (name.Parameter, name.Rule));
+        var born = await Assert.ThrowsAsync<InvalidParameterException>(() => VerifyAsync(new PersonClaim(uin, "Ann Joseph", new DateOnly(1980, 7, 8))));
+        Assert.Equal(("dateOfBirth", "civil-registry-mismatch"), (born.Parameter, born.Rule));
+
+        var registrar = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Registrar);
+        var refused = await PostAsync("/api/identity/person-checks", registrar, new { uin, name = "Someone Else" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("civil-registry-mismatch", refused.Body.GetProperty("rule").GetString());
+        Assert.Equal("name", refused.Body.GetProperty("parameter").GetString());
+    }
+
+    [Fact]
+    public async Task An_unregistered_UIN_is_refused_and_a_malformed_one_never_reaches_the_registry()
+    {
+        var unknown = await Assert.ThrowsAsync<InvalidParameterException>(() => VerifyAsync(new PersonClaim(DemoAccounts.DemoUin(299), "Nobody", null)));
+        Assert.Equal(("uin", "uin-not-registered"), (unknown.Parameter, unknown.Rule));
+
+        server.Simulators.CivilRegistry.Faults = new CivilRegistryFaults(Down: true);
+        try
+        {
+            var bad = DemoAccounts.DemoUin(204)[..^1] + (char)('0' + ((DemoAccounts.DemoUin(204)[^1] - '0' + 1) % 10));
+            var malformed = await Assert.ThrowsAsync<InvalidParameterException>(() => VerifyAsync(new PersonClaim(bad, "Anyone", null)));
+            Assert.Equal(("uin", "uin-check-digit"), (malformed.Parameter, malformed.Rule));
+        }
+        finally
+        {
+            server.Simulators.CivilRegistry.Faults = new CivilRegistryFaults();
+        }
+    }
+
+    [Fact]
+    public async Task A_forged_answer_or_a_registry_that_is_down_or_slow_is_refused_and_says_so()
+    {
+        var uin = await RegisterAsync(205, "Mary Samuel", null, deceased: false);
+        var registrar = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Registrar);
+        foreach (var (faults, rule) in new[]
+        {
+            (new CivilRegistryFaults(BadSignature: true), "civil-registry-signature"),
+            (new CivilRegistryFaults(Down: true), "civil-registry-unavailable"),
+            (new CivilRegistryFaults(DelayMs: 2500), "civil-registry-unavailable"),
+        })
+        {
+            server.Simulators.CivilRegistry.Faults = faults;
+            try
+            {
+                var answer = await PostAsync("/api/identity/person-checks", registrar, new { uin, name = "Mary Samuel" });
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+                Assert.Equal(rule, answer.Body.GetProperty("rule").GetString());
+            }
+            finally
+            {
+                server.Simulators.CivilRegistry.Faults = new CivilRegistryFaults();
+            }
+        }
+
+        var healthy = await PostAsync("/api/identity/person-checks", registrar, new { uin, name = "Mary Samuel" });
+        Assert.Equal(HttpStatusCode.OK, healthy.Status);
+
+        var citizen = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Citizen);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/api/identity/person-checks", citizen, new { uin, name = "Mary Samuel" })).Status);
+    }
+
+    private async Task<VerifiedPerson> VerifyAsync(PersonClaim claim)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IPersonRegistry>().VerifyAsync(claim, CancellationToken.None);
+    }
+
+    /// <summary>Records a person at the simulated registry through its control endpoint.</summary>
+    private async Task<string> RegisterAsync(int n, string name, DateOnly? born, bool deceased)
+    {
+        var uin = DemoAccounts.DemoUin(n);
+        using var response = await server.Simulators.Http.PostAsJsonAsync("control/civil-registry/persons",
+            new CivilPerson(uin, name, born, deceased, deceased ? new DateOnly(2024, 6, 1) : null));
+        Assert.True(response.IsSuccessStatusCode);
+        return uin;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string token, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await server.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+}
