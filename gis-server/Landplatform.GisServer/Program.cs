@@ -7,6 +7,8 @@ using Landplatform.GisServer.Ogc.Wfs;
 using Landplatform.GisServer.Ogc.Wms;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
+using Landplatform.Tiles;
+using Landplatform.Tiles.Raster;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
 builder.Services.AddSingleton(sp => PlatformDatabase.Open(PlatformDatabase.ConnectionString(sp.GetRequiredService<IConfiguration>())));
@@ -16,6 +18,8 @@ builder.Services.AddExchange();
 builder.Services.AddSingleton<CollectionExtents>();
 builder.Services.AddOgcFeatures();
 builder.Services.AddWms(builder.Configuration);
+builder.Services.AddTiles(followOutbox: !(args.Length > 0 && HostCommands.Names.Contains(args[0])));
+builder.Services.AddSingleton<IRasterTileRenderer, WmsTileRenderer>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -34,6 +38,7 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 }
 
 app.UseExceptionHandler();
+app.UseMapPage();
 app.UseStatusCodePages();
 app.UseRouting();
 app.UseRateLimiter();
@@ -44,6 +49,7 @@ app.UseAntiforgery();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapHealthEndpoint();
 app.MapServiceIndex();
+app.MapMapPage();
 app.MapParcelEndpoints().AllowAnonymous().RequireRateLimiting(RateLimits.Public);
 app.MapSurveyEndpoints();
 app.MapConnectEndpoints();
@@ -52,6 +58,7 @@ app.MapIdentityEndpoints();
 app.MapOgcFeatures();
 app.MapWfs();
 app.MapWms();
+app.MapTiles();
 await app.RunAsync();
 return 0;
 

@@ -129,6 +129,7 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<CadastreDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<IdentityStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ExchangeStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Tiles.Data.TilesDbContext>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
@@ -150,6 +151,7 @@ public static class TemplateDatabase
         services.AddDataProtection();
         services.AddPlatformIdentity(configuration);
         services.AddExchange();
+        Landplatform.Tiles.TilesModule.AddTiles(services, followOutbox: false);
         return services.BuildServiceProvider();
     }
 
@@ -158,12 +160,14 @@ public static class TemplateDatabase
     {
         var migrations = typeof(CadastreDbContext).Assembly.GetTypes()
             .Concat(typeof(IdentityStore).Assembly.GetTypes())
+            .Concat(typeof(Landplatform.Tiles.Data.TilesDbContext).Assembly.GetTypes())
             .Where(t => t.IsSubclassOf(typeof(Migration)))
             .Select(t => t.FullName)
             .Order(StringComparer.Ordinal);
         var text = string.Join("|", migrations) + "|" + File.ReadAllText(Path.Combine(sample, "manifest.json"))
             + "|" + typeof(CadastreDbContext).Assembly.ManifestModule.ModuleVersionId
-            + "|" + typeof(IdentityStore).Assembly.ManifestModule.ModuleVersionId;
+            + "|" + typeof(IdentityStore).Assembly.ManifestModule.ModuleVersionId
+            + "|" + typeof(Landplatform.Tiles.Data.TilesDbContext).Assembly.ManifestModule.ModuleVersionId;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
