@@ -18,7 +18,7 @@ builder.Services.AddExchange();
 builder.Services.AddSingleton<CollectionExtents>();
 builder.Services.AddOgcFeatures();
 builder.Services.AddWms(builder.Configuration);
-builder.Services.AddTiles(followOutbox: !(args.Length > 0 && HostCommands.Names.Contains(args[0])));
+builder.Services.AddTiles(followOutbox: !(args.Length > 0 && HostCommands.Names.Contains(args[0])) && builder.Configuration.GetValue("Tiles:ListenToOutbox", true));
 builder.Services.AddSingleton<IRasterTileRenderer, WmsTileRenderer>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));

@@ -177,6 +177,27 @@ public sealed class VectorTileTests(PlatformServer server) : IClassFixture<Platf
     }
 
     [Fact]
+    public async Task The_outbox_listener_applies_a_change_without_waiting_for_a_request()
+    {
+        var parcel = await server.Database.SplittableParcelAsync(skip: 30);
+        var before = await server.Database.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM exchange.outbox");
+        await server.Database.ScalarAsync<int>(
+            "WITH changed AS (UPDATE cadastre.parcel_versions SET address = 'Listener Lane 3' WHERE upi = @upi AND status = 'current' RETURNING 1) SELECT count(*)::int FROM changed",
+            ("upi", parcel.Upi));
+        var latest = await server.Database.ScalarAsync<long>("SELECT max(id) FROM exchange.outbox WHERE type = 'cadastre.fabric.edited'");
+        Assert.True(latest > before, "the SQL update wrote no outbox event");
+        var applied = false;
+        for (var i = 0; i < 100 && !applied; i++)
+        {
+            await Task.Delay(100);
+            applied = await server.Database.ScalarAsync<bool>(
+                "SELECT c.applied_through >= @id OR EXISTS (SELECT 1 FROM tiles.applied_events WHERE outbox_id = @id) FROM tiles.outbox_cursor c", ("id", latest));
+        }
+
+        Assert.True(applied, "the listener did not apply the outbox event within 10 s");
+    }
+
+    [Fact]
     public async Task The_map_page_is_at_the_root_and_links_the_service_index()
     {
         using var response = await server.Client.GetAsync("/");
