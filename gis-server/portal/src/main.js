@@ -6,7 +6,7 @@ import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import { Stroke, Style } from 'ol/style.js';
-import { transformExtent, toLonLat } from 'ol/proj.js';
+import { fromLonLat, transformExtent, toLonLat } from 'ol/proj.js';
 import { defaults as defaultControls, ScaleLine } from 'ol/control.js';
 import { layerDefinitions, vectorTileLayer } from './layers.js';
 import { fetchParcel, showParcel } from './parcel.js';
@@ -75,8 +75,12 @@ map.on('singleclick', (event) => {
 
 wireSearch(document.getElementById('search'), document.getElementById('search-results'), (upi) => select(upi, true));
 
-// For scripted checks (the browser test): what the map shows now.
+// For scripted checks (the browser test): what the map shows now, and how often it finished drawing.
+let renders = 0;
+map.on('rendercomplete', () => { renders += 1; });
 window.landplatform = {
+  renders: () => renders,
+  centreOn: (lon, lat, zoom) => map.getView().setCenter(fromLonLat([lon, lat])) ?? map.getView().setZoom(zoom),
   map,
   view: () => ({ zoom: map.getView().getZoom(), center: toLonLat(map.getView().getCenter()) }),
   selected: () => selection.getFeatures().map((f) => f.get('upi')),
