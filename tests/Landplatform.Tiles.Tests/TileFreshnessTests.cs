@@ -153,6 +153,35 @@ public sealed class TileFreshnessTests(ServerWithoutOutboxListener server) : ICl
     }
 
     [Fact]
+    public async Task A_building_created_through_OGC_API_Features_Part_4_appears_in_the_next_tile()
+    {
+        var parcel = await server.Database.SplittableParcelAsync(skip: 33);
+        var x = await server.Database.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(boundary)) FROM cadastre.parcel_versions WHERE upi = @upi AND status = 'current'", ("upi", parcel.Upi));
+        var y = await server.Database.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(boundary)) FROM cadastre.parcel_versions WHERE upi = @upi AND status = 'current'", ("upi", parcel.Upi));
+        var path = TileProbe.Mvt("buildings", TileProbe.TileAt(await TileProbe.PointInAsync(server.Database, parcel.Upi), 17));
+        var before = await TileProbe.GetAsync(server.Client, path);
+        var token = await Tokens.AccessTokenForAsync(server.Client, "registrar");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ogc/collections/buildings/items");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var side = 3.0;
+        request.Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            type = "Feature",
+            properties = new { upi = parcel.Upi, use = "kiosk", storeys = 1 },
+            geometry = new { type = "Polygon", coordinates = new[] { new[] { new[] { x, y }, new[] { x + side, y }, new[] { x + side, y + side }, new[] { x, y + side }, new[] { x, y } } } },
+        }), System.Text.Encoding.UTF8, "application/geo+json");
+        request.Content.Headers.Add("Content-Crs", "<http://www.opengis.net/def/crs/EPSG/0/2007>");
+        using var created = await server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var after = await TileProbe.GetAsync(server.Client, path);
+        Assert.NotEqual(before.ETag, after.ETag);
+        Assert.Contains(after.Features("buildings"), f => f.Text("use") == "kiosk" && f.Text("upi") == parcel.Upi);
+        Assert.Equal(before.Features("buildings").Count + 1, after.Features("buildings").Count);
+    }
+
+    [Fact]
     public async Task The_fabric_as_of_a_date_shows_the_parent_before_its_subdivision()
     {
         var parent = await server.Database.SplittableParcelAsync(skip: 25);

@@ -23,16 +23,54 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
     /// <summary>The advisory lock that orders invalidations (exclusive) against cache writes (shared).</summary>
     internal const long LockKey = 0x7469_6C65_7300; // "tiles"
 
-    /// <summary>The cached tile, or a freshly rendered one that is then stored for the next request.</summary>
-    public async Task<TileContent> GetOrRenderAsync(TileKey key, Func<CancellationToken, Task<byte[]>> render, CancellationToken ct)
+    /// <summary>
+    /// The cached tile, or one rendered by PostGIS and stored by the same statement: it runs under the
+    /// shared lock, so its snapshot sees every change whose invalidation ran before it, and any later
+    /// invalidation waits for it and then deletes what it stored.
+    /// </summary>
+    public async Task<TileContent> GetOrRenderAsync(TileKey key, TileQuery query, CancellationToken ct)
     {
-        var lookup = await LookupAsync(key, ct);
-        for (var attempt = 0; lookup.Pending && attempt < 3; attempt++)
+        var lookup = await FreshLookupAsync(key, ct);
+        if (lookup.Cached is { } cached)
         {
-            await follower.ApplyPendingAsync(ct);
-            lookup = await LookupAsync(key, ct);
+            return cached;
         }
 
+        if (lookup.Pending)
+        {
+            var direct = await RenderAsync(query, ct);
+            return new TileContent(direct, TileContent.ETagOf(direct), FromCache: false);
+        }
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        // One round trip, one implicit transaction: the shared lock, then render and store in one statement.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock_shared({LockKey})"));
+        var store = new NpgsqlBatchCommand($"""
+            INSERT INTO tiles.tile_cache (z, x, y, layer, format, variant, etag, data, rendered_at)
+            SELECT @k_z, @k_x, @k_y, @k_layer, @k_format, @k_variant, '"' || left(encode(sha256(m.data), 'hex'), 32) || '"', m.data, now()
+            FROM (SELECT coalesce(r.data, ''::bytea) FROM ({query.Sql}) AS r(data)) AS m(data)
+            ON CONFLICT (z, x, y, layer, format, variant)
+              DO UPDATE SET etag = excluded.etag, data = excluded.data, rendered_at = excluded.rendered_at
+            RETURNING etag, data
+            """);
+        foreach (var (name, value, type) in query.Parameters)
+        {
+            store.Parameters.AddWithValue(name, type, value);
+        }
+
+        AddKey(store.Parameters, key, prefix: "k_");
+        batch.BatchCommands.Add(store);
+        await using var rows = await batch.ExecuteReaderAsync(ct);
+        await rows.NextResultAsync(ct);
+        await rows.ReadAsync(ct);
+        return new TileContent(rows.GetFieldValue<byte[]>(1), rows.GetString(0), FromCache: false);
+    }
+
+    /// <summary>The cached tile, or a freshly rendered one (by the host, e.g. a PNG) that is then stored for the next request.</summary>
+    public async Task<TileContent> GetOrRenderAsync(TileKey key, Func<CancellationToken, Task<byte[]>> render, CancellationToken ct)
+    {
+        var lookup = await FreshLookupAsync(key, ct);
         if (lookup.Pending)
         {
             // Events keep arriving faster than they can be applied: answer from the database, cache nothing.
@@ -51,16 +89,36 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
         return content;
     }
 
-    /// <summary>Renders and stores a tile unless the cache already holds it fresh (for seeding).</summary>
-    public async Task<bool> SeedAsync(TileKey key, Func<CancellationToken, Task<byte[]>> render, CancellationToken ct)
+    /// <summary>Runs a tile query without the cache (an empty array when the tile is empty).</summary>
+    public async Task<byte[]> RenderAsync(TileQuery query, CancellationToken ct)
     {
-        var content = await GetOrRenderAsync(key, render, ct);
-        return !content.FromCache;
+        await using var command = db.CreateCommand(query.Sql);
+        foreach (var (name, value, type) in query.Parameters)
+        {
+            command.Parameters.AddWithValue(name, type, value);
+        }
+
+        return await command.ExecuteScalarAsync(ct) is byte[] data ? data : [];
+    }
+
+    // The lookup, after applying any pending outbox events (a few rounds at most; if events keep
+    // arriving faster, Pending stays true and the caller answers without the cache).
+    private async Task<Lookup> FreshLookupAsync(TileKey key, CancellationToken ct)
+    {
+        var lookup = await LookupAsync(key, ct);
+        for (var attempt = 0; lookup.Pending && attempt < 3; attempt++)
+        {
+            await follower.ApplyPendingAsync(ct);
+            lookup = await LookupAsync(key, ct);
+        }
+
+        return lookup;
     }
 
     private async Task<Lookup> LookupAsync(TileKey key, CancellationToken ct)
     {
-        await using var command = db.CreateCommand("""
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("""
             SELECT c.epoch,
                    EXISTS (SELECT 1 FROM exchange.outbox o
                            WHERE o.id > c.applied_through
@@ -70,8 +128,10 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
             LEFT JOIN tiles.tile_cache t
               ON t.z = @z AND t.x = @x AND t.y = @y AND t.layer = @layer AND t.format = @format AND t.variant = @variant
             WHERE c.id = 1
-            """);
-        AddKey(command, key);
+            """, connection);
+        AddKey(command.Parameters, key, prefix: string.Empty);
+        // Prepared once per physical connection (Npgsql keeps it across pooled uses): the hot path of warm tiles.
+        await command.PrepareAsync(ct);
         await using var row = await command.ExecuteReaderAsync(ct);
         if (!await row.ReadAsync(ct))
         {
@@ -99,7 +159,7 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
             ON CONFLICT (z, x, y, layer, format, variant)
               DO UPDATE SET etag = excluded.etag, data = excluded.data, rendered_at = excluded.rendered_at
             """, connection, transaction);
-        AddKey(insert, key);
+        AddKey(insert.Parameters, key, prefix: string.Empty);
         insert.Parameters.AddWithValue("etag", content.ETag);
         insert.Parameters.AddWithValue("data", NpgsqlDbType.Bytea, content.Data);
         insert.Parameters.AddWithValue("epoch", epoch);
@@ -107,14 +167,14 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
         await transaction.CommitAsync(ct);
     }
 
-    private static void AddKey(NpgsqlCommand command, TileKey key)
+    private static void AddKey(NpgsqlParameterCollection parameters, TileKey key, string prefix)
     {
-        command.Parameters.AddWithValue("z", key.Tile.Z);
-        command.Parameters.AddWithValue("x", key.Tile.X);
-        command.Parameters.AddWithValue("y", key.Tile.Y);
-        command.Parameters.AddWithValue("layer", key.Layer);
-        command.Parameters.AddWithValue("format", key.Format);
-        command.Parameters.AddWithValue("variant", key.Variant);
+        parameters.AddWithValue(prefix + "z", key.Tile.Z);
+        parameters.AddWithValue(prefix + "x", key.Tile.X);
+        parameters.AddWithValue(prefix + "y", key.Tile.Y);
+        parameters.AddWithValue(prefix + "layer", key.Layer);
+        parameters.AddWithValue(prefix + "format", key.Format);
+        parameters.AddWithValue(prefix + "variant", key.Variant);
     }
 
     private sealed record Lookup(long Epoch, bool Pending, TileContent? Cached);

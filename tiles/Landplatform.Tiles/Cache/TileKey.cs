@@ -1,4 +1,5 @@
 using Landplatform.Tiles.Vector;
+using NpgsqlTypes;
 
 namespace Landplatform.Tiles.Cache;
 
@@ -13,3 +14,6 @@ public sealed record TileContent(byte[] Data, string ETag, bool FromCache)
     public static string ETagOf(byte[] data) =>
         "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data))[..32] + "\"";
 }
+
+/// <summary>A query that makes a tile in PostGIS: one row, one bytea column (null or empty when the tile is empty).</summary>
+public sealed record TileQuery(string Sql, IReadOnlyList<(string Name, object Value, NpgsqlDbType Type)> Parameters);

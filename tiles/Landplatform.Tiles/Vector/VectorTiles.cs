@@ -1,18 +1,19 @@
 using System.Globalization;
 using Landplatform.Tiles.Cache;
-using Npgsql;
 
 namespace Landplatform.Tiles.Vector;
 
 /// <summary>Vector tiles of the allow-listed layers: rendered by PostGIS, kept in the shared cache.</summary>
-public sealed class VectorTiles(NpgsqlDataSource db, TileCache cache)
+public sealed class VectorTiles(TileCache cache)
 {
     public const string Format = "mvt";
     public const string MediaType = "application/vnd.mapbox-vector-tile";
 
     /// <summary>The tile from the cache when it is fresh, else from PostGIS.</summary>
     public Task<TileContent> GetAsync(TileLayer layer, TileAddress tile, DateTimeOffset? asOf, CancellationToken ct) =>
-        cache.GetOrRenderAsync(KeyOf(layer, tile, asOf), c => RenderAsync(layer, tile, asOf, c), ct);
+        VectorTileSql.Build(layer, tile, asOf) is { } query
+            ? cache.GetOrRenderAsync(KeyOf(layer, tile, asOf), new TileQuery(query.Sql, query.Parameters), ct)
+            : cache.GetOrRenderAsync(KeyOf(layer, tile, asOf), _ => Task.FromResult(Array.Empty<byte>()), ct);
 
     public static TileKey KeyOf(TileLayer layer, TileAddress tile, DateTimeOffset? asOf) =>
         new(layer.Id, Format, Variant(layer, asOf), tile);
@@ -29,7 +30,6 @@ public sealed class VectorTiles(NpgsqlDataSource db, TileCache cache)
             return [];
         }
 
-        await using var command = VectorTileSql.Command(db, query.Sql, query.Parameters);
-        return await command.ExecuteScalarAsync(ct) is byte[] data ? data : [];
+        return await cache.RenderAsync(new TileQuery(query.Sql, query.Parameters), ct);
     }
 }
