@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Landplatform.Tiles.Vector;
@@ -84,17 +83,6 @@ public static class VectorTileSql
             ) q WHERE q.geom IS NOT NULL
             """;
         return (sql, parameters);
-    }
-
-    public static NpgsqlCommand Command(NpgsqlDataSource db, string sql, IReadOnlyList<(string Name, object Value, NpgsqlDbType Type)> parameters)
-    {
-        var command = db.CreateCommand(sql);
-        foreach (var (name, value, type) in parameters)
-        {
-            command.Parameters.AddWithValue(name, type, value);
-        }
-
-        return command;
     }
 
     /// <summary>The same query with its values written in, for running it outside the server (the benchmark's raw SQL).</summary>
