@@ -14,9 +14,12 @@ namespace Landplatform.Tiles.Cache;
 /// applied yet; if so it applies the pending events first (<see cref="OutboxFollower"/>: delete the
 /// tiles covering their old and new extents at every zoom) and looks again. A request that starts after
 /// a change committed therefore sees its event, and a tile is served from the cache only when every
-/// visible event has already removed the tiles it made stale. A render that raced with a change stores
-/// its tile only if no invalidation ran since it looked (the cursor's epoch, read under a shared lock
-/// the follower takes exclusively), so it cannot put a stale tile back.
+/// visible event has already removed the tiles it made stale. A render that raced with a change cannot
+/// put a stale tile back: vector tiles are rendered and stored by one statement taken under a shared
+/// advisory lock that invalidation takes exclusively (so the render's snapshot sees every change whose
+/// invalidation already ran, and a later invalidation waits and then deletes the row); tiles rendered
+/// outside the database (PNG) are stored only if the cursor's epoch, which every invalidation bumps,
+/// is still the one read before rendering.
 /// </remarks>
 public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
 {
