@@ -15,6 +15,11 @@ psql_bench() { psql -X -q -h 127.0.0.1 -p "$DB_PORT" -U "$DB_USER" -d "$DB" -v O
 cleanup() {
   [[ -f "$WORK/lighttpd.pid" ]] && kill "$(cat "$WORK/lighttpd.pid")" 2>/dev/null || true
   [[ -n "${OURS_PID:-}" ]] && kill "$OURS_PID" 2>/dev/null || true
+  # lighttpd leaves its FastCGI MapServer processes behind: end those started with this run's configuration, by id.
+  local p
+  for p in $(pgrep -x mapserv || true); do
+    grep -qz "^MAPSERVER_CONFIG_FILE=$WORK/mapserver.conf$" "/proc/$p/environ" 2>/dev/null && kill "$p" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 
