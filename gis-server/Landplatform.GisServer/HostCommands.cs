@@ -7,6 +7,7 @@ using Landplatform.Integrations.Payments;
 using Landplatform.Registry.Data;
 using Landplatform.Registry.Journal;
 using Landplatform.Registry.Loading;
+using Landplatform.Tiles.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Landplatform.GisServer;
@@ -17,7 +18,7 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "bench-registry"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "bench-registry", "tiles"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -76,7 +77,7 @@ internal static class HostCommands
         switch (args[0])
         {
             case "migrate":
-                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<PaymentsStore>(), services.GetRequiredService<DocumentsStore>(), services.GetRequiredService<RegistryDbContext>()])
+                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<PaymentsStore>(), services.GetRequiredService<DocumentsStore>(), services.GetRequiredService<RegistryDbContext>(), services.GetRequiredService<TilesDbContext>()])
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
                     await db.Database.MigrateAsync(ct);
@@ -124,10 +125,12 @@ internal static class HostCommands
                 return await PaymentsCommands.ReconcileAsync(services, args[1], ct);
             case "documents-import" when args.Length == 2:
                 return await DocumentsCommands.ImportAsync(services, args[1], Console.Out, ct);
+            case "tiles" when args.Length >= 2:
+                return await TileCommands.RunAsync(services, args[1..], ct);
             case "bench-survey-check":
                 return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
                 return 2;
         }
     }

@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace Landplatform.GisServer;
 
-/// <summary>The host's own endpoints: health and the index of where each service lives.</summary>
+/// <summary>The host's own endpoints: health and the index of where each service lives (<c>/services</c>; <c>/</c> is the map).</summary>
 internal static class HostEndpoints
 {
     public static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
@@ -26,7 +26,7 @@ internal static class HostEndpoints
             .WithSummary("200 when the database answers, 503 with problem details when it does not.");
 
     public static void MapServiceIndex(this IEndpointRouteBuilder app) =>
-        app.MapGet("/", (HttpRequest request) =>
+        app.MapGet("/services", (HttpRequest request) =>
             {
                 var root = $"{request.Scheme}://{request.Host}{request.PathBase}";
                 return Results.Ok(new
@@ -45,6 +45,10 @@ internal static class HostEndpoints
                         new { rel = "ogc-api-features", href = $"{root}/ogc" },
                         new { rel = "wfs", href = $"{root}/wfs?SERVICE=WFS&REQUEST=GetCapabilities" },
                         new { rel = "wms", href = $"{root}/wms?SERVICE=WMS&REQUEST=GetCapabilities" },
+                        new { rel = "tiles", href = $"{root}/tiles" },
+                        new { rel = "ogc-api-tiles", href = $"{root}/ogc/tileMatrixSets" },
+                        new { rel = "wmts", href = $"{root}/wmts?SERVICE=WMTS&REQUEST=GetCapabilities" },
+                        new { rel = "map", href = $"{root}/" },
                         new { rel = "openid-configuration", href = $"{root}/.well-known/openid-configuration" },
                         new { rel = "sign-in", href = $"{root}/account/signin" },
                     },

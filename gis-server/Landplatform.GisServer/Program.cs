@@ -11,6 +11,8 @@ using Landplatform.Integrations.Identity;
 using Landplatform.Integrations.Payments;
 using Landplatform.Registry;
 using Landplatform.Registry.Api;
+using Landplatform.Tiles;
+using Landplatform.Tiles.Raster;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
 builder.Services.AddPlatformDatabase();
@@ -25,6 +27,8 @@ builder.Services.AddRegistry();
 builder.Services.AddSingleton<CollectionExtents>();
 builder.Services.AddOgcFeatures();
 builder.Services.AddWms(builder.Configuration);
+builder.Services.AddTiles(followOutbox: !(args.Length > 0 && HostCommands.Names.Contains(args[0])) && builder.Configuration.GetValue("Tiles:ListenToOutbox", true));
+builder.Services.AddSingleton<IRasterTileRenderer, WmsTileRenderer>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
     c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
 builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -43,6 +47,7 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 }
 
 app.UseExceptionHandler();
+app.UseMapPage();
 app.UseStatusCodePages();
 app.UseRouting();
 app.UsePrimaryReadsWhenAsked();
@@ -54,6 +59,7 @@ app.UseAntiforgery();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapHealthEndpoint();
 app.MapServiceIndex();
+app.MapMapPage();
 app.MapParcelEndpoints().AllowAnonymous().RequireRateLimiting(RateLimits.Public);
 app.MapSurveyEndpoints();
 app.MapConnectEndpoints();
@@ -67,6 +73,7 @@ app.MapOgcFeatures();
 app.MapWfs();
 app.MapWms();
 app.MapRegistryEndpoints().RequireRateLimiting(RateLimits.Public);
+app.MapTiles();
 await app.RunAsync();
 return 0;
 

@@ -28,7 +28,7 @@ public sealed class HealthAndDiscoveryTests(PlatformServer server) : IClassFixtu
     [Fact]
     public async Task The_index_links_to_each_service()
     {
-        var index = await server.GetJsonAsync("/");
+        var index = await server.GetJsonAsync("/services");
         var rels = index.GetProperty("links").EnumerateArray().Select(l => l.GetProperty("rel").GetString()).ToList();
         Assert.Contains("health", rels);
         Assert.Contains("parcels", rels);

@@ -135,6 +135,7 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Payments.PaymentsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Documents.DocumentsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Tiles.Data.TilesDbContext>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
@@ -160,6 +161,7 @@ public static class TemplateDatabase
         Landplatform.Integrations.Payments.PaymentsModule.AddPayments(services, configuration);
         Landplatform.Integrations.Documents.DocumentsModule.AddDocuments(services);
         services.AddRegistry();
+        Landplatform.Tiles.TilesModule.AddTiles(services, followOutbox: false);
         return services.BuildServiceProvider();
     }
 
@@ -169,13 +171,15 @@ public static class TemplateDatabase
         var migrations = typeof(CadastreDbContext).Assembly.GetTypes()
             .Concat(typeof(IdentityStore).Assembly.GetTypes())
             .Concat(typeof(RegistryDbContext).Assembly.GetTypes())
+            .Concat(typeof(Landplatform.Tiles.Data.TilesDbContext).Assembly.GetTypes())
             .Where(t => t.IsSubclassOf(typeof(Migration)))
             .Select(t => t.FullName)
             .Order(StringComparer.Ordinal);
         var text = string.Join("|", migrations) + "|" + File.ReadAllText(Path.Combine(sample, "manifest.json"))
             + "|" + typeof(CadastreDbContext).Assembly.ManifestModule.ModuleVersionId
             + "|" + typeof(IdentityStore).Assembly.ManifestModule.ModuleVersionId
-            + "|" + typeof(RegistryDbContext).Assembly.ManifestModule.ModuleVersionId;
+            + "|" + typeof(RegistryDbContext).Assembly.ManifestModule.ModuleVersionId
+            + "|" + typeof(Landplatform.Tiles.Data.TilesDbContext).Assembly.ManifestModule.ModuleVersionId;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

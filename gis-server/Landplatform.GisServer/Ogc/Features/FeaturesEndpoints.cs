@@ -35,6 +35,7 @@ public static class FeaturesEndpoints
         "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
         "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
         "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+        .. Landplatform.Tiles.Api.OgcTiles.ConformanceClasses,
     ];
 
     private const string QueryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
@@ -102,7 +103,8 @@ public static class FeaturesEndpoints
                 Link("conformance", root + "/conformance", Json, "Conformance classes"),
                 Link("http://www.opengis.net/def/rel/ogc/1.0/conformance", root + "/conformance", Json, "Conformance classes"),
                 Link("data", root + "/collections", Json, "Collections"),
-                Link("http://www.opengis.net/def/rel/ogc/1.0/data", root + "/collections", Json, "Collections")),
+                Link("http://www.opengis.net/def/rel/ogc/1.0/data", root + "/collections", Json, "Collections"),
+                Link(Landplatform.Tiles.Api.OgcTiles.TilingSchemeRel, root + "/tileMatrixSets", Json, "Tile matrix sets")),
         };
         await WriteAsync(http, document, "Landplatform OGC API – Features", ct);
     }
@@ -213,7 +215,7 @@ public static class FeaturesEndpoints
         }
 
         var self = $"{root}/collections/{collection.Id}";
-        return new JsonObject
+        var document = new JsonObject
         {
             ["id"] = collection.Id,
             ["title"] = collection.Title,
@@ -230,6 +232,12 @@ public static class FeaturesEndpoints
                 Link("items", self + "/items?f=csv", "text/csv", collection.Title + " as CSV"),
                 Link(QueryablesRel, self + "/queryables", "application/schema+json", "Queryables")),
         };
+        if (Landplatform.Tiles.Vector.TileLayers.Find(collection.Id) is not null)
+        {
+            ((JsonArray)document["links"]!).Add(Link(Landplatform.Tiles.Api.OgcTiles.TilesetsRel, self + "/tiles", Json, collection.Title + " vector tiles"));
+        }
+
+        return document;
     }
 
     private static JsonArray CrsList() =>

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.FileProviders;
+
+namespace Landplatform.GisServer;
+
+/// <summary>
+/// The public map at <c>/</c>: the portal app that <c>./lp</c> builds from <c>gis-server/portal</c> into
+/// <c>wwwroot/portal</c> (OpenLayers, bundled: no CDN, works offline). Its scripts and styles are served
+/// under <c>/portal</c>.
+/// </summary>
+internal static class MapPage
+{
+    private static string PortalDirectory(IWebHostEnvironment environment) => Path.Combine(environment.ContentRootPath, "wwwroot", "portal");
+
+    public static void UseMapPage(this WebApplication app)
+    {
+        var directory = PortalDirectory(app.Environment);
+        if (Directory.Exists(directory))
+        {
+            app.UseStaticFiles(new StaticFileOptions
+            {
+                FileProvider = new PhysicalFileProvider(directory),
+                RequestPath = "/portal",
+                OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, no-cache",
+            });
+        }
+    }
+
+    public static void MapMapPage(this IEndpointRouteBuilder app) =>
+        app.MapGet("/", (IWebHostEnvironment environment) =>
+            {
+                var index = Path.Combine(PortalDirectory(environment), "index.html");
+                return File.Exists(index)
+                    ? Results.File(index, "text/html; charset=utf-8")
+                    : Results.Problem(title: "The map page is not built", statusCode: StatusCodes.Status503ServiceUnavailable,
+                        detail: "Build it with ./lp run or ./lp test (npm ci and the portal build in gis-server/portal). The services are listed at /services.",
+                        extensions: new Dictionary<string, object?> { ["rule"] = "portal-built" });
+            })
+            .AllowAnonymous()
+            .WithTags("Platform")
+            .WithSummary("The public map: parcels as vector tiles, hazard layers, search, parcel details. The index of services is at /services.");
+}
