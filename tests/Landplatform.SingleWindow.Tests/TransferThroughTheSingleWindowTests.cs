@@ -114,7 +114,7 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
     public async Task The_gateway_timing_out_leaves_the_transaction_unpaid_and_the_payment_can_be_retried()
     {
         var scenario = await SubmittedAsync(2, 3);
-        server.Systems.Gateway.Faults = new GatewayFaults(CreateDelayMs: 2500);
+        server.Systems.Gateway.Faults = new GatewayFaults(CreateDelayMs: (server.GatewayTimeoutSeconds * 1000) + 1500);
         try
         {
             TransferScenario.Problem(await scenario.StartPaymentAsync(), 503, "gateway-timeout");

@@ -67,10 +67,13 @@ public class SingleWindowServer : PlatformServer
 
     protected override bool ListensOnLoopback => true;
 
+    /// <summary>How long the host waits for the gateway: long enough for fifty payments at once on a busy machine; a fault test shortens it.</summary>
+    public virtual int GatewayTimeoutSeconds => 10;
+
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
         ["Payments:Gateway:BaseUrl"] = new Uri(Systems.BaseAddress, "gateway/").ToString(),
-        ["Payments:Gateway:TimeoutSeconds"] = "1",
+        ["Payments:Gateway:TimeoutSeconds"] = GatewayTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Identity:CivilRegistry:BaseUrl"] = new Uri(Systems.BaseAddress, "civil-registry/").ToString(),
         ["Identity:CivilRegistry:TimeoutSeconds"] = "2",
         ["Exchange:PollSeconds"] = "1",
