@@ -69,7 +69,10 @@ public sealed class RegistryTransfers : IRegisterChanges
             Assert.Equal(0L, (long)(await command.ExecuteScalarAsync(ct))!);
         }
 
-        await clusters.LpOnRestoredAsync("registry", "verify");
+        Assert.Contains("intact", await clusters.LpOnRestoredAsync("registry", "verify"), StringComparison.OrdinalIgnoreCase);
+
+        // ./lp may restart the restored cluster to configure its WAL archiving: connections pooled before are gone.
+        restored.Clear();
     }
 
     /// <summary>Titles held by one person that no transaction has touched since the load, each with the next party as buyer.</summary>
