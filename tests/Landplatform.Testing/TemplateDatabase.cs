@@ -135,10 +135,14 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Payments.PaymentsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Documents.DocumentsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Tax.TaxStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Permits.PermitsStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Customs.CustomsStore>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
             await scope.ServiceProvider.GetRequiredService<RegisterLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
+            await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Tax.TaxRoll>().BuildAsync(ct);
             await DemoAccounts.SeedAsync(services, new Uri("http://127.0.0.1:8080/"), ct);
         }
     }
@@ -160,6 +164,9 @@ public static class TemplateDatabase
         Landplatform.Integrations.Payments.PaymentsModule.AddPayments(services, configuration);
         Landplatform.Integrations.Documents.DocumentsModule.AddDocuments(services);
         services.AddRegistry();
+        Landplatform.Integrations.Tax.TaxModule.AddTax(services);
+        Landplatform.Integrations.Permits.PermitsModule.AddPermits(services);
+        Landplatform.Integrations.Customs.CustomsModule.AddCustoms(services);
         return services.BuildServiceProvider();
     }
 
