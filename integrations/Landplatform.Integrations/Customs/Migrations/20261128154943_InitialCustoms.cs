@@ -54,6 +54,8 @@ namespace Landplatform.Integrations.Customs.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS customs.refuse_change() CASCADE");
+
             migrationBuilder.DropTable(
                 name: "queries",
                 schema: "customs");

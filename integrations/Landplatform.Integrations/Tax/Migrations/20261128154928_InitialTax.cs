@@ -172,6 +172,8 @@ namespace Landplatform.Integrations.Tax.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS tax.refuse_change() CASCADE");
+
             migrationBuilder.DropTable(
                 name: "bills",
                 schema: "tax");
