@@ -145,6 +145,10 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
 
     private async Task<TransactionDocument> RecordDocumentAsync(Guid id, string kind, string fileName, long? length, string sha256, string notary, CancellationToken ct)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var lodged = await LockAsync(id, ct);
+        RequireState(lodged, "attach a document to", TransactionState.Lodged, TransactionState.Requisitioned);
+
         // A deed must be one a notary lodged signed with the documents module, its signature verified by the platform's CA.
         string? signer = null;
         if (kind == "deed" && links.Deeds is { } deeds)
@@ -158,10 +162,6 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             signer = verified.SignerSubject;
             fileName = verified.DeedId is { } deedId && length is null ? $"deed-{deedId}.pdf" : fileName;
         }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var lodged = await LockAsync(id, ct);
-        RequireState(lodged, "attach a document to", TransactionState.Lodged, TransactionState.Requisitioned);
         var document = new TransactionDocument
         {
             TransactionId = id, Kind = kind, FileName = fileName, Length = length ?? 0,
