@@ -36,12 +36,15 @@ public sealed class ExternalSystems : IAsyncDisposable
 
     public PaymentGateway Gateway => app.Services.GetRequiredService<PaymentGateway>();
 
+    public BankLedger Bank => app.Services.GetRequiredService<BankLedger>();
+
     public CivilRegistry CivilRegistry => app.Services.GetRequiredService<CivilRegistry>();
 
-    public static async Task<ExternalSystems> StartAsync()
+    /// <param name="samplePeople">False for a civil registry that knows only the persons a test registers itself.</param>
+    public static async Task<ExternalSystems> StartAsync(bool samplePeople = true)
     {
-        var people = Path.Combine(TemplateDatabase.SampleDirectory(), "parties.csv");
-        var app = SimulatorApp.Build([$"--Simulators:CivilRegistry:PeopleCsv={people}"], b =>
+        string[] args = samplePeople ? [$"--Simulators:CivilRegistry:PeopleCsv={Path.Combine(TemplateDatabase.SampleDirectory(), "parties.csv")}"] : [];
+        var app = SimulatorApp.Build(args, b =>
         {
             b.Logging.ClearProviders();
             b.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
