@@ -14,6 +14,16 @@ namespace Landplatform.SingleWindow.Tests;
 public sealed record ScenarioTitle(string TitleNumber, string Upi, long OwnerId, string OwnerName);
 
 /// <summary>
+/// The one flood zone a building footprint on the scenario's parcel lies in, as PostGIS computes it:
+/// hazard (<c>flood_river</c> or <c>flood_coastal</c>), level, and the share of the footprint in whole percent.
+/// </summary>
+public sealed record FloodExposure(string Footprint, string Hazard, string Level, string Percent)
+{
+    /// <summary>How the check report names the zone: "a river flood zone (medium)".</summary>
+    public string ZoneName => $"a {(Hazard == "flood_river" ? "river" : "coastal")} flood zone ({Level})";
+}
+
+/// <summary>
 /// One transfer through the single window, step by step, each through the public HTTP APIs with real
 /// tokens: the notary lodges a sale to a buyer the civil registry knows, attaches a signed deed, submits
 /// (fee and duty invoiced), pays at the gateway; the examiner examines; the registrar registers. Each step
@@ -47,6 +57,7 @@ public sealed class TransferScenario(SingleWindowServer server)
 
     public string? CheckoutUrl { get; private set; }
 
+    /// <summary>A demo role's token, or the token of a person who signed up in the scenario (see <see cref="SignUpAsync"/>).</summary>
     public async Task<string> TokenAsync(string role)
     {
         if (!tokens.TryGetValue(role, out var token))
@@ -73,6 +84,39 @@ public sealed class TransferScenario(SingleWindowServer server)
         Title = new ScenarioTitle(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
     }
 
+    /// <summary>A building footprint on the title's parcel and the flood zone it lies in, when the scenario picked a title by flood.</summary>
+    public FloodExposure? Flood { get; private set; }
+
+    /// <summary>
+    /// Step: a title whose one parcel is residential land held by one person, with no transaction ever filed on it,
+    /// where a footprint (the parcel less a 1 m setback) lies partly in exactly one flood zone and in no other hazard zone.
+    /// </summary>
+    public async Task PickFloodTitleAsync(int index)
+    {
+        var row = JsonDocument.Parse(await server.Database.ScalarAsync<string>("""
+            WITH held AS (
+                SELECT r.title_number, min(tp.upi) AS upi, min(r.party_id) AS party_id, min(p.name) AS name
+                FROM registry.rights r JOIN registry.parties p ON p.id = r.party_id JOIN registry.title_parcels tp ON tp.title_number = r.title_number
+                WHERE r.valid_to IS NULL AND p.kind = 'person'
+                GROUP BY r.title_number HAVING count(*) = 1 AND bool_and(r.kind = 'ownership') AND count(DISTINCT tp.upi) = 1),
+            f AS (
+                SELECT h.*, ST_GeometryN(ST_Multi(ST_Buffer(v.boundary, -1)), 1) AS g
+                FROM held h JOIN cadastre.parcel_versions v ON v.upi = h.upi AND v.status = 'current' AND v.land_use = 'residential'
+                WHERE NOT EXISTS (SELECT 1 FROM registry.transactions x WHERE x.title_number = h.title_number)),
+            hit AS (
+                SELECT f.title_number, f.upi, f.party_id, f.name, f.g, min(z.hazard) AS hazard, min(z.level) AS level,
+                       count(DISTINCT (z.hazard, z.level)) AS kinds, ST_Area(ST_Intersection(f.g, ST_Union(z.boundary))) / ST_Area(f.g) AS share
+                FROM f JOIN cadastre.hazard_zones z ON ST_Intersects(z.boundary, f.g)
+                GROUP BY f.title_number, f.upi, f.party_id, f.name, f.g)
+            SELECT json_build_array(title_number, upi, party_id, name, ST_AsGeoJSON(g), hazard, level, round((share * 100)::numeric, 0))::text
+            FROM hit WHERE kinds = 1 AND hazard LIKE 'flood%' AND share BETWEEN 0.15 AND 0.85
+            ORDER BY upi OFFSET @index LIMIT 1
+            """, ("index", index))).RootElement;
+        Title = new ScenarioTitle(row[0].GetString()!, row[1].GetString()!, row[2].GetInt64(), row[3].GetString()!);
+        Flood = new FloodExposure(row[4].GetString()!, row[5].GetString()!, row[6].GetString()!,
+            row[7].GetDecimal().ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Step: the buyer exists in the civil registry (a person who holds no land yet, so new to the register).</summary>
     public void BuyerKnownToCivilRegistry(int seed, string name, DateOnly born, bool deceased = false)
     {
@@ -91,6 +135,23 @@ public sealed class TransferScenario(SingleWindowServer server)
         grantees = new[] { new { uin = BuyerUin, name = buyerName ?? BuyerName, share = "1/1" } },
         amount = Consideration,
     };
+
+    /// <summary>
+    /// Step: a person gets a platform account the way identity links people to parties: an administrator registers
+    /// the user with their UIN (<c>POST /api/identity/users</c>), the person signs in with their password (the token
+    /// then carries the UIN claim). Later calls as <paramref name="who"/> use that token.
+    /// </summary>
+    public async Task<JsonElement> SignUpAsync(string who, string uin, string fullName)
+    {
+        var password = $"Own-{Guid.NewGuid():N}"[..20];
+        var user = Expect(await SendAsync(HttpMethod.Post, "/api/identity/users", "administrator",
+            new { userName = who, fullName, password, uin, roles = new[] { "citizen" } }), 201);
+        Assert.Equal(uin, user.GetProperty("uin").GetString());
+        tokens[who] = (await Tokens.PasswordAsync(server.Client, who, password)).GetProperty("access_token").GetString()!;
+        var me = Expect(await SendAsync(HttpMethod.Get, "/api/identity/me", who));
+        Assert.Equal(uin, me.GetProperty("uin").GetString());
+        return me;
+    }
 
     /// <summary>Step: the notary lodges the transfer; the buyer is checked against the civil registry on the way in.</summary>
     public async Task<JsonElement> LodgeAsync()
@@ -201,6 +262,50 @@ public sealed class TransferScenario(SingleWindowServer server)
     {
         var verification = Expect(await SendAsync(HttpMethod.Get, "/api/registry/journal/verification", "registrar"));
         Assert.True(verification.GetProperty("intact").GetBoolean(), verification.ToString());
+    }
+
+    /// <summary>The parcel's entry on the valuation roll as <paramref name="who"/> reads it (null: anonymously, value only).</summary>
+    public async Task<JsonElement> RollEntryAsync(string? who, bool history = false) =>
+        Expect(await SendAsync(HttpMethod.Get, $"/api/tax/parcels/{Title.Upi}{(history ? "?history=true" : "")}", who));
+
+    /// <summary>
+    /// Step: the new owner, signed in, reads their parcel's roll entry until it names them (the tax module follows the
+    /// registry's event through the exchange, so it may take a moment); before that, the entry shows them no owners at all.
+    /// </summary>
+    public async Task<JsonElement> UntilRollNamesOwnerAsync(string who, string uin)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var entry = await RollEntryAsync(who);
+            if (entry.GetProperty("owners") is { ValueKind: JsonValueKind.Array } owners && owners.EnumerateArray().Any(o => o.GetProperty("uin").GetString() == uin))
+            {
+                return entry;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the roll entry of {Title.Upi} does not name {uin} after {Patience}: {entry}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Step: the owner applies for a building permit on the parcel, for a footprint on the flood-exposed part.</summary>
+    public async Task<JsonElement> ApplyForPermitAsync(string who) =>
+        Expect(await SendAsync(HttpMethod.Post, "/api/permits", who, new
+        {
+            upi = Title.Upi,
+            description = "Two-storey dwelling on raised slab, 150 m² of floor",
+            footprint = JsonDocument.Parse(Flood!.Footprint).RootElement,
+        }), 201);
+
+    /// <summary>Step: the customs system asks, with its own client-credentials token, whether the person may have the concession on this parcel.</summary>
+    public async Task<JsonElement> CustomsAsksAsync(string uin)
+    {
+        if (!tokens.ContainsKey("customs"))
+        {
+            tokens["customs"] = await Tokens.ClientTokenAsync(server.Client, "customs", "customs.read");
+        }
+
+        return Expect(await SendAsync(HttpMethod.Get, $"/api/customs/concession-eligibility?uin={Uri.EscapeDataString(uin)}&upi={Uri.EscapeDataString(Title.Upi)}", "customs"));
     }
 
     public async Task<(int Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? role, object? body = null)

@@ -7,34 +7,56 @@ using Landplatform.Testing;
 namespace Landplatform.SingleWindow.Tests;
 
 /// <summary>
-/// Issue #8, first part: a transfer driven through the registry, payments (the gateway simulator), documents
-/// (a signed deed) and the civil registry, all through the public APIs. The duty line is asserted against
-/// <see cref="StatedRuleDutyAssessor"/>, the assessor this fixture composes.
+/// Issue #8: one transfer drives the rest of government, all through the public APIs with real tokens: the
+/// registry, payments (the gateway simulator), documents (a signed deed), the civil registry, the tax roll
+/// (following the register through the exchange), a building permit checked against the flood zones, and the
+/// customs link; and the faults the single window must survive.
 /// </summary>
 public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server) : IClassFixture<SingleWindowHost>
 {
+    private const string NewOwner = "new-owner-annabelle";
+
     [Fact]
-    public async Task A_notary_files_a_transfer_with_a_signed_deed_pays_fee_and_duty_at_the_gateway_once_and_the_registrar_registers_it()
+    public async Task A_transfer_is_paid_once_registered_and_then_the_tax_roll_a_flood_checked_permit_and_customs_all_follow_the_new_owner()
     {
         var scenario = new TransferScenario(server);
-        await scenario.PickTitleAsync(0);
+        await scenario.PickFloodTitleAsync(0);
         scenario.BuyerKnownToCivilRegistry(1, "Annabelle Lewis-Quashie", new DateOnly(1988, 7, 14));
+        var sellerUin = await server.Database.ScalarAsync<string>("SELECT uin FROM registry.parties WHERE id = @id", ("id", scenario.Title.OwnerId));
+        var rollBefore = await scenario.RollEntryAsync(null);
+        Assert.Equal(JsonValueKind.Null, rollBefore.GetProperty("owners").ValueKind);
         using var kit = await NotarySigningKit.CreateAsync(server.Client, await scenario.TokenAsync("notary"));
+
+        // The land office's own system subscribes to registrations and permit decisions, then goes down for the whole transfer.
+        await using var landOffice = await ExternalSubscriber.StartAsync();
+        var subscription = TransferScenario.Expect(await scenario.SendAsync(HttpMethod.Post, "/api/exchange/subscriptions", "administrator", new
+        {
+            name = "land-office-mirror",
+            callbackUrl = landOffice.CallbackUrl.ToString(),
+            eventTypes = new[] { "registry.transaction.registered", "permits.permit.decided" },
+            secret = landOffice.Secret,
+        }), 201);
+        await landOffice.GoDownAsync();
 
         await scenario.LodgeAsync();
         await scenario.AttachSignedDeedAsync(kit);
 
-        // Fee from the published schedule, duty from the assessor, one invoice the notary can pay.
-        var submitted = await scenario.SubmitAsync();
+        // Fee from the published schedule, duty by the tax module's schedule on the greater of price and roll value, one invoice.
+        await scenario.SubmitAsync();
         var fees = await server.GetJsonAsync("/api/payments/fees");
         var transferFee = fees.EnumerateArray().Single(f => f.GetProperty("code").GetString() == "registry.transfer").GetProperty("amount").GetDecimal();
-        var duty = StatedRuleDutyAssessor.DutyOn("sale", scenario.Consideration);
-        Assert.Equal(10_000.00m, duty);
+        var saleRate = await server.Database.ScalarAsync<decimal>(
+            "SELECT rate FROM tax.rates WHERE category = 'transfer-duty' AND code = 'sale' AND valid_from <= current_date ORDER BY valid_from DESC LIMIT 1");
+        var duty = decimal.Round(Math.Max(scenario.Consideration, rollBefore.GetProperty("value").GetDecimal()) * saleRate, 2, MidpointRounding.AwayFromZero);
+        Assert.True(duty > 0, "a sale owes duty");
         var invoice = scenario.Invoice;
         Assert.Equal(transferFee, invoice.GetProperty("fee").GetDecimal());
         Assert.Equal(duty, invoice.GetProperty("duty").GetDecimal());
         Assert.Equal(transferFee + duty, invoice.GetProperty("total").GetDecimal());
         Assert.StartsWith("INV-", invoice.GetProperty("number").GetString());
+        var quote = TransferScenario.Expect(await scenario.SendAsync(HttpMethod.Post, "/api/tax/transfer-duty", "notary",
+            new { kind = "sale", upis = new[] { scenario.Title.Upi }, consideration = scenario.Consideration }));
+        Assert.Equal(duty, quote.GetProperty("amount").GetDecimal());
         var issued = TransferScenario.Expect(await scenario.SendAsync(HttpMethod.Get, $"/api/payments/invoices/{invoice.GetProperty("invoiceId").GetGuid()}", "notary"));
         Assert.Equal(new[] { "registry.transfer", "tax.transfer-duty" }, issued.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("feeCode").GetString()!).ToArray());
         Assert.Equal(scenario.TransactionId.ToString(), issued.GetProperty("subjectReference").GetString());
@@ -86,6 +108,82 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
         Assert.Equal(1L, await server.Database.ScalarAsync<long>(
             "SELECT count(*) FROM registry.parties WHERE uin = @u AND verified_at IS NOT NULL AND NOT deceased", ("u", scenario.BuyerUin)));
         await scenario.JournalIntactAsync();
+
+        // The new owner gets a platform account linked to her UIN, signs in, and sees herself on the valuation roll once the
+        // tax module has taken the registry's event from the exchange; the valuation itself is unchanged by a sale.
+        await scenario.SignUpAsync(NewOwner, scenario.BuyerUin, scenario.BuyerName);
+        var roll = await scenario.UntilRollNamesOwnerAsync(NewOwner, scenario.BuyerUin);
+        var owner = Assert.Single(roll.GetProperty("owners").EnumerateArray());
+        Assert.Equal(scenario.BuyerName, owner.GetProperty("name").GetString());
+        Assert.Equal("1/1", owner.GetProperty("share").GetString());
+        Assert.Equal("new-owner", roll.GetProperty("reason").GetString());
+        Assert.Equal(scenario.Title.TitleNumber, roll.GetProperty("titleNumber").GetString());
+        Assert.Equal(rollBefore.GetProperty("value").GetDecimal(), roll.GetProperty("value").GetDecimal());
+        Assert.Equal(rollBefore.GetProperty("version").GetInt32() + 1, roll.GetProperty("version").GetInt32());
+        var staffView = await scenario.RollEntryAsync("tax-officer", history: true);
+        Assert.Equal(scenario.Title.OwnerName, staffView.GetProperty("history")[0].GetProperty("owners")[0].GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, (await scenario.RollEntryAsync(null)).GetProperty("owners").ValueKind);
+
+        // It came by the exchange: the registry's one event, delivered once to the roll's subscriber, is the source of the new version.
+        var registeredEvent = await server.Database.ScalarAsync<Guid>(
+            "SELECT event_id FROM exchange.outbox WHERE type = 'registry.transaction.registered' AND correlation_id = @tx", ("tx", scenario.TransactionId));
+        Assert.Equal("delivered", await server.Database.ScalarAsync<string>(
+            "SELECT string_agg(status, ',') FROM exchange.deliveries WHERE event_id = @e AND subscriber = 'tax.roll.owners'", ("e", registeredEvent)));
+        Assert.Equal(registeredEvent, await server.Database.ScalarAsync<Guid>(
+            "SELECT source_event_id FROM tax.roll_entries WHERE upi = @upi ORDER BY version DESC LIMIT 1", ("upi", scenario.Title.Upi)));
+
+        // The new owner applies for a building permit; the automatic check names the flood zone the footprint lies in.
+        var flood = scenario.Flood!;
+        var application = await scenario.ApplyForPermitAsync(NewOwner);
+        Assert.Equal("submitted", application.GetProperty("status").GetString());
+        Assert.Equal("owner", application.GetProperty("applicantCapacity").GetString());
+        Assert.Equal(scenario.BuyerName, application.GetProperty("ownerName").GetString());
+        var finding = Assert.Single(application.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "P-FLOOD");
+        Assert.Contains($"lies {flood.Percent} % in {flood.ZoneName}", finding.GetProperty("message").GetString());
+        Assert.Equal(flood.Level == "low" ? "advice" : "condition", finding.GetProperty("severity").GetString());
+        Assert.DoesNotContain(application.GetProperty("findings").EnumerateArray(), f => f.GetProperty("severity").GetString() == "blocking");
+        var permitId = application.GetProperty("id").GetGuid();
+        Assert.Empty((await server.GetJsonAsync($"/api/permits?upi={scenario.Title.Upi}")).EnumerateArray());
+
+        // A permit officer approves; the approved permit is visible on the parcel to anyone, without personal data.
+        var decided = TransferScenario.Expect(await scenario.SendAsync(HttpMethod.Post, $"/api/permits/{permitId}/decision", "permit-officer",
+            new { decision = "approve", reasons = "Approved on condition that the lowest floor is raised as P-FLOOD requires." }));
+        Assert.Equal("approved", decided.GetProperty("status").GetString());
+        var onParcel = Assert.Single((await server.GetJsonAsync($"/api/permits?upi={scenario.Title.Upi}")).EnumerateArray());
+        Assert.Equal(application.GetProperty("number").GetString(), onParcel.GetProperty("number").GetString());
+        Assert.Contains(onParcel.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "P-FLOOD");
+
+        // Customs, with its client-credentials token: yes for the new owner, no for the seller (no title any more); both audited.
+        var yes = await scenario.CustomsAsksAsync(scenario.BuyerUin);
+        Assert.True(yes.GetProperty("eligible").GetBoolean(), yes.ToString());
+        Assert.Equal(application.GetProperty("number").GetString(), yes.GetProperty("permitNumber").GetString());
+        var no = await scenario.CustomsAsksAsync(sellerUin);
+        Assert.False(no.GetProperty("eligible").GetBoolean());
+        Assert.Equal(["C-TITLE"], no.GetProperty("reasons").EnumerateArray().Where(r => !r.GetProperty("met").GetBoolean()).Select(r => r.GetProperty("code").GetString()));
+        var audit = TransferScenario.Expect(await scenario.SendAsync(HttpMethod.Get, $"/api/customs/audit?upi={scenario.Title.Upi}", "administrator")).EnumerateArray().ToList();
+        Assert.Equal([(no.GetProperty("queryId").GetInt64(), sellerUin, false), (yes.GetProperty("queryId").GetInt64(), scenario.BuyerUin, true)],
+            audit.Select(a => (a.GetProperty("id").GetInt64(), a.GetProperty("uin").GetString(), a.GetProperty("eligible").GetBoolean())));
+        Assert.All(audit, a => Assert.Equal("customs", a.GetProperty("clientId").GetString()));
+        Assert.Equal(2L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM customs.queries WHERE upi = @upi AND client_id = 'customs'", ("upi", scenario.Title.Upi)));
+
+        // The land office's system was down for both events (each attempt failed); back up, it receives each once, signed.
+        var awaited = new[] { ("registry.transaction.registered", scenario.TransactionId), ("permits.permit.decided", permitId) };
+        await Until(async () => await server.Database.ScalarAsync<long>("""
+            SELECT count(*) FROM exchange.deliveries d JOIN exchange.outbox o ON o.event_id = d.event_id
+            WHERE d.subscriber = 'webhook:land-office-mirror' AND d.status = 'pending' AND d.attempts >= 1 AND o.correlation_id = ANY(@c)
+            """, ("c", new[] { scenario.TransactionId, permitId })) == 2);
+        Assert.Empty(landOffice.Taken);
+        await landOffice.ComeBackAsync();
+        await Until(() => awaited.All(a => landOffice.Taken.Any(t => (t.Type, t.CorrelationId) == a)));
+        await Task.Delay(2500);
+        var taken = landOffice.Taken.Where(t => awaited.Contains((t.Type, t.CorrelationId))).ToList();
+        Assert.Equal(2, taken.Count);
+        Assert.All(taken, t => Assert.Equal(t.EventId.ToString(), t.IdempotencyKey));
+        Assert.Equal(0, landOffice.Refused);
+        Assert.Equal(registeredEvent, taken.Single(t => t.Type == "registry.transaction.registered").EventId);
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM exchange.deliveries WHERE subscriber = 'webhook:land-office-mirror' AND status <> 'delivered'"));
+        Assert.Equal(204, (await scenario.SendAsync(HttpMethod.Delete, $"/api/exchange/subscriptions/{subscription.GetProperty("id").GetGuid()}", "administrator")).Status);
     }
 
     [Fact]
@@ -220,10 +318,12 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
         data = new { @object = new { id = intentId, @object = "payment_intent", amount, currency = "xcd", status = "succeeded", metadata = new { } } },
     });
 
-    private static async Task Until(Func<bool> condition)
+    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
+
+    private static async Task Until(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + TransferScenario.Patience;
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within " + TransferScenario.Patience);
             await Task.Delay(100);
