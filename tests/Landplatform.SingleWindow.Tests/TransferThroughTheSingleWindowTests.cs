@@ -137,6 +137,7 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
         var application = await scenario.ApplyForPermitAsync(NewOwner);
         Assert.Equal("submitted", application.GetProperty("status").GetString());
         Assert.Equal("owner", application.GetProperty("applicantCapacity").GetString());
+        Assert.Equal(scenario.BuyerName, application.GetProperty("applicantName").GetString());
         Assert.Equal(scenario.BuyerName, application.GetProperty("ownerName").GetString());
         var finding = Assert.Single(application.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "P-FLOOD");
         Assert.Contains($"lies {flood.Percent} % in {flood.ZoneName}", finding.GetProperty("message").GetString());

@@ -5,9 +5,11 @@ using Landplatform.Integrations.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
 
 namespace Landplatform.Integrations.Permits;
 
@@ -58,14 +60,17 @@ public static class PermitsEndpoints
         return TypedResults.Ok(rows.Select(a => new ApprovedPermitView(a.Number, a.Upi, a.Description, a.DecidedAt!.Value, PermitDesk.Findings(a))).ToList());
     }
 
-    private static async Task<Created<PermitView>> ApplyAsync(PermitBody body, PermitDesk desk, ClaimsPrincipal caller, CancellationToken ct)
+    private static async Task<Created<PermitView>> ApplyAsync(PermitBody body, PermitDesk desk, ClaimsPrincipal caller, UserManager<PlatformUser> users, CancellationToken ct)
     {
         var uin = CallerUin(caller);
         var footprint = body.Footprint is { ValueKind: JsonValueKind.Object } f ? f.GetRawText()
             : body.Footprint is null or { ValueKind: JsonValueKind.Null } ? null
             : throw new InvalidParameterException("footprint", "P-FOOTPRINT", "The footprint is a GeoJSON Polygon object.");
+
+        // The token's name is the account name; the application carries the person's full name from their account.
+        var account = Guid.TryParse(caller.GetClaim(OpenIddictConstants.Claims.Subject), out var subject) ? await users.FindByIdAsync(subject.ToString()) : null;
         var application = await desk.ApplyAsync(new PermitRequest(body.Upi ?? "", body.Description ?? "", footprint, body.OwnerUin), uin,
-            caller.FindFirst("name")?.Value ?? caller.Identity?.Name ?? uin, ct);
+            account?.FullName ?? caller.Identity?.Name ?? uin, ct);
         return TypedResults.Created($"/api/permits/{application.Id}", PermitView.Of(application));
     }
 
