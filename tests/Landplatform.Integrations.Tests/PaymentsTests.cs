@@ -35,6 +35,9 @@ public sealed class PaidInvoiceRecorder : IEventSubscriber
 /// <summary>The host on a loopback port (the gateway posts its webhooks to it) beside the running simulators.</summary>
 public sealed class PaymentsServer : PlatformServer
 {
+    /// <summary>How long the host waits for the gateway: a normal answer on a loaded machine (load 20 on 2 cores) can take over a second.</summary>
+    public const int GatewayTimeoutSeconds = 4;
+
     public ExternalSystems Simulators { get; private set; } = null!;
 
     public PaidInvoiceRecorder Paid { get; } = new();
@@ -44,7 +47,7 @@ public sealed class PaymentsServer : PlatformServer
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
         ["Payments:Gateway:BaseUrl"] = new Uri(Simulators.BaseAddress, "gateway/").ToString(),
-        ["Payments:Gateway:TimeoutSeconds"] = "1",
+        ["Payments:Gateway:TimeoutSeconds"] = GatewayTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Exchange:PollSeconds"] = "1",
     };
 
@@ -154,7 +157,7 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
         var number = invoice.GetProperty("number").GetString()!;
         var notary = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Notary);
 
-        server.Simulators.Gateway.Faults = new GatewayFaults(CreateDelayMs: 2500);
+        server.Simulators.Gateway.Faults = new GatewayFaults(CreateDelayMs: (PaymentsServer.GatewayTimeoutSeconds * 1000) + 1500);
         using (var timedOut = await RequestAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", notary))
         {
             await AssertProblemAsync(timedOut, HttpStatusCode.ServiceUnavailable, "gateway-timeout");
