@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Landplatform.GisServer.Ogc;
 
 /// <summary>The value type of a feature property, as OGC services describe it.</summary>
@@ -10,7 +12,11 @@ public enum PropertyType
 }
 
 /// <summary>A property a collection publishes: its public name and the column it reads (from the allow-list only).</summary>
-public sealed record FeatureProperty(string Name, string Column, PropertyType Type, string Title);
+public sealed record FeatureProperty(string Name, string Column, PropertyType Type, string Title)
+{
+    /// <summary>The name as JSON writes it, escaped once rather than for every feature.</summary>
+    public JsonEncodedText JsonName { get; } = JsonEncodedText.Encode(Name);
+}
 
 /// <summary>
 /// A collection the OGC services publish. Table, column and filter SQL come only from here, never from

@@ -14,7 +14,7 @@ public enum GeometryEncoding
 {
     None,
 
-    /// <summary>GeoJSON text (ST_AsGeoJSON), x/y order as stored after transformation.</summary>
+    /// <summary>GeoJSON (ST_AsGeoJSON) as UTF-8 bytes, x/y order as stored after transformation.</summary>
     GeoJson,
 
     /// <summary>GML 3.2 text (ST_AsGML version 3 with GML 3.2 namespace), axis order of the CRS's authority.</summary>
@@ -113,7 +113,8 @@ public static class FeatureSql
         switch (query.Geometry)
         {
             case GeometryEncoding.GeoJson:
-                columns.Append(CultureInfo.InvariantCulture, $", ST_AsGeoJSON({(query.LatitudeFirst ? $"ST_FlipCoordinates({geometry})" : geometry)}, @decimals)");
+                // As UTF-8 bytes (bytea), which the writers copy into the response untouched.
+                columns.Append(CultureInfo.InvariantCulture, $", convert_to(ST_AsGeoJSON({(query.LatitudeFirst ? $"ST_FlipCoordinates({geometry})" : geometry)}, @decimals), 'UTF8')");
                 break;
             case GeometryEncoding.Wkt:
                 columns.Append(CultureInfo.InvariantCulture, $", ST_AsText({(query.LatitudeFirst ? $"ST_FlipCoordinates({geometry})" : geometry)}, @decimals)");
@@ -173,20 +174,30 @@ public static class FeatureSql
     public static async Task<long?> CountIfCheapAsync(NpgsqlCommand count, CancellationToken ct)
     {
         var text = count.CommandText;
-        count.CommandText = "EXPLAIN (FORMAT JSON) " + text;
-        var plan = (string)(await count.ExecuteScalarAsync(ct))!;
-        count.CommandText = text;
-        using (var document = JsonDocument.Parse(plan))
+        // A count without parameters (a whole collection, as most first pages ask) has the same plan every
+        // time: its verdict is kept for a while instead of asking the planner on every request.
+        var reusable = count.Parameters.Count == 0;
+        if (!reusable || !ExpensiveCounts.TryGetValue(text, out var known) || Environment.TickCount64 - known.At > VerdictLifetimeMs)
         {
+            count.CommandText = "EXPLAIN (FORMAT JSON) " + text;
+            var plan = (string)(await count.ExecuteScalarAsync(ct))!;
+            count.CommandText = text;
+            using var document = JsonDocument.Parse(plan);
             var root = document.RootElement;
-            if (MaxPlanRows(root) >= ExactCountBelow || root[0].GetProperty("Plan").GetProperty("Total Cost").GetDouble() >= ExactCountCostBelow)
+            known = (MaxPlanRows(root) >= ExactCountBelow || root[0].GetProperty("Plan").GetProperty("Total Cost").GetDouble() >= ExactCountCostBelow,
+                Environment.TickCount64);
+            if (reusable)
             {
-                return null;
+                ExpensiveCounts[text] = known;
             }
         }
 
-        return (long)(await count.ExecuteScalarAsync(ct))!;
+        return known.Expensive ? null : (long)(await count.ExecuteScalarAsync(ct))!;
     }
+
+    private const long VerdictLifetimeMs = 60_000;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Expensive, long At)> ExpensiveCounts = new(StringComparer.Ordinal);
 
     /// <summary>How many features match, counting no further than <paramref name="cap"/>: cheap whatever the table's size.</summary>
     public static NpgsqlCommand CountUpTo(NpgsqlDataSource db, FeatureQuery query, long cap)

@@ -123,9 +123,12 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand("""
             SELECT c.epoch,
-                   EXISTS (SELECT 1 FROM exchange.outbox o
-                           WHERE o.id > c.applied_through
-                             AND NOT EXISTS (SELECT 1 FROM tiles.applied_events a WHERE a.outbox_id = o.id)),
+                   -- The newest id first (one step down the primary key): when nothing lies above the cursor,
+                   -- as on almost every request, the outbox is not scanned at all, however long it grows.
+                   coalesce((SELECT max(o.id) FROM exchange.outbox o), 0) > c.applied_through
+                     AND EXISTS (SELECT 1 FROM exchange.outbox o
+                                 WHERE o.id > c.applied_through
+                                   AND NOT EXISTS (SELECT 1 FROM tiles.applied_events a WHERE a.outbox_id = o.id)),
                    t.etag, t.data
             FROM tiles.outbox_cursor c
             LEFT JOIN tiles.tile_cache t

@@ -357,18 +357,18 @@ public static class FeatureItems
         NpgsqlDataReader row, Action<Utf8JsonWriter>? links)
     {
         json.WriteStartObject();
-        json.WriteString("type", "Feature");
+        json.WriteString(Names.Type, Names.Feature);
         var id = row.GetString(0);
         if (collection.IdIsNumeric)
         {
-            json.WriteNumber("id", long.Parse(id, CultureInfo.InvariantCulture));
+            json.WriteNumber(Names.Id, long.Parse(id, CultureInfo.InvariantCulture));
         }
         else
         {
-            json.WriteString("id", id);
+            json.WriteString(Names.Id, id);
         }
 
-        json.WritePropertyName("geometry");
+        json.WritePropertyName(Names.Geometry);
         var geometryOrdinal = selected.Count + 1;
         if (row.IsDBNull(geometryOrdinal))
         {
@@ -376,14 +376,14 @@ public static class FeatureItems
         }
         else
         {
-            json.WriteRawValue(row.GetString(geometryOrdinal), skipInputValidation: true);
+            json.WriteRawValue(row.GetFieldValue<byte[]>(geometryOrdinal), skipInputValidation: true);
         }
 
-        json.WriteStartObject("properties");
+        json.WriteStartObject(Names.Properties);
         for (var i = 0; i < selected.Count; i++)
         {
-            json.WritePropertyName(selected[i].Name);
-            FeatureValues.WriteJson(json, row.GetValue(i + 1));
+            json.WritePropertyName(selected[i].JsonName);
+            FeatureValues.WriteJson(json, row, i + 1);
         }
 
         json.WriteEndObject();
@@ -395,6 +395,16 @@ public static class FeatureItems
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>The member names every feature repeats, escaped once.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText Feature = JsonEncodedText.Encode("Feature");
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText Geometry = JsonEncodedText.Encode("geometry");
+        public static readonly JsonEncodedText Properties = JsonEncodedText.Encode("properties");
     }
 
     private static string Text(object value) => value switch

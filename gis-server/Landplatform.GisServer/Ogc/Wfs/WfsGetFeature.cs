@@ -636,8 +636,8 @@ public static class WfsGeoJson
         json.WriteStartObject("properties");
         for (var i = 0; i < properties.Count; i++)
         {
-            json.WritePropertyName(properties[i].Name);
-            FeatureValues.WriteJson(json, row.GetValue(i + 1));
+            json.WritePropertyName(properties[i].JsonName);
+            FeatureValues.WriteJson(json, row, i + 1);
         }
 
         json.WriteEndObject();
@@ -650,7 +650,7 @@ public static class WfsGeoJson
             }
             else
             {
-                json.WriteRawValue(row.GetString(properties.Count + 1), skipInputValidation: true);
+                json.WriteRawValue(row.GetFieldValue<byte[]>(properties.Count + 1), skipInputValidation: true);
             }
         }
         else
