@@ -22,7 +22,7 @@ export async function notaryView(context) {
   view.append(el('h2', {}, 'My transactions'));
   const status = el('div');
   view.append(status);
-  const rows = await attempt(status, () => api('/api/registry/transactions?limit=200'), 'Loading…');
+  const rows = await attempt(status, () => api('/api/registry/transactions?limit=100'), 'Loading…');
   if (!rows) return;
   const mine = rows.filter((t) => t.lodgedBy === user.userName).reverse();
   view.append(mine.length === 0 ? el('p', { class: 'hint' }, 'You have not filed a transaction yet.') : pagedTable('My transactions', [

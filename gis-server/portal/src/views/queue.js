@@ -20,7 +20,9 @@ export async function queueView(context) {
     return;
   }
   view.append(el('h2', {}, 'Work queue'), el('p', { class: 'hint' }, 'Oldest lodged first: that is the order of priority on each title.'));
-  const rows = (await api('/api/registry/transactions?limit=500')).filter((t) => waiting.includes(t.state));
+  // One request per waiting state (each oldest first, at most 100: the API's page), merged by lodgement time.
+  const rows = (await Promise.all(waiting.map((state) => api(`/api/registry/transactions?state=${state}&limit=100`))))
+    .flat().sort((a, b) => new Date(a.lodgedAt) - new Date(b.lodgedAt));
   // Each role sees first what waits for it.
   const mineFirst = roles.includes('examiner') && !roles.includes('registrar') ? ['paid'] : ['examined', 'fees-due'];
   const ready = rows.filter((t) => mineFirst.includes(t.state));
