@@ -220,6 +220,11 @@ window.landplatform = {
   view: () => ({ zoom: map.getView().getZoom(), center: toLonLat(map.getView().getCenter()) }),
   selected: () => selection.getFeatures().map((f) => f.get('upi')),
   overlay: (kind) => mapTools.overlayCount(kind),
+  // The area the planner drew, in longitude/latitude: [minLon, minLat, maxLon, maxLat].
+  area: () => {
+    const box = overlay.getFeatures().find((f) => f.get('kind') === 'area');
+    return box ? transformExtent(box.getGeometry().getExtent(), 'EPSG:3857', 'EPSG:4326') : null;
+  },
   renderedParcels: () => {
     const extent = map.getView().calculateExtent(map.getSize());
     return parcels.layer.getFeaturesInExtent ? parcels.layer.getFeaturesInExtent(extent).length : -1;
