@@ -13,15 +13,16 @@ export async function citizenView({ view, user, signIn, mapTools }) {
 
   view.append(el('h3', {}, 'My parcels'));
   try {
-    // The register's search by owner name; the register shows a signed-in person their own UIN, which
-    // confirms the match (the search by UIN itself is for registry staff).
-    const hits = await api(`/api/registry/search?name=${encodeURIComponent(user.name)}&limit=50`);
-    const mine = hits.filter((h) => h.owners.some((o) => (user.uin && o.uin === user.uin) || (!o.uin && o.name === user.name)));
+    // The register's search by owner name; the register shows a signed-in person their own UIN (and
+    // nobody else's), so only titles held under the person's UIN count, never a namesake's. (The search
+    // by UIN itself is for registry staff.)
+    const hits = await api(`/api/registry/search?name=${encodeURIComponent(user.name)}&limit=100`);
+    const mine = user.uin ? hits.filter((h) => h.owners.some((o) => o.uin === user.uin)) : [];
     view.append(mine.length === 0 ? el('p', { id: 'my-parcels' }, 'The register holds no title in your name.') : table('My parcels', [
       ['Title', (h) => h.titleNumber],
       ['Parcels', (h) => el('span', {}, h.parcels.map((p, i) => [i ? ', ' : '', el('a', { href: `#/parcel/${p.upi}` }, p.upi)]))],
       ['Address', (h) => h.parcels.map((p) => p.address ?? '').join('; ')],
-      ['Share', (h) => h.owners.filter((o) => o.name === user.name).map((o) => o.share).join(', ')],
+      ['Share', (h) => h.owners.filter((o) => o.uin === user.uin).map((o) => o.share).join(', ')],
     ], mine));
   } catch (error) {
     view.append(el('p', { class: 'alert' }, wordsFor(error)));
