@@ -55,7 +55,9 @@ public sealed class RegistryPortalTests(PortalServer server) : IClassFixture<Por
         await registrar.WaitForSelectorAsync($"#view a:has-text('{Title}')", new PageWaitForSelectorOptions { Timeout = 30_000 });
         await PortalBrowser.ShotAsync(registrar, "registrar-queue.png");
         await PortalBrowser.GoAsync(registrar, $"#/queue/{id}", "#record-payment");
-        Assert.Contains("Registered owners", await registrar.TextContentAsync(".split section:first-child"));
+        var checks = await registrar.TextContentAsync(".split section:first-child");
+        Assert.Contains("Registered owners", checks);
+        Assert.Contains("Grantors are the ownersyes", checks);
         Assert.Contains("deed", await registrar.TextContentAsync(".split section:last-child"));
 
         // Too much money is refused, in words.

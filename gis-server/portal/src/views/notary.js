@@ -133,9 +133,9 @@ async function transactionPage({ view }, id) {
 async function payment(view, t, status) {
   let invoices = [];
   try {
-    invoices = await api(`/api/payments/invoices?subjectReference=${encodeURIComponent(t.id)}`);
+    invoices = await api(`/api/payments/invoices?subjectType=registry-transaction&subjectReference=${encodeURIComponent(t.id)}`);
   } catch (error) {
-    view.append(el('p', { class: 'hint' }, wordsFor(error)));
+    view.append(el('p', { class: 'hint' }, `Online payment could not be looked up: ${wordsFor(error)}`));
   }
   const open = invoices.find((i) => i.status !== 'paid' && i.status !== 'cancelled');
   if (!open) {

@@ -52,21 +52,32 @@ async function casePage({ view, user }, id) {
   // Side by side: what the instrument says against the register, and the documents.
   const checks = el('section', { 'aria-labelledby': 'checks-h' }, el('h3', { id: 'checks-h' }, 'Checks'));
   const instrument = t.instrument ?? {};
-  const parties = (list) => (list ?? []).map((p) => p.name ?? (p.partyId ? `party ${p.partyId}` : p.uin)).join('; ');
+  let extract = null;
+  let extractError = null;
+  try {
+    extract = await api(`/api/registry/titles/${encodeURIComponent(t.titleNumber)}`);
+  } catch (error) {
+    extractError = error.message;
+  }
+  // Grantors named by party id read as the register's names for them.
+  const known = new Map((extract?.owners ?? []).map((o) => [o.partyId, o.name]));
+  const partyName = (p) => p.name ?? known.get(p.partyId) ?? (p.partyId ? `party ${p.partyId}` : p.uin);
   checks.append(facts([
-    ['Grantors', parties(instrument.grantors)],
-    ['Grantees', (instrument.grantees ?? []).map((p) => `${p.name ?? p.uin ?? p.partyId} (${p.share ?? ''})`).join('; ')],
+    ['Grantors', (instrument.grantors ?? []).map(partyName).join('; ')],
+    ['Grantees', (instrument.grantees ?? []).map((p) => `${partyName(p)} (${p.share ?? ''})`).join('; ')],
     ['Reason', instrument.reason],
   ]));
-  try {
-    const extract = await api(`/api/registry/titles/${encodeURIComponent(t.titleNumber)}`);
+  if (extract) {
+    const owners = extract.owners.map((o) => o.partyId);
+    const grantors = (instrument.grantors ?? []).map((p) => p.partyId);
     checks.append(facts([
-      ['Registered owners', extract.owners.map((o) => `${o.name} (${o.share}, party ${o.partyId})`).join('; ')],
+      ['Registered owners', extract.owners.map((o) => `${o.name} (${o.share})`).join('; ')],
+      ['Grantors are the owners', t.kind !== 'transfer' ? '' : owners.length === grantors.length && owners.every((o) => grantors.includes(o)) ? 'yes' : 'no (R-OWNER)'],
       ['Restrictions', extract.restrictions.map((r) => `${r.kind}${r.holder ? ` (${r.holder})` : ''}`).join('; ') || 'none'],
       ['Title status', extract.status],
     ]));
-  } catch (error) {
-    checks.append(el('p', { class: 'alert' }, error.message));
+  } else {
+    checks.append(el('p', { class: 'alert' }, extractError));
   }
   const documents = el('section', { 'aria-labelledby': 'docs-h' }, el('h3', { id: 'docs-h' }, 'Documents'),
     t.documents.length === 0 ? el('p', { class: 'alert' }, 'No documents attached.') : table('Documents', [
