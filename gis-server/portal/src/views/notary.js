@@ -131,6 +131,24 @@ async function transactionPage({ view }, id) {
 
 // Paying: through the gateway when the payments module holds an invoice for the transaction.
 async function payment(view, t, status) {
+  // The registry names its invoice (fee and any duty) once the payments module issued one.
+  if (t.invoice) {
+    const i = t.invoice;
+    view.append(facts([
+      ['Invoice', i.number], ['Fee', money(i.fee)], ['Duty', i.duty ? `${money(i.duty)}${i.dutyBasis ? ` (${i.dutyBasis})` : ''}` : ''],
+      ['Total', money(i.total, i.currency)], ['Receipt', i.receiptNumber],
+    ]));
+    if (i.status === 'open') {
+      view.append(el('button', {
+        type: 'button', id: 'pay',
+        onclick: async () => {
+          const started = await attempt(status, () => api(i.paymentUrl, { method: 'POST' }), 'Opening the payment page…');
+          if (started?.checkoutUrl) location.assign(started.checkoutUrl);
+        },
+      }, `Pay ${money(i.total, i.currency)} online`));
+    }
+    return;
+  }
   let invoices = [];
   try {
     invoices = await api(`/api/payments/invoices?subjectType=registry-transaction&subjectReference=${encodeURIComponent(t.id)}`);

@@ -92,7 +92,9 @@ async function casePage({ view, user }, id) {
     if (done !== undefined) reload();
   };
   const actions = el('div', { class: 'actions' });
-  if (roles.includes('registrar') && t.state === 'fees-due') {
+  if (t.invoice) {
+    actions.append(notice(`Invoice ${t.invoice.number ?? ''}: ${money(t.invoice.total, t.invoice.currency)}, ${t.invoice.status}${t.invoice.receiptNumber ? ` (receipt ${t.invoice.receiptNumber})` : ''}. The notary pays it online.`));
+  } else if (roles.includes('registrar') && t.state === 'fees-due') {
     const amount = el('input', { type: 'number', step: '0.01', min: '0', value: String((t.fee ?? 0) - t.paid) });
     const reference = el('input', { type: 'text', required: true, autocomplete: 'off' });
     actions.append(el('form', {
