@@ -3,7 +3,10 @@ using Landplatform.Cadastre.Loading;
 using Landplatform.Integrations.Documents;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
+using Landplatform.Integrations.Customs;
 using Landplatform.Integrations.Payments;
+using Landplatform.Integrations.Permits;
+using Landplatform.Integrations.Tax;
 using Landplatform.Registry.Data;
 using Landplatform.Registry.Journal;
 using Landplatform.Registry.Loading;
@@ -67,6 +70,9 @@ internal static class HostCommands
         var titles = await services.GetRequiredService<RegisterLoader>()
             .LoadAsync(directory, new Progress<string>(line => Console.Error.WriteLine($"  register: {line}")), ct);
         Console.WriteLine($"sample register: {titles} titles loaded in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
+        started = DateTime.UtcNow;
+        var valued = await services.GetRequiredService<TaxRoll>().BuildAsync(ct);
+        Console.WriteLine($"valuation roll: {valued} parcels valued in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
         return 0;
     }
 
@@ -77,7 +83,7 @@ internal static class HostCommands
         switch (args[0])
         {
             case "migrate":
-                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<PaymentsStore>(), services.GetRequiredService<DocumentsStore>(), services.GetRequiredService<RegistryDbContext>(), services.GetRequiredService<TilesDbContext>()])
+                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<PaymentsStore>(), services.GetRequiredService<DocumentsStore>(), services.GetRequiredService<RegistryDbContext>(), services.GetRequiredService<TaxStore>(), services.GetRequiredService<PermitsStore>(), services.GetRequiredService<CustomsStore>(), services.GetRequiredService<TilesDbContext>()])
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
                     await db.Database.MigrateAsync(ct);

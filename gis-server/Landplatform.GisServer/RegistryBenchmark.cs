@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
+using Landplatform.Registry;
 using Landplatform.Registry.Search;
 using Landplatform.Registry.Transactions;
 using Npgsql;
@@ -18,9 +19,18 @@ internal static class RegistryBenchmark
     private const int Workers = 4;
     private const int SearchRuns = 40;
 
-    public static async Task<int> RunAsync(IServiceProvider services, CancellationToken ct)
+    public static async Task<int> RunAsync(IServiceProvider host, CancellationToken ct)
     {
-        var data = services.GetRequiredService<NpgsqlDataSource>();
+        // The registry composed alone, as the drill composes it: the registry's own fee schedule and a
+        // registrar-recorded payment stand in for the gateway (whose round trips are not what is measured here).
+        var data = host.GetRequiredService<NpgsqlDataSource>();
+        await using var services = new ServiceCollection()
+            .AddSingleton(data)
+            .AddSingleton(host.GetRequiredService<Landplatform.Cadastre.Contracts.IUinScheme>())
+            .AddSingleton(host.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>())
+            .AddLogging()
+            .AddRegistry()
+            .BuildServiceProvider();
         var titles = await ScalarAsync<long>(data, "SELECT count(*) FROM registry.titles WHERE closed_at IS NULL", ct);
         var candidates = await CandidatesAsync(data, 2 * Transfers, ct);
         if (candidates.Count < 2 * Transfers)

@@ -21,7 +21,9 @@ public static class RegistryModule
         services.AddScoped<RegisterJournal>();
         services.AddScoped<RegisterLoader>();
         services.AddScoped<IFeeCollection, RegistrarRecordedFees>();
+        services.AddScoped<RegistryLinks>();
         services.AddScoped<TransactionDesk>();
+        services.AddSingleton<Landplatform.Cadastre.Contracts.Events.IEventSubscriber, RegistryFeesSubscriber>();
         services.AddScoped<RegisterSearch>();
         services.AddScoped<TitleExtracts>();
         services.AddSingleton(sp => ExtractFont.Load(

@@ -5,8 +5,7 @@ namespace Landplatform.Continuity.Tests;
 /// <summary>
 /// One kind of register-grade, append-only change the restore drill makes on the primary and then looks for
 /// on the restored copy: exactly those made before the restore point must be there, and the copy's own
-/// integrity rules must still hold. Fabric subdivisions are the first kind; registry transfers join this list
-/// (<see cref="RegisterChanges.All"/>) when the registry lands.
+/// integrity rules must still hold: fabric subdivisions and registry transfers (<see cref="RegisterChanges.All"/>).
 /// </summary>
 public interface IRegisterChanges
 {
@@ -26,5 +25,5 @@ public interface IRegisterChanges
 public static class RegisterChanges
 {
     /// <summary>Every kind the drill exercises, fresh for each drill.</summary>
-    public static IReadOnlyList<IRegisterChanges> All() => [new FabricSubdivisions()];
+    public static IReadOnlyList<IRegisterChanges> All() => [new FabricSubdivisions(), new RegistryTransfers()];
 }

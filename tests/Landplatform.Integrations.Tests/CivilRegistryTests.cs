@@ -14,7 +14,7 @@ namespace Landplatform.Integrations.Tests;
 /// <summary>The host configured against the civil registry simulator running beside it.</summary>
 public sealed class CivilRegistryServer : PlatformServer
 {
-    public RunningSimulators Simulators { get; private set; } = null!;
+    public ExternalSystems Simulators { get; private set; } = null!;
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
@@ -24,7 +24,7 @@ public sealed class CivilRegistryServer : PlatformServer
 
     public override async Task InitializeAsync()
     {
-        Simulators = await RunningSimulators.StartAsync();
+        Simulators = await ExternalSystems.StartAsync(samplePeople: false);
         await base.InitializeAsync();
     }
 

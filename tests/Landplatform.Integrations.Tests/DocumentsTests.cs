@@ -29,7 +29,7 @@ public sealed class DocumentsTests(PlatformServer server) : IClassFixture<Platfo
         Assert.Contains("O=Landplatform notaries", certificate.Subject);
         Assert.DoesNotContain("anything the notary typed", certificate.Subject);
 
-        var deed = Pdf("Transfer of CH-00053-0001 from the vendor to the purchaser for XCD 250,000.");
+        var deed = NotarySigningKit.Pdf("Transfer of CH-00053-0001 from the vendor to the purchaser for XCD 250,000.");
         var signature = Sign(deed, certificate, key);
         var lodged = await LodgeAsync(notary, deed, signature, HttpStatusCode.Created);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(deed)), lodged.GetProperty("contentSha256").GetString());
@@ -47,7 +47,7 @@ public sealed class DocumentsTests(PlatformServer server) : IClassFixture<Platfo
         Assert.True(verified, output);
         Assert.Contains("Verification successful", output);
 
-        var tampered = Pdf("Transfer of CH-00053-0001 from the vendor to the purchaser for XCD 25,000.");
+        var tampered = NotarySigningKit.Pdf("Transfer of CH-00053-0001 from the vendor to the purchaser for XCD 25,000.");
         await File.WriteAllBytesAsync(Path.Combine(work, "tampered.pdf"), tampered);
         var (tamperedVerified, tamperedOutput) = await OpenSslVerifyAsync("tampered.pdf");
         Assert.False(tamperedVerified, tamperedOutput);
@@ -68,7 +68,7 @@ public sealed class DocumentsTests(PlatformServer server) : IClassFixture<Platfo
         using var key = RSA.Create(2048);
         using var selfMade = new CertificateRequest("CN=Landplatform Notary CA, O=Landplatform, C=VC", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
             .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        var deed = Pdf("A deed signed by an impostor.");
+        var deed = NotarySigningKit.Pdf("A deed signed by an impostor.");
         var refused = await LodgeAsync(notary, deed, Sign(deed, selfMade, key), HttpStatusCode.BadRequest);
         Assert.Equal("deed-signer-untrusted", refused.GetProperty("rule").GetString());
 
@@ -84,7 +84,7 @@ public sealed class DocumentsTests(PlatformServer server) : IClassFixture<Platfo
     public async Task Scanned_deeds_are_imported_from_a_folder_with_bad_rows_refused_and_found_by_the_index()
     {
         var scans = Directory.CreateDirectory(Path.Combine(work, "scans")).FullName;
-        var pdf = Pdf("Indenture of 1974, book 12 page 301.");
+        var pdf = NotarySigningKit.Pdf("Indenture of 1974, book 12 page 301.");
         var png = (byte[])[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 1, 2, 3];
         var tiff = (byte[])[0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0];
         await File.WriteAllBytesAsync(Path.Combine(scans, "b12-p301.pdf"), pdf);
@@ -167,37 +167,6 @@ public sealed class DocumentsTests(PlatformServer server) : IClassFixture<Platfo
         var output = new StringWriter();
         var code = await DocumentsCommands.ImportAsync(scope.ServiceProvider, directory, output, CancellationToken.None);
         return (code, output.ToString());
-    }
-
-    /// <summary>A small but well-formed PDF page carrying the text.</summary>
-    private static byte[] Pdf(string text)
-    {
-        var stream = $"BT /F1 12 Tf 72 720 Td ({text.Replace("(", "[", StringComparison.Ordinal).Replace(")", "]", StringComparison.Ordinal)}) Tj ET";
-        var objects = new[]
-        {
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            $"<< /Length {stream.Length} >>\nstream\n{stream}\nendstream",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        };
-        var pdf = new StringBuilder("%PDF-1.4\n");
-        var offsets = new List<int>();
-        for (var i = 0; i < objects.Length; i++)
-        {
-            offsets.Add(pdf.Length);
-            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
-        }
-
-        var xref = pdf.Length;
-        pdf.Append($"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
-        foreach (var offset in offsets)
-        {
-            pdf.Append($"{offset:D10} 00000 n \n");
-        }
-
-        pdf.Append($"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return Encoding.ASCII.GetBytes(pdf.ToString());
     }
 
     /// <summary>What the notary's own software does: a detached CMS signature with the signing time.</summary>

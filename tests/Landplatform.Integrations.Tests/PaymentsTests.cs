@@ -35,7 +35,7 @@ public sealed class PaidInvoiceRecorder : IEventSubscriber
 /// <summary>The host on a loopback port (the gateway posts its webhooks to it) beside the running simulators.</summary>
 public sealed class PaymentsServer : PlatformServer
 {
-    public RunningSimulators Simulators { get; private set; } = null!;
+    public ExternalSystems Simulators { get; private set; } = null!;
 
     public PaidInvoiceRecorder Paid { get; } = new();
 
@@ -52,7 +52,7 @@ public sealed class PaymentsServer : PlatformServer
 
     public override async Task InitializeAsync()
     {
-        Simulators = await RunningSimulators.StartAsync();
+        Simulators = await ExternalSystems.StartAsync(samplePeople: false);
         await base.InitializeAsync();
         Simulators.Gateway.WebhookUrl = new Uri(BaseAddress, "/api/payments/gateway/webhook").ToString();
     }

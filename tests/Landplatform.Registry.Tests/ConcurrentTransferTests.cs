@@ -4,7 +4,7 @@ using static Landplatform.Registry.Tests.RegistryCounter;
 namespace Landplatform.Registry.Tests;
 
 /// <summary>Many notaries filing conflicting transfers of one title at the same moment: the database lets exactly one register.</summary>
-public sealed class ConcurrentTransferTests(PlatformServer server) : IClassFixture<PlatformServer>
+public sealed class ConcurrentTransferTests(SingleWindowServer server) : IClassFixture<SingleWindowServer>
 {
     private const int Notaries = 50;
 

@@ -52,7 +52,7 @@ public sealed class RegisterJournalTests(SampleIslandDatabase database) : IClass
 }
 
 /// <summary>An edit made around the triggers, as a superuser can, is found and named.</summary>
-public sealed class JournalTamperTests(PlatformServer server) : IClassFixture<PlatformServer>
+public sealed class JournalTamperTests(SingleWindowServer server) : IClassFixture<SingleWindowServer>
 {
     [Fact]
     public async Task A_journal_row_edited_directly_in_SQL_is_named_by_registry_verify()

@@ -4,7 +4,7 @@ using static Landplatform.Registry.Tests.RegistryCounter;
 namespace Landplatform.Registry.Tests;
 
 /// <summary>Every rule a transaction must pass, each refused with its id and a message that says what is wrong.</summary>
-public sealed class RegistrationRuleTests(PlatformServer server) : IClassFixture<PlatformServer>
+public sealed class RegistrationRuleTests(SingleWindowServer server) : IClassFixture<SingleWindowServer>
 {
     private readonly RegistryCounter counter = new(server);
 

@@ -9,11 +9,16 @@ namespace Landplatform.Registry.Tests;
 /// <summary>A title of the sample register and its registered owner, as tests pick them.</summary>
 public sealed record SampleTitle(string TitleNumber, string Upi, long OwnerId, string OwnerName);
 
-/// <summary>The registry API as notaries, examiners and registrars use it, with real tokens from the token endpoint.</summary>
-public sealed class RegistryCounter(PlatformServer server)
+/// <summary>
+/// The registry API as notaries, examiners and registrars use it, with real tokens from the token endpoint:
+/// deeds signed with a notary's own key and lodged with the documents module, fees paid at the gateway
+/// simulator, new persons known to the civil registry simulator.
+/// </summary>
+public sealed class RegistryCounter(SingleWindowServer server)
 {
     private readonly Dictionary<string, string> tokens = [];
     private readonly SemaphoreSlim gate = new(1, 1);
+    private NotarySigningKit? kit;
 
     public static string Today => DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -22,17 +27,22 @@ public sealed class RegistryCounter(PlatformServer server)
         await gate.WaitAsync();
         try
         {
-            if (!tokens.TryGetValue(role, out var token))
-            {
-                tokens[role] = token = await Tokens.AccessTokenForAsync(server.Client, role);
-            }
-
-            return token;
+            return await TokenUnlockedAsync(role);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    private async Task<string> TokenUnlockedAsync(string role)
+    {
+        if (!tokens.TryGetValue(role, out var token))
+        {
+            tokens[role] = token = await Tokens.AccessTokenForAsync(server.Client, role);
+        }
+
+        return token;
     }
 
     public async Task<(int Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? role, HttpContent? content = null)
@@ -76,13 +86,66 @@ public sealed class RegistryCounter(PlatformServer server)
 
     public async Task<Guid> LodgeAsync(object lodgement)
     {
+        KnownToCivilRegistry(lodgement);
         var body = Ok(await PostAsync("/api/registry/transactions", "notary", lodgement), 201);
         Assert.Equal("lodged", body.GetProperty("state").GetString());
         return body.GetProperty("id").GetGuid();
     }
 
+    /// <summary>
+    /// The persons an instrument brings in by UIN and name are people the civil registry knows (the registry
+    /// checks them at lodgement): the test registers them there, as births are registered before deeds.
+    /// </summary>
+    public void KnownToCivilRegistry(object lodgement)
+    {
+        var json = JsonSerializer.SerializeToElement(lodgement);
+        var parties = new List<JsonElement>();
+        foreach (var list in new[] { "grantees", "grantors" })
+        {
+            if (json.TryGetProperty(list, out var array) && array.ValueKind == JsonValueKind.Array)
+            {
+                parties.AddRange(array.EnumerateArray());
+            }
+        }
+
+        if (json.TryGetProperty("beneficiary", out var beneficiary) && beneficiary.ValueKind == JsonValueKind.Object)
+        {
+            parties.Add(beneficiary);
+        }
+
+        foreach (var party in parties)
+        {
+            if (party.TryGetProperty("uin", out var uin) && party.TryGetProperty("name", out var name) && uin.GetString() is { } u && name.GetString() is { } n &&
+                server.Systems.CivilRegistry.Find(u) is null)
+            {
+                server.Systems.CivilRegistry.Register(new Landplatform.Simulators.CivilPerson(u, n, null));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Attaches a document. A deed is signed with the notary's key, lodged with the documents module and
+    /// attached by its SHA-256 (the content is the PDF <see cref="NotarySigningKit.Pdf"/> makes of the text);
+    /// other documents are uploaded.
+    /// </summary>
     public async Task<(int Status, JsonElement Body)> AttachAsync(Guid id, string kind, string text = "signed deed", string role = "notary")
     {
+        if (kind == "deed")
+        {
+            await gate.WaitAsync();
+            try
+            {
+                kit ??= await NotarySigningKit.CreateAsync(server.Client, await TokenUnlockedAsync("notary"));
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            var deed = await kit.LodgeDeedAsync(text);
+            return await PostAsync($"/api/registry/transactions/{id}/documents", role, new { kind, sha256 = deed.GetProperty("contentSha256").GetString() });
+        }
+
         var form = new MultipartFormDataContent
         {
             { new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "file", $"{kind}.pdf" },
@@ -91,7 +154,7 @@ public sealed class RegistryCounter(PlatformServer server)
         return await SendAsync(HttpMethod.Post, $"/api/registry/transactions/{id}/documents", role, form);
     }
 
-    /// <summary>Documents, submission and the full fee: the transaction ends up paid.</summary>
+    /// <summary>Documents, submission and the invoice paid at the gateway: the transaction ends up paid.</summary>
     public async Task PayAsync(Guid id, params string[] documents)
     {
         foreach (var kind in documents)
@@ -101,9 +164,38 @@ public sealed class RegistryCounter(PlatformServer server)
 
         var submitted = Ok(await PostAsync($"/api/registry/transactions/{id}/submission", "notary"));
         Assert.Equal("fees-due", submitted.GetProperty("state").GetString());
-        var paid = Ok(await PostAsync($"/api/registry/transactions/{id}/payments", "registrar",
-            new { amount = submitted.GetProperty("fee").GetDecimal(), reference = $"RCPT-{id.ToString()[..8]}" }));
-        Assert.Equal("paid", paid.GetProperty("state").GetString());
+        await PayInvoiceAsync(id);
+    }
+
+    /// <summary>
+    /// The notary pays the transaction's invoice: a payment started through the payments API, the test card
+    /// on the gateway's hosted page, the gateway's signed webhook, the exchange's event; waits until the
+    /// transaction is paid.
+    /// </summary>
+    public async Task<JsonElement> PayInvoiceAsync(Guid id)
+    {
+        var transaction = Ok(await GetAsync($"/api/registry/transactions/{id}", "notary"));
+        var invoice = transaction.GetProperty("invoice").GetProperty("invoiceId").GetGuid();
+        var payment = Ok(await PostAsync($"/api/payments/invoices/{invoice}/payments", "notary"), 201);
+        var checkout = payment.GetProperty("checkoutUrl").GetString()!;
+        using (var paid = await server.Systems.Http.PostAsync(checkout,
+                   new FormUrlEncodedContent([KeyValuePair.Create("card_number", Landplatform.Simulators.PaymentGateway.SucceedingCard)])))
+        {
+            Assert.Contains("succeeded", await paid.Content.ReadAsStringAsync());
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            transaction = Ok(await GetAsync($"/api/registry/transactions/{id}", "notary"));
+            if (transaction.GetProperty("invoice").GetProperty("status").GetString() == "paid")
+            {
+                return transaction;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"transaction {id}: invoice not reported paid within 30 s");
+            await Task.Delay(100);
+        }
     }
 
     public Task<(int Status, JsonElement Body)> ExamineAsync(Guid id) => PostAsync($"/api/registry/transactions/{id}/examination", "examiner");

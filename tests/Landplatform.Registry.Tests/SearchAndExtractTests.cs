@@ -4,7 +4,7 @@ using static Landplatform.Registry.Tests.RegistryCounter;
 namespace Landplatform.Registry.Tests;
 
 /// <summary>Finding titles by UPI, owner name, address and (for registry staff only) UIN; the extract's content.</summary>
-public sealed class SearchAndExtractTests(PlatformServer server) : IClassFixture<PlatformServer>
+public sealed class SearchAndExtractTests(SingleWindowServer server) : IClassFixture<SingleWindowServer>
 {
     private readonly RegistryCounter counter = new(server);
 

@@ -5,7 +5,7 @@ using static Landplatform.Registry.Tests.RegistryCounter;
 namespace Landplatform.Registry.Tests;
 
 /// <summary>A transfer through every state, by the right role each time, and what the register shows after.</summary>
-public sealed class TransferWorkflowTests(PlatformServer server) : IClassFixture<PlatformServer>
+public sealed class TransferWorkflowTests(SingleWindowServer server) : IClassFixture<SingleWindowServer>
 {
     private readonly RegistryCounter counter = new(server);
 
@@ -20,17 +20,18 @@ public sealed class TransferWorkflowTests(PlatformServer server) : IClassFixture
         ]));
 
         var deed = Ok(await counter.AttachAsync(id, "deed", "the signed deed of sale"), 201);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("the signed deed of sale"u8.ToArray())), deed.GetProperty("sha256").GetString());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(NotarySigningKit.Pdf("the signed deed of sale"))), deed.GetProperty("sha256").GetString());
 
         var submitted = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/submission", "notary"));
         Assert.Equal("fees-due", submitted.GetProperty("state").GetString());
         Assert.Equal(150.00m, submitted.GetProperty("fee").GetDecimal());
+        Assert.Equal("open", submitted.GetProperty("invoice").GetProperty("status").GetString());
 
-        var part = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 100m, reference = "RCPT-1" }));
-        Assert.Equal("fees-due", part.GetProperty("state").GetString());
-        Problem(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 60m, reference = "RCPT-2" }), 409, "R-FEE");
-        var paid = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 50m, reference = "RCPT-2" }));
+        // Fees are the payments module's: the registrar records nothing by hand; the invoice is paid at the gateway.
+        Problem(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 150m, reference = "RCPT-1" }), 409, "R-FEE");
+        var paid = await counter.PayInvoiceAsync(id);
         Assert.Equal("paid", paid.GetProperty("state").GetString());
+        Assert.Equal(submitted.GetProperty("invoice").GetProperty("total").GetDecimal(), paid.GetProperty("paid").GetDecimal());
 
         Assert.Equal("examined", Ok(await counter.ExamineAsync(id)).GetProperty("state").GetString());
         var registered = Ok(await counter.RegisterAsync(id));
@@ -84,7 +85,8 @@ public sealed class TransferWorkflowTests(PlatformServer server) : IClassFixture
             Assert.Equal(403, (await counter.PostAsync($"/api/registry/transactions/{id}/payments", role, new { amount = 150m, reference = "X" })).Status);
         }
 
-        Ok(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 150m, reference = "RCPT" }));
+        Problem(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 150m, reference = "RCPT" }), 409, "R-FEE");
+        await counter.PayInvoiceAsync(id);
         foreach (var role in new[] { "notary", "registrar", "citizen" })
         {
             Assert.Equal(403, (await counter.PostAsync($"/api/registry/transactions/{id}/examination", role)).Status);
@@ -111,7 +113,7 @@ public sealed class TransferWorkflowTests(PlatformServer server) : IClassFixture
         var id = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }]));
         Problem(await counter.ExamineAsync(id), 409, "R-STATE");
         Problem(await counter.RegisterAsync(id), 409, "R-STATE");
-        Problem(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 150m, reference = "R" }), 409, "R-STATE");
+        Problem(await counter.PostAsync($"/api/registry/transactions/{id}/payments", "registrar", new { amount = 150m, reference = "R" }), 409, "R-FEE");
         await counter.PayAsync(id, "deed");
         Problem(await counter.RegisterAsync(id), 409, "R-STATE");
         Problem(await counter.AttachAsync(id, "consent"), 409, "R-STATE");
@@ -137,7 +139,8 @@ public sealed class TransferWorkflowTests(PlatformServer server) : IClassFixture
         Ok(await counter.AttachAsync(id, "probate", "grant of probate"), 201);
         var resubmitted = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/submission", "notary"));
         Assert.Equal("paid", resubmitted.GetProperty("state").GetString());
-        Assert.Equal(150m, resubmitted.GetProperty("paid").GetDecimal());
+        Assert.Equal(resubmitted.GetProperty("invoice").GetProperty("total").GetDecimal(), resubmitted.GetProperty("paid").GetDecimal());
+        Assert.Equal(1L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM payments.invoices WHERE subject_reference = @s", ("s", id.ToString())));
         Ok(await counter.ExamineAsync(id));
         Ok(await counter.RegisterAsync(id));
     }

@@ -136,10 +136,14 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Documents.DocumentsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Tiles.Data.TilesDbContext>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Tax.TaxStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Permits.PermitsStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Customs.CustomsStore>().Database.MigrateAsync(ct);
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
             await scope.ServiceProvider.GetRequiredService<RegisterLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
+            await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Tax.TaxRoll>().BuildAsync(ct);
             await DemoAccounts.SeedAsync(services, new Uri("http://127.0.0.1:8080/"), ct);
         }
     }
@@ -162,6 +166,9 @@ public static class TemplateDatabase
         Landplatform.Integrations.Documents.DocumentsModule.AddDocuments(services);
         services.AddRegistry();
         Landplatform.Tiles.TilesModule.AddTiles(services, followOutbox: false);
+        Landplatform.Integrations.Tax.TaxModule.AddTax(services);
+        Landplatform.Integrations.Permits.PermitsModule.AddPermits(services);
+        Landplatform.Integrations.Customs.CustomsModule.AddCustoms(services);
         return services.BuildServiceProvider();
     }
 

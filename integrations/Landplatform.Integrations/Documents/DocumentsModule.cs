@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts.Documents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,6 +15,7 @@ public static class DocumentsModule
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", DocumentsStore.Schema)));
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<NotaryAuthority>();
+        services.AddScoped<ISignedDeeds, DeedVerifier>();
         services.AddScoped<ScanImport>();
         return services;
     }

@@ -124,7 +124,11 @@ public static class IdentityModule
             .AddPolicy(AccessPolicies.InvoiceIssuers, p => p.RequireRole(
                 PlatformRoles.Notary, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.TaxOfficer, PlatformRoles.PermitOfficer, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.FinanceOfficers, p => p.RequireRole(PlatformRoles.TaxOfficer, PlatformRoles.Administrator))
-            .AddPolicy(AccessPolicies.Notaries, p => p.RequireRole(PlatformRoles.Notary));
+            .AddPolicy(AccessPolicies.Notaries, p => p.RequireRole(PlatformRoles.Notary))
+            .AddPolicy(AccessPolicies.TaxOfficers, p => p.RequireRole(PlatformRoles.TaxOfficer))
+            .AddPolicy(AccessPolicies.PermitOfficers, p => p.RequireRole(PlatformRoles.PermitOfficer))
+            .AddPolicy(AccessPolicies.CustomsReaders, p => p.RequireAssertion(c => c.User.HasScope(PlatformScopes.CustomsRead)))
+            .AddPolicy(AccessPolicies.CustomsAuditors, p => p.RequireRole(PlatformRoles.Administrator));
 
         services.AddRateLimiter(o =>
         {

@@ -56,4 +56,16 @@ public static class AccessPolicies
 
     /// <summary>Notaries, who hold signing certificates and lodge signed deeds.</summary>
     public const string Notaries = Landplatform.Cadastre.Contracts.AccessPolicyNames.Notaries;
+
+    /// <summary>Who may make the year's property tax bills and read every bill: tax officers.</summary>
+    public const string TaxOfficers = "tax-officers";
+
+    /// <summary>Who may decide building permit applications and read them all: permit officers.</summary>
+    public const string PermitOfficers = "permit-officers";
+
+    /// <summary>The customs system (a machine client with scope customs.read).</summary>
+    public const string CustomsReaders = "customs-readers";
+
+    /// <summary>Who may read the customs query audit: administrators.</summary>
+    public const string CustomsAuditors = "customs-auditors";
 }

@@ -24,11 +24,21 @@ public sealed record DocumentView(string Kind, string FileName, long Length, str
 /// <summary>A state change as the API shows it.</summary>
 public sealed record StepView(string State, DateTimeOffset At, string By, string? Note);
 
+/// <summary>A document attached by reference: the SHA-256 of a signed deed (or other document) the documents module holds.</summary>
+public sealed record DocumentReference(string? Kind, string? Sha256);
+
+/// <summary>
+/// The invoice for a transaction's fee and duty, as the payments module issued it: the notary pays it through
+/// <c>POST /api/payments/invoices/{InvoiceId}/payments</c>. Status is <c>open</c> until the payment is reported, then <c>paid</c>.
+/// </summary>
+public sealed record InvoiceSummary(Guid InvoiceId, string? Number, decimal? Total, string Currency, string Status, decimal? Fee, decimal? Duty, string? DutyBasis,
+    string? ReceiptNumber, DateTimeOffset? PaidAt, string PaymentUrl);
+
 /// <summary>A registry transaction as the API shows it.</summary>
 public sealed record TransactionView(
     Guid Id, string Kind, string State, string? TitleNumber, DateOnly InstrumentDate, DateTimeOffset LodgedAt, string LodgedBy,
     decimal? Fee, decimal Paid, DateTimeOffset? RegisteredAt, string? Note, JsonElement Instrument,
-    IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps);
+    IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps, InvoiceSummary? Invoice);
 
 /// <summary>The registry's API under <c>/api/registry</c>.</summary>
 public static class RegistryEndpoints
@@ -73,13 +83,13 @@ public static class RegistryEndpoints
             .RequireAuthorization(AccessPolicyNames.Notaries)
             .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision or rectification.");
         transactions.MapPost("/{id:guid}/documents", AttachAsync).RequireAuthorization(AccessPolicyNames.Notaries).DisableAntiforgery()
-            .WithSummary("A notary attaches a document (multipart: file, kind deed|consent|probate|survey-plan|court-order|other); its SHA-256 is recorded.");
+            .WithSummary("A notary attaches a document: JSON {kind, sha256} naming one the documents module holds (a deed must be a signed deed lodged there, its signature verified), or multipart file + kind; its SHA-256 is recorded.");
         transactions.MapPost("/{id:guid}/submission", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
                 await Then(db, (await desk.SubmitAsync(id, Who(user), ct)).Id, ct))
-            .RequireAuthorization(AccessPolicyNames.Notaries).WithSummary("The notary submits: the fee is assessed from the schedule (state fees-due, or paid when paid already).");
+            .RequireAuthorization(AccessPolicyNames.Notaries).WithSummary("The notary submits: the fee (and a transfer's duty) is invoiced through the payments module (state fees-due, or paid when paid already).");
         transactions.MapPost("/{id:guid}/payments", async (Guid id, PaymentRecord payment, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
                 await Then(db, (await desk.RecordPaymentAsync(id, payment.Amount, payment.Reference, Who(user), ct)).Id, ct))
-            .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("The registrar records a payment towards the fee; the full fee makes the transaction paid.");
+            .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("Only where no payments module is composed: the registrar records a payment towards the fee. With payments, a 409 R-FEE: pay the invoice.");
         transactions.MapPost("/{id:guid}/examination", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
                 await Then(db, (await desk.ExamineAsync(id, Who(user), ct)).Id, ct))
             .RequireAuthorization(AccessPolicyNames.Examiners).WithSummary("An examiner checks the rules (R-OWNER, R-SHARES, R-CAVEAT, R-DOCS, R-DATE, R-RIGHT, R-SURVEY); a failure is a 409 naming the rule.");
@@ -157,16 +167,34 @@ public static class RegistryEndpoints
 
     private static async Task<IResult> AttachAsync(Guid id, HttpRequest request, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct)
     {
+        TransactionDocument document;
+        if (request.HasJsonContentType())
+        {
+            DocumentReference? reference;
+            try
+            {
+                reference = await request.ReadFromJsonAsync<DocumentReference>(ct);
+            }
+            catch (JsonException)
+            {
+                throw new InvalidParameterException("sha256", "document-reference", "Send {\"kind\": \"deed\", \"sha256\": \"…\"} naming a document the documents module holds.");
+            }
+
+            document = await desk.AttachReferenceAsync(id, reference?.Kind, reference?.Sha256, Who(user), ct);
+            return TypedResults.Created($"/api/registry/transactions/{id}",
+                new DocumentView(document.Kind, document.FileName, document.Length, document.Sha256, document.AttachedAt, document.AttachedBy));
+        }
+
         if (!request.HasFormContentType)
         {
-            throw new InvalidParameterException("file", "multipart-required", "Send the document as multipart/form-data with the fields file and kind.");
+            throw new InvalidParameterException("file", "multipart-required", "Send the document as multipart/form-data with the fields file and kind, or as JSON {kind, sha256}.");
         }
 
         var form = await request.ReadFormAsync(ct);
         var file = form.Files.GetFile("file") ?? throw new InvalidParameterException("file", "document-required", "The form holds no file field.");
         var kind = form["kind"].ToString();
         await using var content = file.OpenReadStream();
-        var document = await desk.AttachAsync(id, new DocumentUpload(kind, file.FileName, content), Who(user), ct);
+        document = await desk.AttachAsync(id, new DocumentUpload(kind, file.FileName, content), Who(user), ct);
         return TypedResults.Created($"/api/registry/transactions/{id}",
             new DocumentView(document.Kind, document.FileName, document.Length, document.Sha256, document.AttachedAt, document.AttachedBy));
     }
@@ -180,10 +208,14 @@ public static class RegistryEndpoints
         var documents = await db.Documents.AsNoTracking().Where(d => d.TransactionId == id).OrderBy(d => d.Id)
             .Select(d => new DocumentView(d.Kind, d.FileName, d.Length, d.Sha256, d.AttachedAt, d.AttachedBy)).ToListAsync(ct);
         var steps = await db.Steps.AsNoTracking().Where(s => s.TransactionId == id).OrderBy(s => s.Id).ToListAsync(ct);
-        var paid = await db.Payments.Where(p => p.TransactionId == id).SumAsync(p => p.Amount, ct);
+        var paid = t.InvoicePaidAt is not null ? t.InvoiceTotal ?? 0m : await db.Payments.Where(p => p.TransactionId == id).SumAsync(p => p.Amount, ct);
         return new TransactionView(t.Id, TransactionDesk.KindName(t.Kind), TransactionDesk.StateName(t.State), t.TitleNumber, t.InstrumentDate, t.LodgedAt, t.LodgedBy,
             t.Fee, paid, t.RegisteredAt, t.Note, JsonDocument.Parse(t.Instrument).RootElement.Clone(), documents,
-            steps.Select(s => new StepView(TransactionDesk.StateName(s.State), s.At, s.By, s.Note)).ToList());
+            steps.Select(s => new StepView(TransactionDesk.StateName(s.State), s.At, s.By, s.Note)).ToList(),
+            t.InvoiceId is { } invoice
+                ? new InvoiceSummary(invoice, t.InvoiceNumber, t.InvoiceTotal, "XCD", t.InvoicePaidAt is null ? "open" : "paid", t.Fee, t.Duty, t.DutyBasis,
+                    t.ReceiptNumber, t.InvoicePaidAt, $"/api/payments/invoices/{invoice}/payments")
+                : null);
     }
 
     private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown";

@@ -26,6 +26,14 @@ public sealed class Party
     public DateOnly? DateOfBirth { get; init; }
 
     public DateTimeOffset RecordedAt { get; init; }
+
+    /// <summary>The civil registry records this person's death (flagged when the party was entered).</summary>
+    public bool Deceased { get; init; }
+
+    public DateOnly? DateOfDeath { get; init; }
+
+    /// <summary>When the civil registry confirmed the UIN and name; null for parties loaded before the check existed.</summary>
+    public DateTimeOffset? VerifiedAt { get; init; }
 }
 
 /// <summary>A title (LADM basic administrative unit) over one or more parcels; closed, never deleted, when a subdivision replaces it.</summary>
@@ -146,6 +154,23 @@ public sealed class RegistryTransaction
 
     /// <summary>The last requisition or rejection reason.</summary>
     public string? Note { get; set; }
+
+    /// <summary>Transfer duty the tax module assessed (0 or null: no duty line), and how.</summary>
+    public decimal? Duty { get; set; }
+
+    public string? DutyBasis { get; set; }
+
+    /// <summary>The payments module's invoice for the fee and duty, issued at submission.</summary>
+    public Guid? InvoiceId { get; set; }
+
+    public string? InvoiceNumber { get; set; }
+
+    public decimal? InvoiceTotal { get; set; }
+
+    /// <summary>When <c>payments.invoice.paid</c> arrived for the invoice, and its receipt.</summary>
+    public DateTimeOffset? InvoicePaidAt { get; set; }
+
+    public string? ReceiptNumber { get; set; }
 }
 
 /// <summary>One state change of a transaction: who moved it, when, why.</summary>

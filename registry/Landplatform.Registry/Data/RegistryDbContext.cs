@@ -97,6 +97,12 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.Property(t => t.LodgedBy).HasMaxLength(200);
             e.Property(t => t.Fee).HasPrecision(12, 2);
             e.Property(t => t.Note).HasMaxLength(2000);
+            e.Property(t => t.Duty).HasPrecision(16, 2);
+            e.Property(t => t.DutyBasis).HasMaxLength(500);
+            e.Property(t => t.InvoiceNumber).HasMaxLength(40);
+            e.Property(t => t.InvoiceTotal).HasPrecision(16, 2);
+            e.Property(t => t.ReceiptNumber).HasMaxLength(40);
+            e.HasIndex(t => t.InvoiceId).IsUnique();
             e.HasIndex(t => new { t.TitleNumber, t.LodgedAt });
             e.HasIndex(t => new { t.State, t.LodgedAt });
         });

@@ -8,7 +8,19 @@ namespace Landplatform.Registry.Transactions;
 /// registration number (a name is needed when the register does not know them yet), with a share where
 /// the instrument gives one (<c>"1/2"</c>).
 /// </summary>
-public sealed record PartyReference(long? PartyId, string? Uin, string? RegistrationNumber, string? Name, string? Share);
+public sealed record PartyReference(long? PartyId, string? Uin, string? RegistrationNumber, string? Name, string? Share)
+{
+    /// <summary>A new person's date of birth, matched against the civil registry when given.</summary>
+    public DateOnly? DateOfBirth { get; init; }
+
+    /// <summary>Set by the registry from the civil registry's answer for a person new to the register: a recorded death is flagged.</summary>
+    public bool? Deceased { get; init; }
+
+    public DateOnly? DateOfDeath { get; init; }
+
+    /// <summary>When the civil registry confirmed the new person (set by the registry, never by the notary).</summary>
+    public DateTimeOffset? VerifiedAt { get; init; }
+}
 
 /// <summary>What a notary lodges. Which fields a kind needs is listed in the README (Registry).</summary>
 /// <param name="Kind">transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision, rectification.</param>

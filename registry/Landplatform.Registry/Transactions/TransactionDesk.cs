@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Payments;
+using Landplatform.Cadastre.Contracts.Persons;
+using Landplatform.Cadastre.Contracts.Tax;
 using Landplatform.Registry.Data;
 using Landplatform.Registry.Journal;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +23,7 @@ public sealed record RegistrationResult(Guid TransactionId, long JournalSeq, IRe
 /// rejects it). Each step checks the state it starts from; registration re-checks every rule under a
 /// lock on the title, so conflicting transactions cannot both register.
 /// </summary>
-public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock)
+public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links)
 {
     /// <summary>The outbox event of every registered transaction.</summary>
     public const string RegisteredEvent = "registry.transaction.registered";
@@ -55,7 +58,7 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
     public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, CancellationToken ct)
     {
         var kind = ParseKind(lodgement.Kind);
-        var normalised = Validate(kind, lodgement);
+        var normalised = await VerifyNewPersonsAsync(Validate(kind, lodgement), ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
         // A shared lock on the title: a registration in progress (which holds it exclusively) finishes
@@ -116,13 +119,53 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             throw new InvalidParameterException("file", "document-empty", "The document is empty.");
         }
 
+        return await RecordDocumentAsync(id, kind, Path.GetFileName(upload.FileName), length, Convert.ToHexStringLower(sha.GetHashAndReset()), notary, ct);
+    }
+
+    /// <summary>
+    /// A notary attaches a document by its SHA-256, as stored by the documents module (a signed deed lodged
+    /// at <c>POST /api/documents/deeds</c>): the registry keeps the reference, not a copy.
+    /// </summary>
+    public async Task<TransactionDocument> AttachReferenceAsync(Guid id, string? kind, string? sha256, string notary, CancellationToken ct)
+    {
+        var normalisedKind = (kind ?? string.Empty).Trim().ToLowerInvariant();
+        if (!DocumentKinds.Contains(normalisedKind))
+        {
+            throw new InvalidParameterException("kind", "document-kind", $"'{kind}' is not a document kind: {string.Join(", ", DocumentKinds)}.");
+        }
+
+        var address = (sha256 ?? string.Empty).Trim().ToLowerInvariant();
+        if (address.Length != 64 || !address.All(Uri.IsHexDigit))
+        {
+            throw new InvalidParameterException("sha256", "sha256-format", "A document is named by its SHA-256: 64 hexadecimal digits.");
+        }
+
+        return await RecordDocumentAsync(id, normalisedKind, $"{address}.pdf", null, address, notary, ct);
+    }
+
+    private async Task<TransactionDocument> RecordDocumentAsync(Guid id, string kind, string fileName, long? length, string sha256, string notary, CancellationToken ct)
+    {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var lodged = await LockAsync(id, ct);
         RequireState(lodged, "attach a document to", TransactionState.Lodged, TransactionState.Requisitioned);
+
+        // A deed must be one a notary lodged signed with the documents module, its signature verified by the platform's CA.
+        string? signer = null;
+        if (kind == "deed" && links.Deeds is { } deeds)
+        {
+            var verified = await deeds.VerifyAsync(sha256, ct);
+            if (!verified.Verified)
+            {
+                throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? "The deed is not a verified signed deed.");
+            }
+
+            signer = verified.SignerSubject;
+            fileName = verified.DeedId is { } deedId && length is null ? $"deed-{deedId}.pdf" : fileName;
+        }
         var document = new TransactionDocument
         {
-            TransactionId = id, Kind = kind, FileName = Path.GetFileName(upload.FileName), Length = length,
-            Sha256 = Convert.ToHexStringLower(sha.GetHashAndReset()), AttachedAt = clock.GetUtcNow(), AttachedBy = notary,
+            TransactionId = id, Kind = kind, FileName = fileName, Length = length ?? 0,
+            Sha256 = sha256, AttachedAt = clock.GetUtcNow(), AttachedBy = signer is null ? notary : $"{notary} (signed by {signer})",
         };
         db.Documents.Add(document);
         await db.SaveChangesAsync(ct);
@@ -136,11 +179,83 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var lodged = await LockAsync(id, ct);
         RequireState(lodged, "submit", TransactionState.Lodged, TransactionState.Requisitioned);
+        if (links.Invoicing is { } invoicing)
+        {
+            // The payments module collects: one invoice per transaction, issued at the first submission.
+            if (lodged.InvoiceId is null)
+            {
+                await InvoiceAsync(invoicing, lodged, notary, ct);
+            }
+
+            await MoveAsync(lodged, lodged.InvoicePaidAt is null ? TransactionState.FeesDue : TransactionState.Paid, notary,
+                lodged.InvoicePaidAt is null ? $"invoice {lodged.InvoiceNumber}: {lodged.InvoiceTotal:0.00} XCD due" : null, ct);
+            await transaction.CommitAsync(ct);
+            return lodged;
+        }
+
         lodged.Fee ??= await fees.AssessAsync(lodged.Kind, ct);
         var paid = await fees.PaidAsync(id, ct);
         await MoveAsync(lodged, paid >= lodged.Fee ? TransactionState.Paid : TransactionState.FeesDue, notary, null, ct);
         await transaction.CommitAsync(ct);
         return lodged;
+    }
+
+    /// <summary>The fee code of the payments schedule for a kind of transaction, e.g. <c>registry.transfer</c>.</summary>
+    public static string FeeCode(TransactionKind kind) => "registry." + KindName(kind);
+
+    public const string DutyFeeCode = "tax.transfer-duty";
+
+    private async Task InvoiceAsync(IFeeInvoicing invoicing, RegistryTransaction lodged, string notary, CancellationToken ct)
+    {
+        var items = new List<FeeItem> { new(FeeCode(lodged.Kind)) };
+        var instrument = JsonSerializer.Deserialize<Lodgement>(lodged.Instrument, Json)!;
+        if (lodged.Kind == TransactionKind.Transfer && links.Duty is { } assessor)
+        {
+            var upis = await db.TitleParcels.AsNoTracking().Where(p => p.TitleNumber == lodged.TitleNumber).OrderBy(p => p.Upi).Select(p => p.Upi).ToListAsync(ct);
+            var consideration = instrument.Reason == "sale" ? instrument.Amount ?? 0m : 0m;
+            var duty = await assessor.AssessAsync(new TransferDutyRequest(instrument.Reason!, upis, consideration, "XCD", lodged.InstrumentDate), ct);
+            lodged.Duty = duty.Amount;
+            lodged.DutyBasis = duty.Basis;
+            if (duty.Amount > 0)
+            {
+                items.Add(new FeeItem(DutyFeeCode, 1, duty.Amount));
+            }
+        }
+
+        var issued = await invoicing.IssueAsync(
+            new InvoiceRequest(RegistryFeesSubscriber.SubjectType, lodged.Id.ToString(), notary, null, items, lodged.Id, notary), ct);
+        lodged.InvoiceId = issued.InvoiceId;
+        lodged.InvoiceNumber = issued.Number;
+        lodged.InvoiceTotal = issued.Total;
+        lodged.Fee = issued.Total - (lodged.Duty is > 0 ? lodged.Duty.Value : 0m);
+    }
+
+    /// <summary>
+    /// The payments module reports the transaction's invoice paid: a transaction waiting with fees due moves to
+    /// paid; one not yet (re)submitted keeps the payment for its submission. A repeat, or an invoice that is
+    /// not this transaction's, changes nothing.
+    /// </summary>
+    public async Task SettleInvoiceAsync(Guid id, Guid invoiceId, string? receiptNumber, decimal amount, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var due = await db.Transactions.FromSqlInterpolated($"SELECT * FROM registry.transactions WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+        if (due is null || due.InvoiceId != invoiceId || due.InvoicePaidAt is not null)
+        {
+            return;
+        }
+
+        due.InvoicePaidAt = clock.GetUtcNow();
+        due.ReceiptNumber = receiptNumber;
+        if (due.State == TransactionState.FeesDue)
+        {
+            await MoveAsync(due, TransactionState.Paid, "payments", $"invoice {due.InvoiceNumber} paid {amount:0.00} XCD, receipt {receiptNumber}", ct);
+        }
+        else
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>The registrar records a payment towards the fee; the full fee moves the transaction to paid.</summary>
@@ -158,6 +273,12 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var due = await LockAsync(id, ct);
+        if (due.InvoiceId is not null || links.Invoicing is not null)
+        {
+            throw new DomainRuleViolationException("R-FEE",
+                $"Fees are collected by the payments module: pay invoice {due.InvoiceNumber ?? "(issued at submission)"} through POST /api/payments/invoices/{{id}}/payments; the registry does not record payments by hand.");
+        }
+
         RequireState(due, "record a payment for", TransactionState.FeesDue);
         var paid = await fees.PaidAsync(id, ct);
         if (paid + amount > due.Fee)
@@ -379,12 +500,26 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             throw new DomainRuleViolationException("R-SHARES", "The new owners' shares must add up to exactly one.");
         }
 
-        var attached = await db.Documents.AsNoTracking().Where(d => d.TransactionId == transaction.Id).Select(d => d.Kind).Distinct().ToListAsync(ct);
+        var documents = await db.Documents.AsNoTracking().Where(d => d.TransactionId == transaction.Id).Select(d => new { d.Kind, d.Sha256 }).ToListAsync(ct);
+        var attached = documents.Select(d => d.Kind).Distinct().ToList();
         var missing = RequiredDocuments(transaction.Kind, instrument.Reason, current.Any(r => r.Kind == RightKind.Mortgage)).Except(attached).ToList();
         if (missing.Count > 0)
         {
             throw new DomainRuleViolationException("R-DOCS",
                 $"A {KindName(transaction.Kind)} needs {string.Join(" and ", missing)} attached before it can register.");
+        }
+
+        // The deed's signature is checked again: a notary certificate revoked since attachment stops it here.
+        if (links.Deeds is { } deeds)
+        {
+            foreach (var deed in documents.Where(d => d.Kind == "deed").Select(d => d.Sha256).Distinct())
+            {
+                var verified = await deeds.VerifyAsync(deed, ct);
+                if (!verified.Verified)
+                {
+                    throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? $"Deed {deed} does not verify.");
+                }
+            }
         }
     }
 
@@ -461,8 +596,9 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         // Two registrations may bring in the same new person at once: the second waits for the first and takes its row.
         var person = reference.Uin is not null;
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO registry.parties (kind, uin, registration_number, name, recorded_at)
-            VALUES ({(person ? "person" : "organisation")}, {reference.Uin}, {(person ? null : reference.RegistrationNumber)}, {reference.Name}, {clock.GetUtcNow()})
+            INSERT INTO registry.parties (kind, uin, registration_number, name, recorded_at, date_of_birth, deceased, date_of_death, verified_at)
+            VALUES ({(person ? "person" : "organisation")}, {reference.Uin}, {(person ? null : reference.RegistrationNumber)}, {reference.Name}, {clock.GetUtcNow()},
+                    {reference.DateOfBirth}, {reference.Deceased == true}, {reference.DateOfDeath}, {reference.VerifiedAt})
             ON CONFLICT DO NOTHING
             """, ct);
         return await FindPartyAsync(reference, ct)
@@ -602,6 +738,61 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         }
 
         return lodgement with { Kind = KindName(kind), TitleNumber = lodgement.TitleNumber.Trim().ToUpperInvariant(), Reason = reason };
+    }
+
+    /// <summary>
+    /// A grantee or beneficiary named by UIN whom the register does not know yet is checked against the civil
+    /// registry before anything is stored: the name (and date of birth, when given) must match; a death
+    /// recorded there is flagged on the party. A mismatch is refused naming the field, e.g. <c>grantees[0].name</c>.
+    /// </summary>
+    private async Task<Lodgement> VerifyNewPersonsAsync(Lodgement lodgement, CancellationToken ct)
+    {
+        var persons = links.Persons;
+
+        async Task<PartyReference> CheckAsync(PartyReference given, string parameter)
+        {
+            // What the civil registry said is for the registry to write, never the notary.
+            var party = given with { Deceased = null, DateOfDeath = null, VerifiedAt = null };
+            if (persons is null || party.PartyId is not null || party.Uin is not { } uin || await db.Parties.AnyAsync(p => p.Uin == uin, ct))
+            {
+                return party;
+            }
+
+            if (string.IsNullOrWhiteSpace(party.Name))
+            {
+                throw new InvalidParameterException($"{parameter}.name", "party-name", $"{Describe(party)} is new to the register: give the name as the civil registry records it.");
+            }
+
+            try
+            {
+                var verified = await persons.VerifyAsync(new PersonClaim(uin, party.Name.Trim(), party.DateOfBirth), ct);
+                return party with
+                {
+                    Name = verified.Name, DateOfBirth = verified.DateOfBirth ?? party.DateOfBirth, Deceased = verified.Deceased,
+                    DateOfDeath = verified.DateOfDeath, VerifiedAt = verified.CheckedAt,
+                };
+            }
+            catch (InvalidParameterException e)
+            {
+                throw new InvalidParameterException($"{parameter}.{e.Parameter}", e.Rule, e.Message);
+            }
+        }
+
+        var grantees = lodgement.Grantees;
+        if (grantees is not null)
+        {
+            var checkedGrantees = new List<PartyReference>();
+            for (var i = 0; i < grantees.Count; i++)
+            {
+                checkedGrantees.Add(await CheckAsync(grantees[i], $"grantees[{i}]"));
+            }
+
+            grantees = checkedGrantees;
+        }
+
+        var grantors = lodgement.Grantors?.Select(g => g with { Deceased = null, DateOfDeath = null, VerifiedAt = null }).ToList();
+        var beneficiary = lodgement.Beneficiary is { } b ? await CheckAsync(b, "beneficiary") : null;
+        return lodgement with { Grantors = grantors, Grantees = grantees, Beneficiary = beneficiary };
     }
 
     private void RequireParties(IReadOnlyList<PartyReference>? parties, string parameter, bool withShares)

@@ -120,6 +120,14 @@ namespace Landplatform.Registry.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("date_of_birth");
 
+                    b.Property<DateOnly?>("DateOfDeath")
+                        .HasColumnType("date")
+                        .HasColumnName("date_of_death");
+
+                    b.Property<bool>("Deceased")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deceased");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -147,6 +155,10 @@ namespace Landplatform.Registry.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("uin");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
 
                     b.HasKey("Id");
 
@@ -257,6 +269,16 @@ namespace Landplatform.Registry.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<decimal?>("Duty")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("duty");
+
+                    b.Property<string>("DutyBasis")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("duty_basis");
+
                     b.Property<decimal?>("Fee")
                         .HasPrecision(12, 2)
                         .HasColumnType("numeric(12,2)")
@@ -270,6 +292,24 @@ namespace Landplatform.Registry.Data.Migrations
                     b.Property<DateOnly>("InstrumentDate")
                         .HasColumnType("date")
                         .HasColumnName("instrument_date");
+
+                    b.Property<Guid?>("InvoiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invoice_id");
+
+                    b.Property<string>("InvoiceNumber")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("invoice_number");
+
+                    b.Property<DateTimeOffset?>("InvoicePaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("invoice_paid_at");
+
+                    b.Property<decimal?>("InvoiceTotal")
+                        .HasPrecision(16, 2)
+                        .HasColumnType("numeric(16,2)")
+                        .HasColumnName("invoice_total");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -292,6 +332,11 @@ namespace Landplatform.Registry.Data.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("note");
 
+                    b.Property<string>("ReceiptNumber")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("receipt_number");
+
                     b.Property<DateTimeOffset?>("RegisteredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("registered_at");
@@ -307,6 +352,9 @@ namespace Landplatform.Registry.Data.Migrations
                         .HasColumnName("title_number");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InvoiceId")
+                        .IsUnique();
 
                     b.HasIndex("State", "LodgedAt");
 

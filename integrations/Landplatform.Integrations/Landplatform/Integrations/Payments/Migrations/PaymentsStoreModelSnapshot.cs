@@ -102,6 +102,33 @@ namespace Landplatform.Integrations.Payments.Migrations
                         },
                         new
                         {
+                            Code = "registry.caveat-withdrawal",
+                            Amount = 25.00m,
+                            Category = "registry",
+                            Description = "Withdrawal of a caveat",
+                            Unit = "per transaction",
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
+                            Code = "registry.subdivision",
+                            Amount = 200.00m,
+                            Category = "registry",
+                            Description = "Registration of a subdivision (new titles)",
+                            Unit = "per transaction",
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
+                            Code = "registry.rectification",
+                            Amount = 40.00m,
+                            Category = "registry",
+                            Description = "Rectification of the register",
+                            Unit = "per transaction",
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
                             Code = "registry.search",
                             Amount = 20.00m,
                             Category = "registry",
