@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Landplatform.Integrations.Identity;
+using Landplatform.Simulators;
 using Landplatform.Testing;
 using Microsoft.Playwright;
 
@@ -44,25 +45,42 @@ public sealed class CitizenPortalTests(PortalServer server) : IClassFixture<Port
         Assert.Empty(browser.Failures);
     }
 
+    // The real path through the public APIs: the citizen is known to the civil registry; the notary lodges a gift,
+    // attaches a deed signed with their certified key, submits, pays the invoice at the gateway; the gateway's
+    // webhook marks it paid; the examiner examines; the registrar registers.
     private async Task<(string Title, string Upi)> TransferToAsync(string uin, string name)
     {
+        server.Systems.CivilRegistry.Register(new CivilPerson(uin, name, null));
         var (title, owners) = await UnencumberedTitleAsync();
         var id = (await SendAsync("notary", "/api/registry/transactions", JsonContent.Create(new
         {
             kind = "transfer", titleNumber = title, instrumentDate = DateTime.UtcNow.ToString("yyyy-MM-dd"), reason = "gift",
             grantors = owners.Select(o => new { partyId = o }), grantees = new[] { new { uin, name, share = "1/1" } },
         }))).GetProperty("id").GetString();
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("deed"), "kind" },
-            { new ByteArrayContent("%PDF-1.4\n%%EOF\n"u8.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("application/pdf") } }, "file", "deed.pdf" },
-        };
-        await SendAsync("notary", $"/api/registry/transactions/{id}/documents", form);
-        var fee = (await SendAsync("notary", $"/api/registry/transactions/{id}/submission", null)).GetProperty("fee").GetDecimal();
-        await SendAsync("registrar", $"/api/registry/transactions/{id}/payments", JsonContent.Create(new { amount = fee, reference = "CITIZEN-TEST" }));
+        using var kit = await NotarySigningKit.CreateAsync(server.Client, await Tokens.AccessTokenForAsync(server.Client, "notary"));
+        var deed = await kit.LodgeDeedAsync($"Gift of {title} to {name}", title[2..]);
+        await SendAsync("notary", $"/api/registry/transactions/{id}/documents",
+            JsonContent.Create(new { kind = "deed", sha256 = deed.GetProperty("contentSha256").GetString() }));
+        var invoice = (await SendAsync("notary", $"/api/registry/transactions/{id}/submission", null)).GetProperty("invoice");
+        var checkout = (await SendAsync("notary", invoice.GetProperty("paymentUrl").GetString()!, null)).GetProperty("checkoutUrl").GetString();
+        using var paid = await server.Systems.Http.PostAsync(checkout,
+            new FormUrlEncodedContent([KeyValuePair.Create("card_number", PaymentGateway.SucceedingCard)]));
+        Assert.Contains("succeeded", await paid.Content.ReadAsStringAsync());
+        await UntilPaidAsync(id!);
         await SendAsync("examiner", $"/api/registry/transactions/{id}/examination", null);
         await SendAsync("registrar", $"/api/registry/transactions/{id}/registration", null);
         return (title, title[2..]);
+    }
+
+    // The gateway's webhook and the exchange deliver the payment a moment later.
+    private async Task UntilPaidAsync(string id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await server.Database.ScalarAsync<string>("SELECT state::text FROM registry.transactions WHERE id = @id", ("id", Guid.Parse(id))) != "paid")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"transaction {id} was not reported paid within 30 s");
+            await Task.Delay(200);
+        }
     }
 
     private async Task<(string Title, long[] Owners)> UnencumberedTitleAsync()

@@ -6,13 +6,13 @@ using OpenIddict.Abstractions;
 namespace Landplatform.Portal.Tests;
 
 /// <summary>
-/// The real host on a loopback port over its own clone of the sample island, with the portal client
-/// allowed to come back to this port after sign-in (as <c>seed-demo URL</c> registers it for <c>./lp run</c>).
+/// The real host on a loopback port over its own clone of the sample island, beside the external systems'
+/// simulators (payment gateway with its hosted pay page and signed webhooks, bank, civil registry) as
+/// <c>./lp run</c> starts them, with the portal client allowed to come back to this port after sign-in
+/// (as <c>seed-demo URL</c> registers it for <c>./lp run</c>).
 /// </summary>
-public sealed class PortalServer : PlatformServer
+public sealed class PortalServer : SingleWindowServer
 {
-    protected override bool ListensOnLoopback => true;
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

@@ -1,5 +1,5 @@
 // The notary: file a transaction for a title, attach documents, submit, pay, follow the status.
-import { api, upload, wordsFor } from '../api.js';
+import { ApiError, api, upload } from '../api.js';
 import { alert, attempt, day, el, facts, field, moment, money, notice, table } from '../dom.js';
 
 export const stateWords = {
@@ -19,6 +19,7 @@ export async function notaryView(context) {
     return;
   }
   view.append(el('h2', {}, 'File a transfer'), transferForm());
+  view.append(el('h2', {}, 'Your signing certificate'), certificateForm());
   view.append(el('h2', {}, 'My transactions'));
   const status = el('div');
   view.append(status);
@@ -54,6 +55,7 @@ function transferForm() {
   const reason = el('select', {}, ['sale', 'gift', 'inheritance'].map((r) => el('option', { value: r }, r)));
   const name = el('input', { type: 'text', required: true, autocomplete: 'off' });
   const uin = el('input', { type: 'text', required: true, placeholder: 'VC…', autocomplete: 'off' });
+  const price = el('input', { type: 'number', min: '0', step: '0.01', inputmode: 'decimal', autocomplete: 'off' });
   const owners = el('div', { 'aria-live': 'polite' });
   const status = el('div', { 'aria-live': 'polite' });
   let grantors = [];
@@ -76,13 +78,46 @@ function transferForm() {
         body: {
           kind: 'transfer', titleNumber: title.value.trim().toUpperCase(), instrumentDate: date.value, reason: reason.value,
           grantors, grantees: [{ uin: uin.value.trim(), name: name.value.trim(), share: '1/1' }],
+          amount: reason.value === 'sale' && price.value !== '' ? Number(price.value) : undefined,
         },
       }), 'Filing…');
       if (lodged) location.hash = `#/notary/${lodged.id}`;
     },
   }, field('transfer-title', 'Title number', title), owners, field('transfer-date', 'Date of the deed', date), field('transfer-reason', 'Reason', reason),
+  field('transfer-price', 'Price stated in the deed, for a sale (XCD): transfer duty is assessed on it', price),
   field('transfer-name', 'New owner: full name', name), field('transfer-uin', 'New owner: UIN', uin),
   el('button', { type: 'submit' }, 'File the transfer'), status);
+}
+
+/**
+ * The notary's signing certificate: the notary makes a key and a certificate request (PKCS#10) with their
+ * own software, the platform's notary CA certifies the key; the key never leaves the notary's machine.
+ */
+function certificateForm() {
+  const csr = el('input', { type: 'file', required: true, accept: '.csr,.pem,.req,.txt' });
+  const status = el('div', { 'aria-live': 'polite' });
+  const result = el('div', { id: 'certificate', 'aria-live': 'polite' });
+  return el('form', {
+    id: 'certify', class: 'stack',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const file = csr.files[0];
+      if (!file) return;
+      const text = await file.text();
+      const issued = await attempt(status, () => api('/api/documents/notary-certificates', { method: 'POST', body: { csr: text } }), 'Asking the notary CA…');
+      if (!issued) return;
+      const href = URL.createObjectURL(new Blob([issued.certificatePem], { type: 'application/x-pem-file' }));
+      result.replaceChildren(facts([
+        ['Certificate for', issued.subject], ['Serial number', issued.serialNumber], ['Valid until', day(issued.notAfter)],
+      ]), el('p', {}, el('a', { id: 'certificate-download', href, download: 'notary-certificate.pem' }, 'Download your certificate (PEM)')));
+    },
+  }, el('p', { class: 'hint' },
+    'Deeds are signed with your own key. Make a key and a certificate request with your signing software, e.g. ',
+    el('code', {}, 'openssl req -new -newkey rsa:3072 -nodes -keyout notary.key -subj "/CN=notary" -out notary.csr'),
+    ', and send the request here: the platform\'s notary CA certifies your key. Then sign each deed, e.g. ',
+    el('code', {}, 'openssl cms -sign -binary -outform DER -in deed.pdf -signer notary-certificate.pem -inkey notary.key -out deed.p7s'),
+    ', and attach the deed with its signature.'),
+  field('certify-csr', 'Certificate request (PEM)', csr), el('button', { type: 'submit' }, 'Get my certificate'), status, result);
 }
 
 async function transactionPage({ view }, id) {
@@ -92,28 +127,15 @@ async function transactionPage({ view }, id) {
   view.append(facts([
     ['Status', el('strong', { id: 'state' }, stateWords[t.state] ?? t.state)],
     ['Deed dated', day(t.instrumentDate)],
+    ['Price', t.instrument?.amount != null ? money(t.instrument.amount) : ''],
     ['Lodged', moment(t.lodgedAt)],
-    ['Fee', t.fee != null ? `${money(t.fee)} (paid ${money(t.paid)})` : 'assessed on submission'],
+    ['Fee', t.fee != null ? `${money(t.fee)}${t.invoice ? '' : ` (paid ${money(t.paid)})`}` : 'assessed on submission'],
     ['Note', t.note],
   ]));
-  view.append(el('h3', {}, 'Documents'), t.documents.length === 0 ? el('p', { class: 'hint' }, 'None attached yet.') : table('Documents', [
-    ['Kind', (d) => d.kind], ['File', (d) => d.fileName], ['Attached', (d) => moment(d.attachedAt)],
-  ], t.documents));
+  view.append(el('h3', {}, 'Documents'), t.documents.length === 0 ? el('p', { class: 'hint' }, 'None attached yet.') : documentsTable(t.documents));
   const status = el('div', { 'aria-live': 'polite' });
   if (t.state === 'lodged' || t.state === 'requisitioned') {
-    const kind = el('select', {}, ['deed', 'consent', 'probate', 'survey-plan', 'court-order', 'other'].map((k) => el('option', { value: k }, k)));
-    const file = el('input', { type: 'file', required: true, accept: '.pdf,.png,.jpg,.jpeg,.tif,.tiff' });
-    view.append(el('form', {
-      id: 'attach', class: 'stack',
-      onsubmit: async (event) => {
-        event.preventDefault();
-        const form = new FormData();
-        form.append('kind', kind.value);
-        form.append('file', file.files[0]);
-        const done = await attempt(status, () => upload(`/api/registry/transactions/${id}/documents`, form, () => {}), 'Attaching…');
-        if (done !== undefined) location.hash = `#/notary/${id}?r=${Date.now()}`;
-      },
-    }, field('attach-kind', 'Kind of document', kind), field('attach-file', 'File', file), el('button', { type: 'submit' }, 'Attach')));
+    view.append(attachForm(t, status));
     view.append(el('button', {
       type: 'button', id: 'submit-transaction',
       onclick: async () => {
@@ -122,51 +144,127 @@ async function transactionPage({ view }, id) {
       },
     }, 'Submit to the registry'));
   }
-  if (t.state === 'fees-due') await payment(view, t, status);
+  if (t.invoice || t.state === 'fees-due') payment(view, t, status);
   view.append(status);
   view.append(el('h3', {}, 'Status history'), table('Status history', [
     ['When', (s) => moment(s.at)], ['Status', (s) => stateWords[s.state] ?? s.state], ['By', (s) => s.by], ['Note', (s) => s.note ?? ''],
   ], t.steps));
 }
 
-// Paying: through the gateway when the payments module holds an invoice for the transaction.
-async function payment(view, t, status) {
-  // The registry names its invoice (fee and any duty) once the payments module issued one.
-  if (t.invoice) {
-    const i = t.invoice;
-    view.append(facts([
-      ['Invoice', i.number], ['Fee', money(i.fee)], ['Duty', i.duty ? `${money(i.duty)}${i.dutyBasis ? ` (${i.dutyBasis})` : ''}` : ''],
-      ['Total', money(i.total, i.currency)], ['Receipt', i.receiptNumber],
-    ]));
-    if (i.status === 'open') {
-      view.append(el('button', {
-        type: 'button', id: 'pay',
-        onclick: async () => {
-          const started = await attempt(status, () => api(i.paymentUrl, { method: 'POST' }), 'Opening the payment page…');
-          if (started?.checkoutUrl) location.assign(started.checkoutUrl);
-        },
-      }, `Pay ${money(i.total, i.currency)} online`));
-    }
+/** The documents of a transaction; a deed names who signed it (its signature verified when it was attached). */
+export function documentsTable(documents) {
+  return table('Documents', [
+    ['Kind', (d) => d.kind], ['File', (d) => d.fileName], ['Attached', (d) => `${moment(d.attachedAt)} by ${d.attachedBy}`],
+  ], documents);
+}
+
+/**
+ * Attaching a document. A deed goes with its detached signature (.p7s, CMS made with the notary's key):
+ * the documents module checks the signature against the notary CA before it keeps the deed, then the
+ * registry refers to it by its SHA-256. Other documents (consent, probate, …) are uploaded as they are.
+ */
+function attachForm(t, status) {
+  const kind = el('select', {}, ['deed', 'consent', 'probate', 'survey-plan', 'court-order', 'other'].map((k) => el('option', { value: k }, k)));
+  const file = el('input', { type: 'file', required: true, accept: '.pdf,.png,.jpg,.jpeg,.tif,.tiff' });
+  const signature = el('input', { type: 'file', accept: '.p7s,.p7m,.der,.cms' });
+  const signatureField = el('div', { class: 'stack' }, field('attach-signature', 'Your signature of the deed (.p7s, detached CMS)', signature));
+  const showSignature = () => {
+    const deed = kind.value === 'deed';
+    signatureField.hidden = !deed;
+    signature.required = deed;
+    file.accept = deed ? '.pdf' : '.pdf,.png,.jpg,.jpeg,.tif,.tiff';
+  };
+  kind.addEventListener('change', showSignature);
+  showSignature();
+  const id = t.id;
+  return el('form', {
+    id: 'attach', class: 'stack',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const done = await attempt(status, async () => {
+        if (kind.value !== 'deed') {
+          const form = new FormData();
+          form.append('kind', kind.value);
+          form.append('file', file.files[0]);
+          return upload(`/api/registry/transactions/${id}/documents`, form, () => {});
+        }
+        const form = new FormData();
+        form.append('file', file.files[0]);
+        form.append('signature', signature.files[0]);
+        form.append('reference', `${t.kind} of ${t.titleNumber}`.slice(0, 100));
+        let deed;
+        try {
+          deed = await upload('/api/documents/deeds', form, () => {});
+        } catch (error) {
+          throw new ApiError(`The deed was not attached: ${error.message}`, error.status, error.problem);
+        }
+        return api(`/api/registry/transactions/${id}/documents`, { method: 'POST', body: { kind: 'deed', sha256: deed.contentSha256 } });
+      }, 'Checking the signature and attaching…');
+      if (done !== undefined) location.hash = `#/notary/${id}?r=${Date.now()}`;
+    },
+  }, field('attach-kind', 'Kind of document', kind), field('attach-file', 'File', file), signatureField, el('button', { type: 'submit' }, 'Attach'));
+}
+
+/**
+ * The invoice the registry raised at submission (fee and transfer duty), paid at the gateway's hosted page
+ * in a tab of its own. This page follows the transaction until the gateway's signed notice of the payment
+ * has reached the platform, then shows it paid.
+ */
+function payment(view, t, status) {
+  const i = t.invoice;
+  if (!i) {
+    view.append(notice(`The fee of ${money((t.fee ?? 0) - t.paid)} is due at the registry, where the registrar records the payment.`));
     return;
   }
-  let invoices = [];
-  try {
-    invoices = await api(`/api/payments/invoices?subjectType=registry-transaction&subjectReference=${encodeURIComponent(t.id)}`);
-  } catch (error) {
-    view.append(el('p', { class: 'hint' }, `Online payment could not be looked up: ${wordsFor(error)}`));
-  }
-  const open = invoices.find((i) => i.status !== 'paid' && i.status !== 'cancelled');
-  if (!open) {
-    view.append(notice(`The fee of ${money(t.fee - t.paid)} is due. No online invoice has been issued for this transaction; it is paid at the registry, where the registrar records the payment.`));
-    return;
-  }
+  view.append(el('h3', {}, 'Invoice'), facts([
+    ['Invoice', i.number], ['Fee', money(i.fee)], ['Transfer duty', i.duty ? money(i.duty) : ''], ['How the duty was assessed', i.dutyBasis],
+    ['Total', el('strong', { id: 'invoice-total' }, money(i.total, i.currency))],
+    ['Invoice status', el('span', { id: 'invoice-status' }, i.status === 'paid' ? `paid ${moment(i.paidAt)}` : 'open, not paid yet')],
+    ['Receipt', i.receiptNumber],
+  ]));
+  if (i.status !== 'open') return;
+  const waiting = el('p', { class: 'hint', role: 'status', id: 'payment-wait' },
+    'This page shows the payment as soon as the payment gateway confirms it.');
   view.append(el('button', {
     type: 'button', id: 'pay',
     onclick: async () => {
-      const started = await attempt(status, () => api(`/api/payments/invoices/${open.id}/payments`, { method: 'POST' }), 'Opening the payment page…');
-      if (started?.checkoutUrl) location.assign(started.checkoutUrl);
+      // The tab opens while the click still counts as the person's own action, so it is not taken for a pop-up.
+      const tab = window.open('', '_blank');
+      const started = await attempt(status, () => api(i.paymentUrl, { method: 'POST' }), 'Opening the payment page…');
+      if (!started?.checkoutUrl) {
+        tab?.close();
+        if (started) status.replaceChildren(alert(`The payment gateway did not open a payment${started.lastError ? `: ${started.lastError}` : '.'} Please try again later.`));
+        return;
+      }
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = started.checkoutUrl;
+      }
+      status.replaceChildren(notice('The payment page of the gateway is open in another tab. Pay there; this page then shows the invoice paid. '),
+        el('a', { href: started.checkoutUrl, target: '_blank', rel: 'noopener' }, 'Open the payment page again'));
     },
-  }, `Pay ${money(open.total ?? open.amount ?? t.fee)} online`));
+  }, `Pay ${money(i.total, i.currency)} online`), waiting);
+  followUntilPaid(t);
+}
+
+// Looks at the transaction every few seconds while its page is open, until the payment has been reported.
+function followUntilPaid(t) {
+  const shownAt = location.hash;
+  const look = async () => {
+    if (location.hash !== shownAt) return;
+    try {
+      const now = await api(`/api/registry/transactions/${encodeURIComponent(t.id)}`);
+      if (location.hash !== shownAt) return;
+      if (now.state !== t.state || now.invoice?.status !== t.invoice?.status) {
+        location.hash = `#/notary/${t.id}?r=${Date.now()}`;
+        return;
+      }
+    } catch {
+      // A missed look is tried again.
+    }
+    setTimeout(look, 2000);
+  };
+  setTimeout(look, 2000);
 }
 
 export { alert };

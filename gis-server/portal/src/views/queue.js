@@ -1,6 +1,7 @@
 // Registrar and examiner: the work queue in priority order (oldest lodged first), a transaction's
 // instrument and title checks beside its documents, and the decisions with reasons.
-import { api } from '../api.js';
+import { api, explain } from '../api.js';
+import { accessToken } from '../auth.js';
 import { attempt, day, el, facts, field, moment, money, notice, table } from '../dom.js';
 import { pagedTable, stateWords } from './notary.js';
 
@@ -81,8 +82,12 @@ async function casePage({ view, user }, id) {
   }
   const documents = el('section', { 'aria-labelledby': 'docs-h' }, el('h3', { id: 'docs-h' }, 'Documents'),
     t.documents.length === 0 ? el('p', { class: 'alert' }, 'No documents attached.') : table('Documents', [
-      ['Kind', (d) => d.kind], ['File', (d) => d.fileName], ['SHA-256', (d) => `${d.sha256.slice(0, 12)}…`],
+      ['Kind', (d) => d.kind], ['File', (d) => d.fileName], ['Attached', (d) => `${moment(d.attachedAt)} by ${d.attachedBy}`],
+      ['SHA-256', (d) => `${d.sha256.slice(0, 12)}…`],
+      ['', (d) => (d.kind === 'deed' ? el('button', { type: 'button', class: 'read-deed', onclick: () => readDeed(d.sha256, documentStatus) }, 'Read the deed') : '')],
     ], t.documents));
+  const documentStatus = el('div', { 'aria-live': 'polite' });
+  documents.append(documentStatus);
   view.append(el('div', { class: 'split' }, checks, documents));
 
   const status = el('div', { 'aria-live': 'polite' });
@@ -93,7 +98,10 @@ async function casePage({ view, user }, id) {
   };
   const actions = el('div', { class: 'actions' });
   if (t.invoice) {
-    actions.append(notice(`Invoice ${t.invoice.number ?? ''}: ${money(t.invoice.total, t.invoice.currency)}, ${t.invoice.status}${t.invoice.receiptNumber ? ` (receipt ${t.invoice.receiptNumber})` : ''}. The notary pays it online.`));
+    const i = t.invoice;
+    actions.append(el('p', { class: 'notice', role: 'status', id: 'invoice' }, i.status === 'paid'
+      ? `Invoice ${i.number ?? ''} of ${money(i.total, i.currency)} (fee ${money(i.fee)}${i.duty ? `, transfer duty ${money(i.duty)}` : ''}) was paid online on ${moment(i.paidAt)}, receipt ${i.receiptNumber ?? ''}.`
+      : `Invoice ${i.number ?? ''} of ${money(i.total, i.currency)} (fee ${money(i.fee)}${i.duty ? `, transfer duty ${money(i.duty)}` : ''}) is not paid yet: the notary pays it online.`));
   } else if (roles.includes('registrar') && t.state === 'fees-due') {
     const amount = el('input', { type: 'number', step: '0.01', min: '0', value: String((t.fee ?? 0) - t.paid) });
     const reference = el('input', { type: 'text', required: true, autocomplete: 'off' });
@@ -122,4 +130,20 @@ async function casePage({ view, user }, id) {
   view.append(el('h3', {}, 'Status history'), table('Status history', [
     ['When', (s) => moment(s.at)], ['Status', (s) => stateWords[s.state] ?? s.state], ['By', (s) => s.by], ['Note', (s) => s.note ?? ''],
   ], t.steps));
+}
+
+// Opens the deed as the documents module holds it (the signed PDF), in a tab of its own.
+async function readDeed(sha256, status) {
+  status.replaceChildren();
+  const tab = window.open('', '_blank');
+  try {
+    const response = await fetch(`/api/documents/contents/${encodeURIComponent(sha256)}`, { headers: { Authorization: `Bearer ${accessToken()}` } });
+    if (!response.ok) throw await explain(response);
+    const url = URL.createObjectURL(await response.blob());
+    if (tab) tab.location.href = url;
+    else status.replaceChildren(el('a', { href: url, target: '_blank' }, 'Open the deed'));
+  } catch (error) {
+    tab?.close();
+    status.replaceChildren(el('p', { class: 'alert', role: 'alert' }, `The deed could not be opened: ${error.message ?? 'please try again.'}`));
+  }
 }
