@@ -90,7 +90,9 @@ public sealed partial class RegistryPortalTests(PortalServer server) : IClassFix
         await notary.SetInputFilesAsync("#attach-signature", signature);
         await notary.ClickAsync("#attach button[type='submit']");
         await notary.WaitForSelectorAsync("#view table td:has-text('deed')", Patience);
-        Assert.Contains($"signed by {certificate.Subject}", await notary.Locator("#view table").First.TextContentAsync());
+        var signedBy = $"Signature verified: signed by {certificate.GetNameInfo(X509NameType.SimpleName, false)} with a platform notary certificate.";
+        Assert.Contains(signedBy, await notary.Locator("#view table").First.TextContentAsync());
+        Assert.Equal(certificate.Subject, await notary.GetAttributeAsync("#view table .signed", "title"));
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(deed)), await server.Database.ScalarAsync<string>(
             "SELECT sha256 FROM registry.transaction_documents WHERE transaction_id = @id AND kind = 'deed'", ("id", Guid.Parse(id))));
 
@@ -145,7 +147,7 @@ public sealed partial class RegistryPortalTests(PortalServer server) : IClassFix
         Assert.Contains("Grantors are the ownersyes", checks);
         var documents = await registrar.TextContentAsync(".split section:last-child");
         Assert.Contains("deed", documents);
-        Assert.Contains($"signed by {certificate.Subject}", documents);
+        Assert.Contains(signedBy, documents);
         Assert.Contains($"was paid online on", await registrar.TextContentAsync("#invoice"));
         Assert.Contains($"receipt {receipt}", await registrar.TextContentAsync("#invoice"));
         Assert.Equal(0, await registrar.Locator("#record-payment").CountAsync()); // nobody records a counter payment any more

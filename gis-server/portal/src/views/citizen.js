@@ -1,6 +1,6 @@
 // The citizen: my parcels (titles held in my name), my applications, my tax bills.
 import { api, wordsFor } from '../api.js';
-import { el, table } from '../dom.js';
+import { el, money, table } from '../dom.js';
 import { stateWords } from './notary.js';
 
 export async function citizenView({ view, user, signIn, mapTools }) {
@@ -18,12 +18,12 @@ export async function citizenView({ view, user, signIn, mapTools }) {
     // by UIN itself is for registry staff.)
     const hits = await api(`/api/registry/search?name=${encodeURIComponent(user.name)}&limit=100`);
     const mine = user.uin ? hits.filter((h) => h.owners.some((o) => o.uin === user.uin)) : [];
-    view.append(mine.length === 0 ? el('p', { id: 'my-parcels' }, 'The register holds no title in your name.') : table('My parcels', [
+    view.append(mine.length === 0 ? el('p', { id: 'my-parcels' }, 'The register holds no title in your name.') : el('div', { id: 'my-parcels' }, table('My parcels', [
       ['Title', (h) => h.titleNumber],
       ['Parcels', (h) => el('span', {}, h.parcels.map((p, i) => [i ? ', ' : '', el('a', { href: `#/parcel/${p.upi}` }, p.upi)]))],
       ['Address', (h) => h.parcels.map((p) => p.address ?? '').join('; ')],
       ['Share', (h) => h.owners.filter((o) => o.uin === user.uin).map((o) => o.share).join(', ')],
-    ], mine));
+    ], mine)));
   } catch (error) {
     view.append(el('p', { class: 'alert' }, wordsFor(error)));
   }
@@ -35,10 +35,25 @@ export async function citizenView({ view, user, signIn, mapTools }) {
   } else if (roles.includes('notary')) {
     view.append(el('p', {}, el('a', { href: '#/notary' }, 'Your transactions')));
   } else {
-    view.append(el('p', { id: 'my-applications' }, 'No application can be lodged or followed here yet: building permits come with the permits service.'));
+    view.append(el('p', { id: 'my-applications' }, 'Your building permit applications are not listed here yet.'));
   }
 
   view.append(el('h3', {}, 'My tax bills'));
-  view.append(el('p', { id: 'my-tax' }, 'Property tax bills are not yet published on the platform.'));
+  const year = new Date().getUTCFullYear();
+  try {
+    // The tax module answers a citizen with their own bills only (by the UIN of their sign-in).
+    const bills = await api(`/api/tax/bills/${year}`);
+    view.append(bills.length === 0
+      ? el('p', { id: 'my-tax' }, `No property tax bill for ${year} has been made in your name yet.`)
+      : el('div', { id: 'my-tax' }, table(`My tax bills for ${year}`, [
+        ['Year', (b) => String(b.taxYear)],
+        ['Parcels', (b) => el('span', {}, b.parcels.map((p, i) => [i ? ', ' : '', el('a', { href: `#/parcel/${p.upi}` }, p.upi), ` (${p.share} of ${money(p.value, b.currency)})`]))],
+        ['Assessed value', (b) => money(b.assessedValue, b.currency)],
+        ['Rate', (b) => `${(b.rate * 100).toLocaleString('en', { maximumFractionDigits: 3 })} %`],
+        ['Tax', (b) => el('strong', {}, money(b.amount, b.currency))],
+      ], bills)));
+  } catch (error) {
+    view.append(el('p', { id: 'my-tax', class: 'alert' }, `Your tax bills could not be read: ${wordsFor(error)}`));
+  }
   void stateWords;
 }

@@ -154,8 +154,17 @@ async function transactionPage({ view }, id) {
 /** The documents of a transaction; a deed names who signed it (its signature verified when it was attached). */
 export function documentsTable(documents) {
   return table('Documents', [
-    ['Kind', (d) => d.kind], ['File', (d) => d.fileName], ['Attached', (d) => `${moment(d.attachedAt)} by ${d.attachedBy}`],
+    ['Kind', (d) => d.kind], ['File', (d) => d.fileName], ['Attached', attachedWords],
   ], documents);
+}
+
+/** When and by whom a document was attached; for a signed deed, whose signature was verified (full certificate subject on hover). */
+export function attachedWords(d) {
+  const signed = /^(.*) \(signed by (.*)\)$/.exec(d.attachedBy ?? '');
+  if (!signed) return `${moment(d.attachedAt)} by ${d.attachedBy}`;
+  const name = /(?:^|, )CN=([^,]+)/.exec(signed[2])?.[1] ?? signed[2];
+  return el('span', {}, `${moment(d.attachedAt)} by ${signed[1]}. `,
+    el('span', { class: 'signed', title: signed[2] }, `Signature verified: signed by ${name} with a platform notary certificate.`));
 }
 
 /**

@@ -3,7 +3,7 @@
 import { api, explain } from '../api.js';
 import { accessToken } from '../auth.js';
 import { attempt, day, el, facts, field, moment, money, notice, table } from '../dom.js';
-import { pagedTable, stateWords } from './notary.js';
+import { attachedWords, pagedTable, stateWords } from './notary.js';
 
 const waiting = ['fees-due', 'paid', 'examined', 'lodged', 'requisitioned'];
 
@@ -82,9 +82,8 @@ async function casePage({ view, user }, id) {
   }
   const documents = el('section', { 'aria-labelledby': 'docs-h' }, el('h3', { id: 'docs-h' }, 'Documents'),
     t.documents.length === 0 ? el('p', { class: 'alert' }, 'No documents attached.') : table('Documents', [
-      ['Kind', (d) => d.kind], ['File', (d) => d.fileName], ['Attached', (d) => `${moment(d.attachedAt)} by ${d.attachedBy}`],
-      ['SHA-256', (d) => `${d.sha256.slice(0, 12)}…`],
-      ['', (d) => (d.kind === 'deed' ? el('button', { type: 'button', class: 'read-deed', onclick: () => readDeed(d.sha256, documentStatus) }, 'Read the deed') : '')],
+      ['Kind', (d) => el('span', { title: `SHA-256 ${d.sha256}` }, d.kind)],
+      ['Attached', (d) => [attachedWords(d), d.kind === 'deed' ? el('div', {}, el('button', { type: 'button', class: 'read-deed', onclick: () => readDeed(d.sha256, documentStatus) }, 'Read the deed')) : '']],
     ], t.documents));
   const documentStatus = el('div', { 'aria-live': 'polite' });
   documents.append(documentStatus);
