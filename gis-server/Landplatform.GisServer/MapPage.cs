@@ -25,8 +25,15 @@ internal static class MapPage
         }
     }
 
-    public static void MapMapPage(this IEndpointRouteBuilder app) =>
-        app.MapGet("/", (IWebHostEnvironment environment) =>
+    public static void MapMapPage(this IEndpointRouteBuilder app)
+    {
+        MapIndex(app, "/").WithSummary("The public map: parcels as vector tiles, hazard layers, search, parcel details. The index of services is at /services.");
+        // Where the sign-in sends the browser back with its authorization code: the same app finishes it.
+        MapIndex(app, "/signin-callback").WithSummary("The portal, finishing an OpenID Connect sign-in (authorization code + PKCE).");
+    }
+
+    private static RouteHandlerBuilder MapIndex(IEndpointRouteBuilder app, string path) =>
+        app.MapGet(path, (IWebHostEnvironment environment) =>
             {
                 var index = Path.Combine(PortalDirectory(environment), "index.html");
                 return File.Exists(index)
@@ -36,6 +43,5 @@ internal static class MapPage
                         extensions: new Dictionary<string, object?> { ["rule"] = "portal-built" });
             })
             .AllowAnonymous()
-            .WithTags("Platform")
-            .WithSummary("The public map: parcels as vector tiles, hazard layers, search, parcel details. The index of services is at /services.");
+            .WithTags("Platform");
 }

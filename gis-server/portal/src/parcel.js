@@ -1,3 +1,4 @@
+import { explain } from './api.js';
 // The parcel panel: the public attributes of one parcel, from /api/parcels/{upi}.
 const labels = [
   ['upi', 'UPI'],
@@ -15,12 +16,12 @@ const labels = [
 export async function fetchParcel(upi) {
   const response = await fetch(`/api/parcels/${encodeURIComponent(upi)}?crs=EPSG:3857`);
   if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`parcel ${upi}: ${response.status}`);
+  if (!response.ok) throw await explain(response);
   return response.json();
 }
 
 /** Shows a parcel's public attributes in the panel (or a hint when there is none). */
-export function showParcel(panel, feature) {
+export function showParcel(panel, feature, problemText) {
   panel.replaceChildren();
   const heading = document.createElement('h2');
   heading.textContent = feature ? `Parcel ${feature.properties.upi}` : 'Parcel';
@@ -28,7 +29,8 @@ export function showParcel(panel, feature) {
   if (!feature) {
     const hint = document.createElement('p');
     hint.className = 'hint';
-    hint.textContent = 'No parcel here. Click a parcel or search for one.';
+    hint.className = problemText ? 'alert' : 'hint';
+    hint.textContent = problemText ?? 'No parcel here. Click a parcel or search for one.';
     panel.append(hint);
     return;
   }

@@ -1,3 +1,4 @@
+import { explain } from './api.js';
 // The search box: UPI prefixes and parts of addresses, through /api/parcels?q=.
 export function wireSearch(form, list, onChoose) {
   const input = form.querySelector('input');
@@ -6,11 +7,18 @@ export function wireSearch(form, list, onChoose) {
     event.preventDefault();
     const text = input.value.trim();
     if (text.length < 2) return;
-    const response = await fetch(`/api/parcels?q=${encodeURIComponent(text)}&limit=10`);
+    let response;
+    try {
+      response = await fetch(`/api/parcels?q=${encodeURIComponent(text)}&limit=10`);
+    } catch {
+      list.replaceChildren(item('The platform could not be reached. Check your connection and try again.', 'empty'));
+      list.hidden = false;
+      return;
+    }
     list.replaceChildren();
     list.hidden = false;
     if (!response.ok) {
-      list.append(item(`Search failed (${response.status})`, 'empty'));
+      list.append(item((await explain(response)).message, 'empty'));
       return;
     }
     const { features } = await response.json();
@@ -28,10 +36,13 @@ export function wireSearch(form, list, onChoose) {
     for (const feature of features) {
       const entry = item(`${feature.properties.upi} — ${feature.properties.address ?? feature.properties.landUse}`);
       entry.setAttribute('role', 'option');
-      entry.addEventListener('click', () => {
+      entry.tabIndex = 0;
+      const choose = () => {
         list.hidden = true;
         onChoose(feature.properties.upi);
-      });
+      };
+      entry.addEventListener('click', choose);
+      entry.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); choose(); } });
       list.append(entry);
     }
   });
