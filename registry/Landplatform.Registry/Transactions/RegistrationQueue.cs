@@ -21,7 +21,7 @@ internal sealed record PreparedRegistration(Guid TransactionId, string Kind, str
 /// transactions and titles, the journal's advisory tail lock), so several server instances, each with
 /// its own writer, still register conflicting transactions one at a time.
 /// </summary>
-public sealed class RegistrationQueue(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, ILogger<RegistrationQueue> log) : IAsyncDisposable
+public sealed class RegistrationQueue(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, ILogger<RegistrationQueue> log) : IAsyncDisposable, IDisposable
 {
     /// <summary>At most this many registrations share one transaction (PostgreSQL keeps 64 subtransactions per backend cheap).</summary>
     public const int MaxBatch = 32;
@@ -79,6 +79,9 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, NpgsqlDataSou
 
         stopping.Dispose();
     }
+
+    /// <summary>For containers disposed synchronously: stops the writer after the batch in hand.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task WriteAsync()
     {
