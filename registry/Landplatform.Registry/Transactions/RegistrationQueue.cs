@@ -21,7 +21,7 @@ internal sealed record PreparedRegistration(Guid TransactionId, string Kind, str
 /// transactions and titles, the journal's advisory tail lock), so several server instances, each with
 /// its own writer, still register conflicting transactions one at a time.
 /// </summary>
-public sealed class RegistrationQueue(IServiceScopeFactory scopes, NpgsqlDataSource dataSource, ILogger<RegistrationQueue> log) : IAsyncDisposable, IDisposable
+public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<RegistrationQueue> log) : IAsyncDisposable, IDisposable
 {
     /// <summary>At most this many registrations share one transaction (PostgreSQL keeps 64 subtransactions per backend cheap).</summary>
     public const int MaxBatch = 32;
@@ -90,6 +90,9 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, NpgsqlDataSou
         {
             while (await requests.Reader.WaitToReadAsync(stopping.Token))
             {
+                // The callers of the last batch resume on the thread pool; one yield lets those coming straight
+                // back join this batch instead of each starting a batch of its own.
+                await Task.Yield();
                 batch.Clear();
                 while (batch.Count < MaxBatch && requests.Reader.TryRead(out var next))
                 {
@@ -155,16 +158,12 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, NpgsqlDataSou
         var ct = stopping.Token;
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var options = new DbContextOptionsBuilder<RegistryDbContext>()
-            .UseNpgsql(connection, o => o.MigrationsHistoryTable("__migrations", RegistryDbContext.Schema)).Options;
-        await using var db = new RegistryDbContext(options);
-        await db.Database.UseTransactionAsync(transaction, ct);
+        var db = services.GetRequiredService<RegistryDbContext>();
         db.Database.AutoSavepointsEnabled = false;   // our own savepoint per registration is the only one needed
-        var clock = services.GetRequiredService<TimeProvider>();
-        var desk = new TransactionDesk(db, new RegistrarRecordedFees(db, clock), services.GetRequiredService<IUinScheme>(), clock,
-            services.GetRequiredService<RegistryLinks>(), this);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var desk = new TransactionDesk(db, services.GetRequiredService<IFeeCollection>(), services.GetRequiredService<IUinScheme>(),
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<RegistryLinks>(), this);
 
         var prepared = new PreparedRegistration?[batch.Count];
         var failures = new Exception?[batch.Count];
@@ -177,15 +176,14 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, NpgsqlDataSou
                 continue;
             }
 
-            await transaction.SaveAsync(Savepoint, ct);
+            await transaction.CreateSavepointAsync(Savepoint, ct);
             try
             {
                 prepared[i] = await desk.RegisterWithinAsync(batch[i].Id, batch[i].Registrar, ct);
-                await transaction.ReleaseAsync(Savepoint, ct);
-            }
+                            }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                await transaction.RollbackAsync(Savepoint, ct);
+                await transaction.RollbackToSavepointAsync(Savepoint, ct);
                 failures[i] = e;
             }
             finally
