@@ -13,25 +13,32 @@ namespace Landplatform.Registry.Transactions;
 internal sealed record PreparedRegistration(Guid TransactionId, string Kind, string TitleNumber, IReadOnlyList<string> Titles, DateTimeOffset At, string EventPayload);
 
 /// <summary>
-/// Group commit for registrations. Registrations asked for at the same moment wait here, and one writer
+/// Group commit for registrations. Registrations asked for at the same moment wait here, and a writer
 /// registers them together in one database transaction: each under its own savepoint (a rule that fails
 /// rolls back that one alone and its caller gets the failure as before), the journal links them in order
 /// under one hold of the tail lock, and one commit (one WAL flush) makes them all durable at once. Every
 /// caller gets its own outcome only after that commit. The locks stay in the database (rows of the
 /// transactions and titles, the journal's advisory tail lock), so several server instances, each with
-/// its own writer, still register conflicting transactions one at a time.
+/// its own writers, still register conflicting transactions one at a time.
 /// </summary>
 public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<RegistrationQueue> log) : IAsyncDisposable, IDisposable
 {
     /// <summary>At most this many registrations share one transaction (PostgreSQL keeps 64 subtransactions per backend cheap).</summary>
     public const int MaxBatch = 32;
 
+    /// <summary>
+    /// Writers registering batches side by side: while one holds the journal's tail lock through its commit, the
+    /// other does the rules and rights of its own batch. They meet only in the database's locks, as two server
+    /// instances would.
+    /// </summary>
+    public const int Writers = 2;
+
     private const string Savepoint = "registration";
 
-    private readonly Channel<Request> requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Request> requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
-    private Task? writer;
+    private Task? writers;
 
     /// <summary>Registers one examined transaction together with whatever else is being registered now.</summary>
     public Task<RegistrationResult> RegisterAsync(Guid id, string registrar, CancellationToken ct)
@@ -41,7 +48,7 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<Regis
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
-            writer ??= Task.Run(WriteAsync);
+            writers ??= Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteAsync)));
         }
 
         if (!requests.Writer.TryWrite(request))
@@ -63,7 +70,7 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<Regis
             }
 
             stopping.Cancel();
-            running = writer;
+            running = writers;
         }
 
         requests.Writer.TryComplete();
