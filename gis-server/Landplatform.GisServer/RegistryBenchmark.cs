@@ -27,6 +27,7 @@ internal static class RegistryBenchmark
         await using var services = new ServiceCollection()
             .AddSingleton(data)
             .AddSingleton(host.GetRequiredService<Landplatform.Cadastre.Contracts.IUinScheme>())
+            .AddSingleton(host.GetRequiredService<Landplatform.Cadastre.Contracts.IPersonalDataDisclosure>())
             .AddSingleton(host.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>())
             .AddLogging()
             .AddRegistry()

@@ -23,6 +23,7 @@ public static class RegistryModule
         services.AddScoped<IFeeCollection, RegistrarRecordedFees>();
         services.AddScoped<RegistryLinks>();
         services.AddScoped<TransactionDesk>();
+        services.AddSingleton<RegistrationQueue>();
         services.AddSingleton<Landplatform.Cadastre.Contracts.Events.IEventSubscriber, RegistryFeesSubscriber>();
         services.AddScoped<RegisterSearch>();
         services.AddScoped<TitleExtracts>();

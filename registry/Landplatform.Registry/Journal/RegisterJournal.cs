@@ -18,6 +18,9 @@ public sealed record JournalContent(
 /// <summary>An entry as appended: its place in the chain and what it says.</summary>
 public sealed record JournalAppend(long Seq, JournalContent Content);
 
+/// <summary>What a registered transaction asks the journal to record.</summary>
+public sealed record JournalRequest(Guid TransactionId, string Kind, string? TitleNumber, IReadOnlyList<string> Titles, DateTimeOffset RecordedAt, string? Note);
+
 /// <summary>The outcome of recomputing the journal's chain.</summary>
 /// <param name="FirstBadSeq">The first entry that fails, or null when the chain holds.</param>
 public sealed record JournalVerification(long Entries, long? FirstBadSeq, string Message)
@@ -78,6 +81,87 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
         await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
         return new JournalAppend(reader.GetInt64(0), content);
+    }
+
+
+    /// <summary>
+    /// Appends the entries of a batch of transactions registered together in the caller's database
+    /// transaction, chained in the order given: their digests in one round trip, then the tail lock and
+    /// every link in one statement (the database reads the tail under the lock and computes each hash
+    /// from the one before), so the lock covers one round trip and the commit whatever the batch's size.
+    /// </summary>
+    public static async Task<IReadOnlyList<JournalAppend>> AppendBatchAsync(NpgsqlConnection connection, IReadOnlyList<JournalRequest> requests,
+        NpgsqlBatch? before, CancellationToken ct)
+    {
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        // The digests cover only the batch's own rights, already written: computed before the lock, in the
+        // same round trip as whatever else the caller has to write first (its outbox events).
+        var ids = requests.Select(r => r.TransactionId).ToArray();
+        await using var first = before ?? new NpgsqlBatch(connection);
+        var digestCommand = new NpgsqlBatchCommand(
+            "SELECT registry.transaction_digest(i.tx) AS journal_digest FROM unnest(@txs) WITH ORDINALITY AS i(tx, n) ORDER BY i.n");
+        digestCommand.Parameters.AddWithValue("txs", ids);
+        first.BatchCommands.Add(digestCommand);
+        var digests = new List<string>(requests.Count);
+        await using (var reader = await first.ExecuteReaderAsync(ct))
+        {
+            while (reader.FieldCount == 0 || reader.GetName(0) != "journal_digest")
+            {
+                if (!await reader.NextResultAsync(ct))
+                {
+                    throw new InvalidOperationException("The batch returned no digests.");
+                }
+            }
+
+            while (await reader.ReadAsync(ct))
+            {
+                digests.Add(reader.GetString(0));
+            }
+        }
+
+        var contents = requests.Select((r, i) => new JournalContent(r.TransactionId, r.Kind, r.TitleNumber, r.RecordedAt.ToUniversalTime(), r.Titles, digests[i], r.Note)).ToList();
+        var texts = contents.Select(c => JsonSerializer.Serialize(c, Canonical)).ToArray();
+        await using var link = new NpgsqlBatch(connection);
+        link.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({TailLockKey})"));
+        var insert = new NpgsqlBatchCommand("""
+            WITH RECURSIVE input AS (
+                SELECT i.tx, i.content, i.at, i.n FROM unnest(@txs, @contents, @ats) WITH ORDINALITY AS i(tx, content, at, n)),
+            tail AS (
+                SELECT coalesce(t.seq, 0) AS seq, coalesce(t.hash, @genesis) AS hash
+                FROM (SELECT NULL) one LEFT JOIN LATERAL (SELECT seq, hash FROM registry.journal ORDER BY seq DESC LIMIT 1) t ON true),
+            chain AS (
+                SELECT i.n, tail.seq + 1 AS seq, i.tx, i.content, i.at, tail.hash AS previous_hash,
+                       sha256(tail.hash || convert_to(i.content, 'UTF8')) AS hash
+                FROM tail, input i WHERE i.n = 1
+                UNION ALL
+                SELECT i.n, c.seq + 1, i.tx, i.content, i.at, c.hash, sha256(c.hash || convert_to(i.content, 'UTF8'))
+                FROM chain c JOIN input i ON i.n = c.n + 1)
+            INSERT INTO registry.journal (seq, recorded_at, transaction_id, content, previous_hash, hash)
+            SELECT seq, at, tx, content, previous_hash, hash FROM chain ORDER BY n
+            RETURNING seq
+            """);
+        insert.Parameters.AddWithValue("txs", ids);
+        insert.Parameters.AddWithValue("contents", texts);
+        insert.Parameters.AddWithValue("ats", contents.Select(c => c.RecordedAt).ToArray());
+        insert.Parameters.AddWithValue("genesis", GenesisPreviousHash);
+        link.BatchCommands.Add(insert);
+        var seqs = new List<long>(requests.Count);
+        await using (var reader = await link.ExecuteReaderAsync(ct))
+        {
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                seqs.Add(reader.GetInt64(0));
+            }
+        }
+
+        // RETURNING gives the rows in no promised order; the chain numbers them consecutively from the tail.
+        seqs.Sort();
+        return contents.Select((c, i) => new JournalAppend(seqs[i], c)).ToList();
     }
 
 

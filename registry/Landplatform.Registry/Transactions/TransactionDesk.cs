@@ -23,7 +23,7 @@ public sealed record RegistrationResult(Guid TransactionId, long JournalSeq, IRe
 /// rejects it). Each step checks the state it starts from; registration re-checks every rule under a
 /// lock on the title, so conflicting transactions cannot both register.
 /// </summary>
-public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links)
+public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links, RegistrationQueue queue)
 {
     /// <summary>The outbox event of every registered transaction.</summary>
     public const string RegisteredEvent = "registry.transaction.registered";
@@ -302,7 +302,8 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var paid = await LockAsync(id, ct);
         RequireState(paid, "examine", TransactionState.Paid);
-        await CheckRulesAsync(paid, null, ct);
+        var instrument = JsonSerializer.Deserialize<Lodgement>(paid.Instrument, Json)!;
+        await CheckRulesAsync(paid, instrument, await ReadTitleAsync(paid, instrument, forRegistration: false, ct), ct);
         await MoveAsync(paid, TransactionState.Examined, examiner, null, ct);
         await transaction.CommitAsync(ct);
         return paid;
@@ -320,58 +321,73 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
     /// <summary>
     /// The registrar registers an examined transaction: under an exclusive lock on the title every rule
     /// is checked again (priority included), the rights change, the journal gets its entry and the
-    /// outbox its event, all in one database transaction.
+    /// outbox its event, all in one database transaction. Registrations asked for at the same moment
+    /// share that transaction and its commit (<see cref="RegistrationQueue"/>), each in a savepoint of its own.
     /// </summary>
-    public async Task<RegistrationResult> RegisterAsync(Guid id, string registrar, CancellationToken ct)
+    public Task<RegistrationResult> RegisterAsync(Guid id, string registrar, CancellationToken ct) => queue.RegisterAsync(id, registrar, ct);
+
+    /// <summary>
+    /// One registration inside the caller's database transaction: locks, rules, rights and the state change;
+    /// the caller appends the journal entry and the event, then commits.
+    /// </summary>
+    internal async Task<PreparedRegistration> RegisterWithinAsync(Guid id, string registrar, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var examined = await LockAsync(id, ct);
         RequireState(examined, "register", TransactionState.Examined);
-        var title = await db.Titles.FromSqlInterpolated($"SELECT * FROM registry.titles WHERE title_number = {examined.TitleNumber} FOR UPDATE").SingleAsync(ct);
-        await CheckRulesAsync(examined, title, ct);
+        var instrument = JsonSerializer.Deserialize<Lodgement>(examined.Instrument, Json)!;
+
+        // One round trip: the title locked for update, then everything the rules and the new rights read.
+        var state = await ReadTitleAsync(examined, instrument, forRegistration: true, ct);
+        await CheckRulesAsync(examined, instrument, state, ct);
 
         var now = clock.GetUtcNow();
-        var instrument = JsonSerializer.Deserialize<Lodgement>(examined.Instrument, Json)!;
-        var previousOwners = await OwnersAsync(title.TitleNumber, ct);
+        var title = state.Title;
+        var previousOwners = state.Owners;
         var titles = new List<string> { title.TitleNumber };
-        var parcels = await db.TitleParcels.Where(p => p.TitleNumber == title.TitleNumber).Select(p => p.Upi).ToListAsync(ct);
+        var parcels = state.Parcels.ToList();
+        var added = new List<RegisteredRight>();
+        IReadOnlyList<OwnerShare>? newOwners = null;
         switch (examined.Kind)
         {
             case TransactionKind.Transfer or TransactionKind.Rectification:
-                await EndRightsAsync(title.TitleNumber, RightKind.Ownership, null, examined.Id, now, ct);
+                EndRights(state, r => r.Kind == RightKind.Ownership, examined.Id, now);
                 foreach (var grantee in instrument.Grantees!)
                 {
                     var share = Share.Parse(grantee.Share, "grantees");
-                    db.Rights.Add(NewRight(title.TitleNumber, RightKind.Ownership, await PartyAsync(grantee, ct), share, null, null, examined.Id, now));
+                    added.Add(NewRight(title.TitleNumber, RightKind.Ownership, await PartyAsync(grantee, state.Parties, ct), share, null, null, examined.Id, now));
                 }
 
                 break;
             case TransactionKind.Mortgage:
-                db.Rights.Add(NewRight(title.TitleNumber, RightKind.Mortgage, await PartyAsync(instrument.Beneficiary!, ct), Share.Whole, instrument.Amount, instrument.Terms, examined.Id, now));
+                added.Add(NewRight(title.TitleNumber, RightKind.Mortgage, await PartyAsync(instrument.Beneficiary!, state.Parties, ct), Share.Whole, instrument.Amount, instrument.Terms, examined.Id, now));
+                newOwners = previousOwners;
                 break;
             case TransactionKind.Caveat:
-                db.Rights.Add(NewRight(title.TitleNumber, RightKind.Caveat, await PartyAsync(instrument.Beneficiary!, ct), Share.Whole, null, instrument.Terms, examined.Id, now));
+                added.Add(NewRight(title.TitleNumber, RightKind.Caveat, await PartyAsync(instrument.Beneficiary!, state.Parties, ct), Share.Whole, null, instrument.Terms, examined.Id, now));
+                newOwners = previousOwners;
                 break;
             case TransactionKind.Discharge or TransactionKind.CaveatWithdrawal:
-                await EndRightsAsync(title.TitleNumber, null, instrument.RightId, examined.Id, now, ct);
+                // The rules made sure the right is a mortgage or caveat in force: ownership does not change.
+                EndRights(state, r => r.Id == instrument.RightId, examined.Id, now);
+                newOwners = previousOwners;
                 break;
             case TransactionKind.Subdivision:
                 var children = await ChildParcelsAsync(parcels, ct);
-                var carried = await db.Rights.AsNoTracking().Where(r => r.TitleNumber == title.TitleNumber && r.ValidTo == null).ToListAsync(ct);
                 foreach (var child in children)
                 {
                     var childTitle = "T-" + child;
                     db.Titles.Add(new Title { TitleNumber = childTitle, OpenedAt = now, OpenedByTransactionId = examined.Id });
                     db.TitleParcels.Add(new TitleParcel { TitleNumber = childTitle, Upi = child });
-                    foreach (var right in carried)
+                    foreach (var right in state.Current)
                     {
-                        db.Rights.Add(NewRight(childTitle, right.Kind, right.PartyId, new Share(right.ShareNumerator, right.ShareDenominator), right.Amount, right.Terms, examined.Id, now));
+                        added.Add(NewRight(childTitle, right.Kind, right.PartyId, new Share(right.ShareNumerator, right.ShareDenominator), right.Amount, right.Terms, examined.Id, now));
                     }
 
                     titles.Add(childTitle);
                 }
 
-                await EndRightsAsync(title.TitleNumber, null, null, examined.Id, now, ct);
+                EndRights(state, _ => true, examined.Id, now);
+                db.Titles.Attach(title);
                 title.ClosedAt = now;
                 title.ClosedByTransactionId = examined.Id;
                 parcels.AddRange(children);
@@ -380,14 +396,21 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
                 throw new DomainRuleViolationException("transaction-kind", $"{examined.Kind} is not registered through the desk.");
         }
 
+        db.Rights.AddRange(added);
         examined.RegisteredAt = now;
         await MoveAsync(examined, TransactionState.Registered, registrar, null, ct);
-        var newOwners = await OwnersAsync(examined.Kind == TransactionKind.Subdivision ? titles[1] : title.TitleNumber, ct);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await RecordEventAsync(connection, examined, instrument, titles, parcels, previousOwners, newOwners, ct);
-        var entry = await RegisterJournal.AppendAsync(connection, examined.Id, KindName(examined.Kind), title.TitleNumber, titles, now, null, ct);
-        await transaction.CommitAsync(ct);
-        return new RegistrationResult(examined.Id, entry.Seq, titles);
+
+        // The new owners as the register now holds them: the grantees' rights in the order they were written,
+        // with the holders as the register knows them (read again only when a holder was entered just now).
+        if (newOwners is null && examined.Kind is TransactionKind.Transfer or TransactionKind.Rectification &&
+            added.All(r => state.Parties.ContainsKey(r.PartyId)))
+        {
+            newOwners = added.OrderBy(r => r.Id).Select(r => state.Parties[r.PartyId] with { Share = $"{r.ShareNumerator}/{r.ShareDenominator}" }).ToList();
+        }
+
+        newOwners ??= await OwnersAsync(examined.Kind == TransactionKind.Subdivision ? titles[1] : title.TitleNumber, ct);
+        return new PreparedRegistration(examined.Id, KindName(examined.Kind), title.TitleNumber, titles, now,
+            EventPayload(examined, instrument, titles, parcels, previousOwners, newOwners));
     }
 
     private async Task<RegistryTransaction> DecideAsync(Guid id, TransactionState to, string reason, string by, CancellationToken ct, params TransactionState[] from)
@@ -428,16 +451,150 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>What the rules and a registration read about a transaction's title, fetched in one round trip.</summary>
+    private sealed record TitleState(
+        Title Title,
+        (Guid Id, DateTimeOffset LodgedAt, TransactionState State)? Earlier,
+        IReadOnlyList<RegisteredRight> Current,
+        IReadOnlyList<OwnerShare> Owners,
+        IReadOnlyList<(string Kind, string Sha256)> Documents,
+        IReadOnlyList<string> Parcels,
+        Dictionary<long, OwnerShare> Parties);
+
+    /// <summary>
+    /// Reads, in one batch (one round trip), the title (locked for update when registering), the earliest
+    /// pending transaction lodged before this one (registering only), the rights in force, the owners, the
+    /// documents, the parcels and (registering only) the parties the instrument names. Each statement runs
+    /// after the one before, so everything after the lock sees the title as the lock holder leaves it.
+    /// </summary>
+    private async Task<TitleState> ReadTitleAsync(RegistryTransaction transaction, Lodgement instrument, bool forRegistration, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection);
+        NpgsqlBatchCommand Add(string sql)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("t", transaction.TitleNumber!);
+            command.Parameters.AddWithValue("id", transaction.Id);
+            batch.BatchCommands.Add(command);
+            return command;
+        }
+
+        Add("SELECT title_number, opened_at, opened_by_transaction_id, closed_at, closed_by_transaction_id FROM registry.titles WHERE title_number = @t"
+            + (forRegistration ? " FOR UPDATE" : string.Empty));
+        if (forRegistration)
+        {
+            var priority = Add("""
+                SELECT id, lodged_at, state FROM registry.transactions
+                WHERE title_number = @t AND id <> @id AND state = ANY(@pending) AND (lodged_at < @lodged OR (lodged_at = @lodged AND id < @id))
+                ORDER BY lodged_at LIMIT 1
+                """);
+            priority.Parameters.AddWithValue("pending", Pending.Select(p => RegistryDbContext.SnakeCase(p.ToString())).ToArray());
+            priority.Parameters.AddWithValue("lodged", transaction.LodgedAt);
+        }
+
+        Add("""
+            SELECT id, title_number, kind, party_id, share_numerator, share_denominator, amount, terms, valid_from, created_by_transaction_id
+            FROM registry.rights WHERE title_number = @t AND valid_to IS NULL ORDER BY id
+            """);
+        Add("""
+            SELECT p.id, p.name, p.uin, p.registration_number, r.share_numerator, r.share_denominator
+            FROM registry.rights r JOIN registry.parties p ON p.id = r.party_id
+            WHERE r.title_number = @t AND r.valid_to IS NULL AND r.kind = 'ownership' ORDER BY r.id
+            """);
+        Add("SELECT kind, sha256 FROM registry.transaction_documents WHERE transaction_id = @id ORDER BY id");
+        Add("SELECT upi FROM registry.title_parcels WHERE title_number = @t ORDER BY upi");
+        if (forRegistration)
+        {
+            var named = (instrument.Grantees ?? []).Append(instrument.Beneficiary).Where(p => p is not null).Select(p => p!).ToList();
+            var parties = Add("""
+                SELECT id, name, uin, registration_number FROM registry.parties
+                WHERE id = ANY(@ids) OR uin = ANY(@uins) OR registration_number = ANY(@numbers)
+                """);
+            parties.Parameters.AddWithValue("ids", named.Where(p => p.PartyId is not null).Select(p => p.PartyId!.Value).ToArray());
+            parties.Parameters.AddWithValue("uins", named.Where(p => p.PartyId is null && p.Uin is not null).Select(p => p.Uin!).ToArray());
+            parties.Parameters.AddWithValue("numbers", named.Where(p => p.PartyId is null && p.Uin is null && p.RegistrationNumber is not null).Select(p => p.RegistrationNumber!).ToArray());
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            throw new ResourceNotFoundException("title-unknown", $"There is no title {transaction.TitleNumber} in the register.");
+        }
+
+        var title = new Title
+        {
+            TitleNumber = reader.GetString(0), OpenedAt = reader.GetFieldValue<DateTimeOffset>(1), OpenedByTransactionId = reader.GetGuid(2),
+            ClosedAt = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), ClosedByTransactionId = reader.IsDBNull(4) ? null : reader.GetGuid(4),
+        };
+        (Guid, DateTimeOffset, TransactionState)? earlier = null;
+        if (forRegistration)
+        {
+            await reader.NextResultAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                earlier = (reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), Enum.Parse<TransactionState>(reader.GetString(2).Replace("_", string.Empty, StringComparison.Ordinal), true));
+            }
+        }
+
+        var current = new List<RegisteredRight>();
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            current.Add(new RegisteredRight
+            {
+                Id = reader.GetInt64(0), TitleNumber = reader.GetString(1),
+                Kind = Enum.Parse<RightKind>(reader.GetString(2).Replace("_", string.Empty, StringComparison.Ordinal), true),
+                PartyId = reader.GetInt64(3), ShareNumerator = reader.GetInt64(4), ShareDenominator = reader.GetInt64(5),
+                Amount = reader.IsDBNull(6) ? null : reader.GetDecimal(6), Terms = reader.IsDBNull(7) ? null : reader.GetString(7),
+                ValidFrom = reader.GetFieldValue<DateTimeOffset>(8), CreatedByTransactionId = reader.GetGuid(9),
+            });
+        }
+
+        var owners = new List<OwnerShare>();
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            owners.Add(new OwnerShare(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), $"{reader.GetInt64(4)}/{reader.GetInt64(5)}"));
+        }
+
+        var documents = new List<(string, string)>();
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            documents.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        var parcels = new List<string>();
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            parcels.Add(reader.GetString(0));
+        }
+
+        var known = new Dictionary<long, OwnerShare>();
+        if (forRegistration)
+        {
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                known[reader.GetInt64(0)] = new OwnerShare(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), string.Empty);
+            }
+        }
+
+        return new TitleState(title, earlier, current, owners, documents, parcels, known);
+    }
+
     /// <summary>
     /// Every rule a transaction must pass before it registers; the first that fails is thrown with its id.
-    /// Registration passes the title it holds locked, and only then is priority checked.
+    /// Registration reads the title under its lock, and only then is priority checked.
     /// </summary>
-    private async Task CheckRulesAsync(RegistryTransaction transaction, Title? locked, CancellationToken ct)
+    private async Task CheckRulesAsync(RegistryTransaction transaction, Lodgement instrument, TitleState state, CancellationToken ct)
     {
-        var instrument = JsonSerializer.Deserialize<Lodgement>(transaction.Instrument, Json)!;
         var titleNumber = transaction.TitleNumber!;
-        var withPriority = locked is not null;
-        var title = locked ?? await db.Titles.AsNoTracking().SingleAsync(t => t.TitleNumber == titleNumber, ct);
+        var title = state.Title;
         if (title.ClosedAt is not null)
         {
             throw new DomainRuleViolationException("R-TITLE", $"Title {titleNumber} was closed on {title.ClosedAt:yyyy-MM-dd}; nothing more registers on it.");
@@ -448,20 +605,13 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             throw new DomainRuleViolationException("R-DATE", $"The instrument is dated {transaction.InstrumentDate:yyyy-MM-dd}, a date still in the future.");
         }
 
-        if (withPriority)
+        if (state.Earlier is { } earlier)
         {
-            var earlier = await db.Transactions.AsNoTracking()
-                .Where(t => t.TitleNumber == titleNumber && t.Id != transaction.Id && Pending.Contains(t.State) &&
-                            (t.LodgedAt < transaction.LodgedAt || (t.LodgedAt == transaction.LodgedAt && t.Id.CompareTo(transaction.Id) < 0)))
-                .OrderBy(t => t.LodgedAt).Select(t => new { t.Id, t.LodgedAt, t.State }).FirstOrDefaultAsync(ct);
-            if (earlier is not null)
-            {
-                throw new DomainRuleViolationException("R-PRIORITY",
-                    $"Transaction {earlier.Id}, lodged earlier ({earlier.LodgedAt:O}) on title {titleNumber}, is still {StateName(earlier.State)}: it has priority, so this one waits until it is registered or rejected.");
-            }
+            throw new DomainRuleViolationException("R-PRIORITY",
+                $"Transaction {earlier.Id}, lodged earlier ({earlier.LodgedAt:O}) on title {titleNumber}, is still {StateName(earlier.State)}: it has priority, so this one waits until it is registered or rejected.");
         }
 
-        var current = await db.Rights.AsNoTracking().Where(r => r.TitleNumber == titleNumber && r.ValidTo == null).ToListAsync(ct);
+        var current = state.Current;
         var caveat = current.FirstOrDefault(r => r.Kind == RightKind.Caveat);
         if (caveat is not null && BlockedByCaveat.Contains(transaction.Kind))
         {
@@ -472,7 +622,7 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         switch (transaction.Kind)
         {
             case TransactionKind.Transfer or TransactionKind.Mortgage:
-                await CheckGrantorsAsync(titleNumber, instrument.Grantors ?? [], current, ct);
+                CheckGrantors(titleNumber, instrument.Grantors ?? [], state.Owners);
                 break;
             case TransactionKind.Discharge or TransactionKind.CaveatWithdrawal:
                 var wanted = transaction.Kind == TransactionKind.Discharge ? RightKind.Mortgage : RightKind.Caveat;
@@ -484,11 +634,10 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
 
                 break;
             case TransactionKind.Subdivision:
-                var parcels = await db.TitleParcels.Where(p => p.TitleNumber == titleNumber).Select(p => p.Upi).ToListAsync(ct);
-                if ((await ChildParcelsAsync(parcels, ct)).Count == 0)
+                if ((await ChildParcelsAsync(state.Parcels, ct)).Count == 0)
                 {
                     throw new DomainRuleViolationException("R-SURVEY",
-                        $"Parcel {string.Join(", ", parcels)} of title {titleNumber} has not been subdivided by an approved survey: the fabric holds no current children of it.");
+                        $"Parcel {string.Join(", ", state.Parcels)} of title {titleNumber} has not been subdivided by an approved survey: the fabric holds no current children of it.");
                 }
 
                 break;
@@ -500,8 +649,7 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             throw new DomainRuleViolationException("R-SHARES", "The new owners' shares must add up to exactly one.");
         }
 
-        var documents = await db.Documents.AsNoTracking().Where(d => d.TransactionId == transaction.Id).Select(d => new { d.Kind, d.Sha256 }).ToListAsync(ct);
-        var attached = documents.Select(d => d.Kind).Distinct().ToList();
+        var attached = state.Documents.Select(d => d.Kind).Distinct().ToList();
         var missing = RequiredDocuments(transaction.Kind, instrument.Reason, current.Any(r => r.Kind == RightKind.Mortgage)).Except(attached).ToList();
         if (missing.Count > 0)
         {
@@ -512,7 +660,7 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         // The deed's signature is checked again: a notary certificate revoked since attachment stops it here.
         if (links.Deeds is { } deeds)
         {
-            foreach (var deed in documents.Where(d => d.Kind == "deed").Select(d => d.Sha256).Distinct())
+            foreach (var deed in state.Documents.Where(d => d.Kind == "deed").Select(d => d.Sha256).Distinct())
             {
                 var verified = await deeds.VerifyAsync(deed, ct);
                 if (!verified.Verified)
@@ -540,28 +688,33 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
         return required;
     }
 
-    private async Task CheckGrantorsAsync(string titleNumber, IReadOnlyList<PartyReference> grantors, IReadOnlyList<RegisteredRight> current, CancellationToken ct)
+    /// <summary>
+    /// Every grantor must be a registered owner, and every registered owner a grantor. A grantor is matched the
+    /// way the register finds a party: by party id, else by UIN (unique), else by registration number (unique).
+    /// </summary>
+    private static void CheckGrantors(string titleNumber, IReadOnlyList<PartyReference> grantors, IReadOnlyList<OwnerShare> owners)
     {
-        var owners = current.Where(r => r.Kind == RightKind.Ownership).Select(r => r.PartyId).ToHashSet();
         var signing = new HashSet<long>();
         foreach (var grantor in grantors)
         {
-            var id = await FindPartyAsync(grantor, ct);
-            if (id is null || !owners.Contains(id.Value))
+            var owner = owners.FirstOrDefault(o =>
+                grantor.PartyId is { } id ? o.PartyId == id
+                : grantor.Uin is { } uin ? o.Uin == uin
+                : o.RegistrationNumber == grantor.RegistrationNumber);
+            if (owner is null)
             {
                 throw new DomainRuleViolationException("R-OWNER",
                     $"{Describe(grantor)} is not a registered owner of title {titleNumber}: only its registered owners can transfer or mortgage it.");
             }
 
-            signing.Add(id.Value);
+            signing.Add(owner.PartyId);
         }
 
-        var absent = owners.Except(signing).ToList();
+        var absent = owners.Where(o => !signing.Contains(o.PartyId)).DistinctBy(o => o.PartyId).Select(o => o.Name).ToList();
         if (absent.Count > 0)
         {
-            var names = await db.Parties.Where(p => absent.Contains(p.Id)).Select(p => p.Name).ToListAsync(ct);
             throw new DomainRuleViolationException("R-OWNER",
-                $"Registered owner(s) {string.Join(", ", names)} of title {titleNumber} did not sign: every registered owner must be a grantor.");
+                $"Registered owner(s) {string.Join(", ", absent)} of title {titleNumber} did not sign: every registered owner must be a grantor.");
         }
     }
 
@@ -581,8 +734,17 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
     }
 
     /// <summary>The party an instrument names, entered in the register when it is new to it.</summary>
-    private async Task<long> PartyAsync(PartyReference reference, CancellationToken ct)
+    private async Task<long> PartyAsync(PartyReference reference, IReadOnlyDictionary<long, OwnerShare> read, CancellationToken ct)
     {
+        var found = read.Values.FirstOrDefault(p =>
+            reference.PartyId is { } id ? p.PartyId == id
+            : reference.Uin is { } uin ? p.Uin == uin
+            : p.RegistrationNumber == reference.RegistrationNumber);
+        if (found is not null)
+        {
+            return found.PartyId;
+        }
+
         if (await FindPartyAsync(reference, ct) is { } known)
         {
             return known;
@@ -612,12 +774,15 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             Amount = amount, Terms = terms, ValidFrom = at, CreatedByTransactionId = transaction,
         };
 
-    private async Task EndRightsAsync(string title, RightKind? kind, long? rightId, Guid transaction, DateTimeOffset at, CancellationToken ct)
+    /// <summary>Ends rights in force read under the title's lock; the next save writes valid_to and the ending transaction, nothing else.</summary>
+    private void EndRights(TitleState state, Func<RegisteredRight, bool> which, Guid transaction, DateTimeOffset at)
     {
-        await db.SaveChangesAsync(ct);
-        await db.Rights
-            .Where(r => r.TitleNumber == title && r.ValidTo == null && (kind == null || r.Kind == kind) && (rightId == null || r.Id == rightId))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ValidTo, at).SetProperty(r => r.EndedByTransactionId, transaction), ct);
+        foreach (var right in state.Current.Where(which))
+        {
+            db.Rights.Attach(right);
+            right.ValidTo = at;
+            right.EndedByTransactionId = transaction;
+        }
     }
 
     private async Task<List<OwnerShare>> OwnersAsync(string title, CancellationToken ct)
@@ -644,10 +809,9 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
 
     // The event goes to the outbox in the same transaction as the registration (ARCHITECTURE.md, Events):
     // the tax roll and permits learn of the new owners once it commits, never before, never not.
-    private static async Task RecordEventAsync(NpgsqlConnection connection, RegistryTransaction transaction, Lodgement instrument, IReadOnlyList<string> titles,
-        IReadOnlyList<string> parcels, IReadOnlyList<OwnerShare> previousOwners, IReadOnlyList<OwnerShare> newOwners, CancellationToken ct)
-    {
-        var payload = JsonSerializer.Serialize(new
+    private static string EventPayload(RegistryTransaction transaction, Lodgement instrument, IReadOnlyList<string> titles,
+        IReadOnlyList<string> parcels, IReadOnlyList<OwnerShare> previousOwners, IReadOnlyList<OwnerShare> newOwners) =>
+        JsonSerializer.Serialize(new
         {
             transactionId = transaction.Id,
             kind = KindName(transaction.Kind),
@@ -661,20 +825,6 @@ public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, I
             instrumentDate = transaction.InstrumentDate,
             registeredAt = transaction.RegisteredAt,
         }, Json);
-        await using var batch = new NpgsqlBatch(connection);
-        var insert = new NpgsqlBatchCommand(
-            "INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES (@event, @type, @at, @tx, @payload::jsonb)");
-        insert.Parameters.AddWithValue("event", Guid.CreateVersion7());
-        insert.Parameters.AddWithValue("type", RegisteredEvent);
-        insert.Parameters.AddWithValue("at", transaction.RegisteredAt!.Value);
-        insert.Parameters.AddWithValue("tx", transaction.Id);
-        insert.Parameters.AddWithValue("payload", payload);
-        batch.BatchCommands.Add(insert);
-        var notify = new NpgsqlBatchCommand("SELECT pg_notify('lp_outbox', @type)");
-        notify.Parameters.AddWithValue("type", RegisteredEvent);
-        batch.BatchCommands.Add(notify);
-        await batch.ExecuteNonQueryAsync(ct);
-    }
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
