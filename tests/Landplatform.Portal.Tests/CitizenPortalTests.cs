@@ -93,6 +93,7 @@ public sealed class CitizenPortalTests(PortalServer server) : IClassFixture<Port
         Assert.Equal(findings.Count, await page.Locator("#permit-findings li").CountAsync());
         Assert.Equal("Not decided yet.", await page.TextContentAsync("#permit-decision"));
         await AssertFitsAsync(page);
+        await page.Locator("#permit-findings").ScrollIntoViewIfNeededAsync();
         await PortalBrowser.ShotAsync(page, "citizen-permit-phone.png");
 
         // A permit officer decides; the citizen's list shows the decision and its reasons.
@@ -107,6 +108,7 @@ public sealed class CitizenPortalTests(PortalServer server) : IClassFixture<Port
         Assert.Contains("refused", card);
         Assert.Contains(reasons, card);
         await AssertFitsAsync(page);
+        await page.Locator("#my-applications li.permit").First.ScrollIntoViewIfNeededAsync();
         await PortalBrowser.ShotAsync(page, "citizen-applications-phone.png");
 
         // The number leads to the application's own page.
