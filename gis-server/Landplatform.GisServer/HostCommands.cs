@@ -91,8 +91,13 @@ internal static class HostCommands
                 }
 
                 return 0;
-            case "seed-demo" when args.Length == 2:
+            case "seed-demo" when args.Length is 2 or 3:
                 await DemoAccounts.SeedAsync(services, new Uri(args[1].TrimEnd('/') + "/"), ct);
+                if (args.Length == 3)
+                {
+                    await DemoAccounts.WritePeopleCsvAsync(args[2], ct);
+                }
+
                 Console.WriteLine("demo accounts (user name / password / role):");
                 foreach (var user in DemoAccounts.Users)
                 {
@@ -136,7 +141,7 @@ internal static class HostCommands
             case "bench-survey-check":
                 return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL [PEOPLE-CSV] | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
                 return 2;
         }
     }

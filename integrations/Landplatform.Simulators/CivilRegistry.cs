@@ -10,7 +10,10 @@ namespace Landplatform.Simulators;
 /// <summary>The civil registry's configuration.</summary>
 public sealed class CivilRegistrySettings
 {
-    /// <summary>A CSV of persons (the sample's parties.csv: uin, name, date_of_birth columns) loaded at start.</summary>
+    /// <summary>
+    /// CSV files of persons (uin, name, date_of_birth columns, as the sample's parties.csv) loaded at start, separated
+    /// by <c>;</c>: <c>./lp run</c> gives the sample's people and the demo accounts' persons.
+    /// </summary>
     public string? PeopleCsv { get; set; }
 
     /// <summary>The ES256 signing key as PKCS#8 PEM; a fresh one is made at start when none is given.</summary>
@@ -45,10 +48,16 @@ public sealed class CivilRegistry
         }
 
         KeyId = Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..16];
-        if (settings.Value.PeopleCsv is { Length: > 0 } csv && File.Exists(csv))
+        foreach (var csv in (settings.Value.PeopleCsv ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var loaded = Load(csv);
-            log.LogInformation("Civil registry: {Count} persons from {File}", loaded, csv);
+            if (File.Exists(csv))
+            {
+                log.LogInformation("Civil registry: {Count} persons from {File}", Load(csv), csv);
+            }
+            else
+            {
+                log.LogWarning("Civil registry: no people file {File}", csv);
+            }
         }
     }
 

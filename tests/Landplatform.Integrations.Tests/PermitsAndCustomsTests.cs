@@ -104,6 +104,51 @@ public sealed class PermitsAndCustomsTests(CivicServer server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_person_lists_the_applications_they_filed_or_that_are_made_on_their_land_newest_first_and_nobody_elses()
+    {
+        var (upi, footprint, _, _) = await FloodParcelAsync(4);
+        var (ownUpi, ownFootprint, _, _) = await FloodParcelAsync(5);
+        var citizen = Person("citizen");
+        await civic.RegisterTransferAsync(upi, citizen.Uin, citizen.FullName);
+        await civic.RegisterTransferAsync(ownUpi, citizen.Uin, citizen.FullName);
+
+        // The surveyor's account files for the owner; then the owner applies on their other parcel themselves.
+        var filed = Ok(await civic.PostAsync("/api/permits", "surveyor", Application(upi, footprint, citizen.Uin)), 201);
+        var own = Ok(await civic.PostAsync("/api/permits", "citizen", Application(ownUpi, ownFootprint)), 201);
+        string? Id(JsonElement a) => a.GetProperty("id").GetString();
+
+        var ownersList = Ok(await civic.GetAsync("/api/permits/mine", "citizen")).EnumerateArray().ToList();
+        var ids = ownersList.Select(Id).ToList();
+        Assert.Contains(Id(filed), ids);
+        Assert.True(ids.IndexOf(Id(own)) < ids.IndexOf(Id(filed)), "the newest application comes first");
+        Assert.All(ownersList, a => Assert.True(a.GetProperty("ownerName").GetString() == citizen.FullName || a.GetProperty("applicantName").GetString() == citizen.FullName));
+        var asOwner = ownersList.Single(a => Id(a) == Id(filed));
+        Assert.Equal("awaiting-consent", asOwner.GetProperty("status").GetString());
+        Assert.Equal(upi, asOwner.GetProperty("upi").GetString());
+        var mineApplied = ownersList.Single(a => Id(a) == Id(own));
+        Assert.Equal("submitted", mineApplied.GetProperty("status").GetString());
+        Assert.Contains(mineApplied.GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "P-FLOOD");
+
+        var agentsList = Ok(await civic.GetAsync("/api/permits/mine", "surveyor")).EnumerateArray().Select(Id).ToList();
+        Assert.Contains(Id(filed), agentsList);
+        Assert.DoesNotContain(Id(own), agentsList);
+        Assert.Empty(Ok(await civic.GetAsync("/api/permits/mine", "notary")).EnumerateArray());
+
+        // A decision shows in the owner's list with its reasons.
+        Ok(await civic.PostAsync($"/api/permits/{Id(own)}/decision", "permit-officer", new { decision = "refuse", reasons = "The floor is below the flood level." }));
+        var decided = Ok(await civic.GetAsync("/api/permits/mine", "citizen")).EnumerateArray().Single(a => Id(a) == Id(own));
+        Assert.Equal("refused", decided.GetProperty("status").GetString());
+        Assert.Equal("The floor is below the flood level.", decided.GetProperty("reasons").GetString());
+
+        // Another system's token names no person: the same problem as when it applies; no token at all is 401.
+        var agency = await Tokens.ClientTokenAsync(server.Client, "planning-agency", "parcels.read");
+        var applying = Problem(await civic.SendAsync(HttpMethod.Post, "/api/permits", null, Application(upi, footprint), agency), 409, "P-IDENTITY");
+        var listing = Problem(await civic.GetAsync("/api/permits/mine", bearer: agency), 409, "P-IDENTITY");
+        Assert.Equal(applying.GetProperty("detail").GetString(), listing.GetProperty("detail").GetString());
+        Assert.Equal(401, (await civic.GetAsync("/api/permits/mine")).Status);
+    }
+
+    [Fact]
     public async Task Customs_hears_yes_only_for_an_owner_with_an_approved_permit_needs_its_scope_and_every_query_is_audited()
     {
         var (upi, footprint, _, _) = await FloodParcelAsync(2);

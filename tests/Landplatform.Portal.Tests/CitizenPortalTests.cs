@@ -56,6 +56,74 @@ public sealed class CitizenPortalTests(PortalServer server) : IClassFixture<Port
         Assert.Empty(browser.Failures);
     }
 
+    [Fact]
+    public async Task A_citizen_applies_for_a_building_permit_on_their_parcel_with_the_keyboard_and_follows_it_to_the_decision_on_a_phone()
+    {
+        var citizen = DemoAccounts.Users.Single(u => u.Role == PlatformRoles.Citizen);
+        var (_, upi) = await TransferToAsync(citizen.Uin!, citizen.FullName, firstBlock: 40);
+        await using var browser = await PortalBrowser.StartAsync();
+        var page = await browser.OpenAsync(server.BaseAddress, "#/me", width: 390, height: 844);
+        await PortalBrowser.SignInAsync(page, "citizen");
+        await page.WaitForSelectorAsync("#my-tax");
+        var before = await page.Locator("#my-applications li.permit").CountAsync();
+
+        // Only with the keyboard: open the form, choose the parcel, describe the building, send.
+        await page.FocusAsync("#permit-apply summary");
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("permit-upi", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await page.SelectOptionAsync("#permit-upi", upi);
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("permit-description", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await page.Keyboard.TypeAsync("Single-storey dwelling, 90 m² of floor");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync("#permit-number");
+        Assert.Equal("submitted and checked, waiting for a decision", await page.TextContentAsync("#permit-status"));
+        Assert.Contains("submitted and checked", await page.TextContentAsync(".notice"));
+
+        // What the page shows is what the permits module holds: the application and every finding of its check, in words.
+        var application = Assert.Single((await GetAsync("citizen", "/api/permits/mine")).EnumerateArray(), a => a.GetProperty("upi").GetString() == upi);
+        var number = application.GetProperty("number").GetString()!;
+        Assert.Equal($"Building permit application {number}", await page.TextContentAsync("#permit-number"));
+        var findings = application.GetProperty("findings").EnumerateArray().ToList();
+        Assert.NotEmpty(findings);
+        var report = await page.TextContentAsync("#permit-findings");
+        Assert.All(findings, f => Assert.Contains(f.GetProperty("message").GetString()!, report));
+        Assert.Equal(findings.Count, await page.Locator("#permit-findings li").CountAsync());
+        Assert.Equal("Not decided yet.", await page.TextContentAsync("#permit-decision"));
+        await AssertFitsAsync(page);
+        await page.Locator("#permit-findings").ScrollIntoViewIfNeededAsync();
+        await PortalBrowser.ShotAsync(page, "citizen-permit-phone.png");
+
+        // A permit officer decides; the citizen's list shows the decision and its reasons.
+        const string reasons = "The floor level is not shown; apply again with levels.";
+        await SendAsync("permit-officer", $"/api/permits/{application.GetProperty("id").GetString()}/decision", JsonContent.Create(new { decision = "refuse", reasons }));
+        await PortalBrowser.GoAsync(page, "#/me?decided", "#my-applications li.permit");
+        var cards = await page.Locator("#my-applications li.permit").AllTextContentsAsync();
+        Assert.Equal(before + 1, cards.Count);
+        var card = cards[0];
+        Assert.Contains(number, card);
+        Assert.Contains(upi, card);
+        Assert.Contains("refused", card);
+        Assert.Contains(reasons, card);
+        await AssertFitsAsync(page);
+        await page.Locator("#my-applications li.permit").First.ScrollIntoViewIfNeededAsync();
+        await PortalBrowser.ShotAsync(page, "citizen-applications-phone.png");
+
+        // The number leads to the application's own page.
+        await page.ClickAsync($"#my-applications a:has-text('{number}')");
+        await page.WaitForSelectorAsync("#permit-number");
+        Assert.Equal("refused", await page.TextContentAsync("#permit-status"));
+        Assert.Contains(reasons, await page.TextContentAsync("#permit-decision"));
+        Assert.Empty(browser.Failures);
+    }
+
+    // Readable on a phone: nothing wider than the screen, so nothing needs scrolling sideways.
+    private static async Task AssertFitsAsync(IPage page) =>
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+            "the page is wider than the phone's screen");
+
     // The roll follows the register through the exchange, a moment after registration.
     private async Task UntilRollNamesAsync(string upi, string uin)
     {
@@ -77,13 +145,12 @@ public sealed class CitizenPortalTests(PortalServer server) : IClassFixture<Port
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    // The real path through the public APIs: the citizen is known to the civil registry; the notary lodges a gift,
+    // The real path through the public APIs: the civil registry knows the demo citizen (as in ./lp run); the notary lodges a gift,
     // attaches a deed signed with their certified key, submits, pays the invoice at the gateway; the gateway's
     // webhook marks it paid; the examiner examines; the registrar registers.
-    private async Task<(string Title, string Upi)> TransferToAsync(string uin, string name)
+    private async Task<(string Title, string Upi)> TransferToAsync(string uin, string name, int firstBlock = 2)
     {
-        server.Systems.CivilRegistry.Register(new CivilPerson(uin, name, null));
-        var (title, owners) = await UnencumberedTitleAsync();
+        var (title, owners) = await UnencumberedTitleAsync(firstBlock);
         var id = (await SendAsync("notary", "/api/registry/transactions", JsonContent.Create(new
         {
             kind = "transfer", titleNumber = title, instrumentDate = DateTime.UtcNow.ToString("yyyy-MM-dd"), reason = "gift",
@@ -115,9 +182,10 @@ public sealed class CitizenPortalTests(PortalServer server) : IClassFixture<Port
         }
     }
 
-    private async Task<(string Title, long[] Owners)> UnencumberedTitleAsync()
+    // Each test starts at its own block, so no two take the same title.
+    private async Task<(string Title, long[] Owners)> UnencumberedTitleAsync(int firstBlock)
     {
-        for (var block = 2; block < 40; block++)
+        for (var block = firstBlock; block < firstBlock + 38; block++)
         {
             var title = $"T-CH-{block:D5}-0001";
             using var response = await server.Client.GetAsync($"/api/registry/titles/{title}");

@@ -16,7 +16,8 @@ namespace Landplatform.Testing;
 
 /// <summary>
 /// The external systems (payment gateway, bank, civil registry) in-process on a loopback port, as
-/// <c>./lp run</c> starts them: the civil registry knows the persons of the sample's <c>parties.csv</c>.
+/// <c>./lp run</c> starts them: the civil registry knows the persons of the sample's <c>parties.csv</c> and the
+/// demo accounts' persons (from the people file <c>seed-demo</c> writes).
 /// </summary>
 public sealed class ExternalSystems : IAsyncDisposable
 {
@@ -43,7 +44,13 @@ public sealed class ExternalSystems : IAsyncDisposable
     /// <param name="samplePeople">False for a civil registry that knows only the persons a test registers itself.</param>
     public static async Task<ExternalSystems> StartAsync(bool samplePeople = true)
     {
-        string[] args = samplePeople ? [$"--Simulators:CivilRegistry:PeopleCsv={Path.Combine(TemplateDatabase.SampleDirectory(), "parties.csv")}"] : [];
+        var demoPeople = Path.Combine(Path.GetTempPath(), $"lp-demo-people-{Environment.ProcessId}.csv");
+        if (samplePeople)
+        {
+            await Landplatform.Integrations.Identity.DemoAccounts.WritePeopleCsvAsync(demoPeople, CancellationToken.None);
+        }
+
+        string[] args = samplePeople ? [$"--Simulators:CivilRegistry:PeopleCsv={Path.Combine(TemplateDatabase.SampleDirectory(), "parties.csv")};{demoPeople}"] : [];
         var app = SimulatorApp.Build(args, b =>
         {
             b.Logging.ClearProviders();

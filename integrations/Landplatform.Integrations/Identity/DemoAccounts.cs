@@ -52,6 +52,18 @@ public static class DemoAccounts
         return "VC" + payload + VerhoeffUinScheme.CheckDigit(payload).ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Writes the demo persons as a people file the civil registry simulator loads (<c>uin,name,date_of_birth</c>, the
+    /// columns of the sample's parties.csv), so that in the demo the registry knows them and they can receive a title.
+    /// The simulator reads the file; it never references this module.
+    /// </summary>
+    public static async Task WritePeopleCsvAsync(string path, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var lines = Users.Select(u => $"{u.Uin},\"{u.FullName.Replace("\"", "\"\"", StringComparison.Ordinal)}\",").Prepend("uin,name,date_of_birth");
+        await File.WriteAllLinesAsync(path, lines, ct);
+    }
+
     /// <summary>Creates what is missing; running it again changes nothing but the portal's redirect address.</summary>
     public static async Task SeedAsync(IServiceProvider services, Uri portalBase, CancellationToken ct)
     {

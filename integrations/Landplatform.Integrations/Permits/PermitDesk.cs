@@ -175,6 +175,13 @@ public sealed class PermitDesk(PermitsStore db, PermitCheck check, NpgsqlDataSou
         return application;
     }
 
+    /// <summary>The applications a person made (as owner or agent) or that are made on their land, newest first.</summary>
+    public async Task<List<PermitApplication>> MineAsync(string uin, CancellationToken ct) =>
+        await db.Applications.AsNoTracking()
+            .Where(a => a.ApplicantUin == uin || a.OwnerUin == uin)
+            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Number)
+            .ToListAsync(ct);
+
     public async Task<PermitApplication> FindAsync(Guid id, CancellationToken ct) =>
         await db.Applications.SingleOrDefaultAsync(a => a.Id == id, ct)
         ?? throw new ResourceNotFoundException("permit-unknown", $"There is no permit application {id}.");

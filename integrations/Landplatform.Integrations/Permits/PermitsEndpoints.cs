@@ -40,6 +40,8 @@ public static class PermitsEndpoints
             .WithSummary("Approved building permits on a parcel (?upi=), without personal data (public).");
         group.MapPost("", ApplyAsync).RequireAuthorization(AccessPolicies.SignedIn)
             .WithSummary("Applies for a building permit: by a registered owner (checked and submitted at once) or an agent naming the owner (awaits the owner's consent).");
+        group.MapGet("/mine", MineAsync).RequireAuthorization(AccessPolicies.SignedIn)
+            .WithSummary("The caller's own applications, as applicant or as owner, newest first, with their check reports and decisions.");
         group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(AccessPolicies.SignedIn)
             .WithSummary("An application with its check report: the applicant, the owner, permit officers.");
         group.MapPost("/{id:guid}/consent", ConsentAsync).RequireAuthorization(AccessPolicies.SignedIn)
@@ -74,6 +76,9 @@ public static class PermitsEndpoints
         return TypedResults.Created($"/api/permits/{application.Id}", PermitView.Of(application));
     }
 
+    private static async Task<Ok<List<PermitView>>> MineAsync(PermitDesk desk, ClaimsPrincipal caller, CancellationToken ct) =>
+        TypedResults.Ok((await desk.MineAsync(CallerUin(caller), ct)).Select(PermitView.Of).ToList());
+
     private static async Task<Ok<PermitView>> GetAsync(Guid id, PermitDesk desk, ClaimsPrincipal caller, CancellationToken ct)
     {
         var application = await desk.FindAsync(id, ct);
@@ -94,7 +99,7 @@ public static class PermitsEndpoints
 
     private static string CallerUin(ClaimsPrincipal caller) =>
         caller.FindFirst(PlatformClaims.Uin)?.Value
-        ?? throw new DomainRuleViolationException("P-IDENTITY", "Only a person signed in with a verified UIN can apply for or consent to a permit.");
+        ?? throw new DomainRuleViolationException("P-IDENTITY", "Only a person signed in with a verified UIN can apply for, consent to or list their permit applications.");
 }
 
 /// <summary>Registers the permits module.</summary>

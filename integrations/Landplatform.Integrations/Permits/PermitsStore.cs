@@ -78,6 +78,7 @@ public sealed class PermitsStore(DbContextOptions<PermitsStore> options) : DbCon
             e.Property(a => a.Footprint).HasColumnName("footprint").HasColumnType("jsonb");
             e.Property(a => a.ApplicantName).HasColumnName("applicant_name").HasMaxLength(300);
             e.Property(a => a.ApplicantUin).HasColumnName("applicant_uin").HasMaxLength(32);
+            e.HasIndex(a => a.ApplicantUin);
             e.Property(a => a.ApplicantCapacity).HasColumnName("applicant_capacity").HasMaxLength(10);
             e.Property(a => a.OwnerUin).HasColumnName("owner_uin").HasMaxLength(32);
             e.HasIndex(a => a.OwnerUin);

@@ -132,6 +132,8 @@ namespace Landplatform.Integrations.Permits.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ApplicantUin");
+
                     b.HasIndex("Number")
                         .IsUnique();
 
