@@ -252,10 +252,14 @@ public sealed class RegistryCounter(SingleWindowServer server)
         return new SampleTitle(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
     }
 
-    /// <summary>A well-formed UIN no sample person has: VC, nine digits from the seed, a Verhoeff check digit.</summary>
+    /// <summary>
+    /// A well-formed UIN no sample or demo person has: VC, nine digits from the seed, a Verhoeff check digit.
+    /// The demo accounts' persons hold 900,000,001 onwards (<c>DemoAccounts.DemoUin</c>), and the civil-registry
+    /// simulator knows them, so these start well above.
+    /// </summary>
     public static string NewUin(int seed)
     {
-        var digits = (900_000_000 + seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var digits = (900_010_000 + seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return "VC" + digits + Landplatform.Integrations.Identity.VerhoeffUinScheme.CheckDigit(digits);
     }
 }
