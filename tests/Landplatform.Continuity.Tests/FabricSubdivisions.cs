@@ -27,18 +27,8 @@ public sealed class FabricSubdivisions : IRegisterChanges
         return made;
     }
 
-    public async Task<IReadOnlySet<string>> RecordedAsync(NpgsqlDataSource database, CancellationToken ct)
-    {
-        await using var command = database.CreateCommand("SELECT id::text FROM cadastre.fabric_transactions WHERE kind = 'subdivision'");
-        await using var rows = await command.ExecuteReaderAsync(ct);
-        var ids = new HashSet<string>();
-        while (await rows.ReadAsync(ct))
-        {
-            ids.Add(rows.GetString(0));
-        }
-
-        return ids;
-    }
+    public Task<IReadOnlySet<string>> RecordedAsync(NpgsqlDataSource database, CancellationToken ct) =>
+        RegisterChanges.IdsAsync(database, "SELECT id::text FROM cadastre.fabric_transactions WHERE kind = 'subdivision'", ct);
 
     public async Task VerifyIntegrityAsync(NpgsqlDataSource restored, DrillClusters clusters, CancellationToken ct)
     {

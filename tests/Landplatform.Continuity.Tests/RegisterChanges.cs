@@ -26,4 +26,18 @@ public static class RegisterChanges
 {
     /// <summary>Every kind the drill exercises, fresh for each drill.</summary>
     public static IReadOnlyList<IRegisterChanges> All() => [new FabricSubdivisions(), new RegistryTransfers()];
+
+    /// <summary>The first column of every row <paramref name="sql"/> returns, as a set: how each kind lists what it recorded.</summary>
+    public static async Task<IReadOnlySet<string>> IdsAsync(NpgsqlDataSource database, string sql, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(sql);
+        await using var rows = await command.ExecuteReaderAsync(ct);
+        var ids = new HashSet<string>();
+        while (await rows.ReadAsync(ct))
+        {
+            ids.Add(rows.GetString(0));
+        }
+
+        return ids;
+    }
 }

@@ -45,18 +45,8 @@ public sealed class RegistryTransfers : IRegisterChanges
         return made;
     }
 
-    public async Task<IReadOnlySet<string>> RecordedAsync(NpgsqlDataSource database, CancellationToken ct)
-    {
-        await using var command = database.CreateCommand("SELECT id::text FROM registry.transactions WHERE kind = 'transfer' AND state = 'registered'");
-        await using var rows = await command.ExecuteReaderAsync(ct);
-        var ids = new HashSet<string>();
-        while (await rows.ReadAsync(ct))
-        {
-            ids.Add(rows.GetString(0));
-        }
-
-        return ids;
-    }
+    public Task<IReadOnlySet<string>> RecordedAsync(NpgsqlDataSource database, CancellationToken ct) =>
+        RegisterChanges.IdsAsync(database, "SELECT id::text FROM registry.transactions WHERE kind = 'transfer' AND state = 'registered'", ct);
 
     public async Task VerifyIntegrityAsync(NpgsqlDataSource restored, DrillClusters clusters, CancellationToken ct)
     {

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Landplatform.Cadastre.Contracts;
 using Landplatform.Registry.Data;
 using Landplatform.Registry.Journal;
 using Microsoft.EntityFrameworkCore;
@@ -169,8 +168,7 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<Regis
         db.Database.AutoSavepointsEnabled = false;   // our own savepoint per registration is the only one needed
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var desk = new TransactionDesk(db, services.GetRequiredService<IFeeCollection>(), services.GetRequiredService<IUinScheme>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<RegistryLinks>(), this);
+        var desk = services.GetRequiredService<TransactionDesk>();   // on the scope's DbContext, the one in this transaction
 
         var prepared = new PreparedRegistration?[batch.Count];
         var failures = new Exception?[batch.Count];
@@ -187,7 +185,7 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<Regis
             try
             {
                 prepared[i] = await desk.RegisterWithinAsync(batch[i].Id, batch[i].Registrar, ct);
-                            }
+            }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 await transaction.RollbackToSavepointAsync(Savepoint, ct);
