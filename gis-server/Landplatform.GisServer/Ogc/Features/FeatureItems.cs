@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -126,7 +127,7 @@ public static class FeatureItems
 
         http.Response.ContentType = FeaturesEndpoints.GeoJson;
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
-        WriteFeature(json, collection, selected, row, links: writer =>
+        WriteFeature(json, collection, new FeatureJson(selected), row, selected.Count + 1, links: writer =>
         {
             Link(writer, "self", self, FeaturesEndpoints.GeoJson);
             Link(writer, "alternate", self + "?f=html", "text/html");
@@ -163,6 +164,7 @@ public static class FeatureItems
         json.WriteStartArray("features");
         var written = 0;
         var more = false;
+        var feature = new FeatureJson(selected);
         while (await rows.ReadAsync(ct))
         {
             if (written == page.Limit)
@@ -171,7 +173,7 @@ public static class FeatureItems
                 break;
             }
 
-            WriteFeature(json, collection, selected, rows, links: null);
+            WriteFeature(json, collection, feature, rows, selected.Count + 1, links: null);
             written++;
             if (json.BytesPending > 32 * 1024)
             {
@@ -353,58 +355,28 @@ public static class FeatureItems
         }
     }
 
-    private static void WriteFeature(Utf8JsonWriter json, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
-        NpgsqlDataReader row, Action<Utf8JsonWriter>? links)
+    private static void WriteFeature(Utf8JsonWriter json, FeatureCollectionDefinition collection, FeatureJson feature,
+        NpgsqlDataReader row, int geometryOrdinal, Action<Utf8JsonWriter>? links)
     {
-        json.WriteStartObject();
-        json.WriteString(Names.Type, Names.Feature);
-        var id = row.GetString(0);
-        if (collection.IdIsNumeric)
+        feature.Clear().Raw("{\"type\":\"Feature\",\"id\":"u8);
+        // A numeric id comes as the digits of a bigint's text, which JSON takes as they are.
+        _ = collection.IdIsNumeric ? feature.RawColumn(row, 0) : feature.StringColumn(row, 0);
+        feature.Raw(",\"geometry\":"u8).RawColumn(row, geometryOrdinal).Raw(",\"properties\":"u8).Properties(row);
+        if (links is null)
         {
-            json.WriteNumber(Names.Id, long.Parse(id, CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            json.WriteString(Names.Id, id);
+            json.WriteRawValue(feature.Raw("}"u8).Written, skipInputValidation: true);
+            return;
         }
 
-        json.WritePropertyName(Names.Geometry);
-        var geometryOrdinal = selected.Count + 1;
-        if (row.IsDBNull(geometryOrdinal))
+        var tail = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(tail))
         {
-            json.WriteNullValue();
-        }
-        else
-        {
-            json.WriteRawValue(row.GetFieldValue<byte[]>(geometryOrdinal), skipInputValidation: true);
+            writer.WriteStartArray();
+            links(writer);
+            writer.WriteEndArray();
         }
 
-        json.WriteStartObject(Names.Properties);
-        for (var i = 0; i < selected.Count; i++)
-        {
-            json.WritePropertyName(selected[i].JsonName);
-            FeatureValues.WriteJson(json, row, i + 1);
-        }
-
-        json.WriteEndObject();
-        if (links is not null)
-        {
-            json.WriteStartArray("links");
-            links(json);
-            json.WriteEndArray();
-        }
-
-        json.WriteEndObject();
-    }
-
-    /// <summary>The member names every feature repeats, escaped once.</summary>
-    private static class Names
-    {
-        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
-        public static readonly JsonEncodedText Feature = JsonEncodedText.Encode("Feature");
-        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
-        public static readonly JsonEncodedText Geometry = JsonEncodedText.Encode("geometry");
-        public static readonly JsonEncodedText Properties = JsonEncodedText.Encode("properties");
+        json.WriteRawValue(feature.Raw(",\"links\":"u8).Raw(tail.WrittenSpan).Raw("}"u8).Written, skipInputValidation: true);
     }
 
     private static string Text(object value) => value switch

@@ -574,7 +574,7 @@ public static class WfsGeoJson
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
         if (request.SingleFeature)
         {
-            WriteFeature(json, rows, collection, properties, geometry);
+            WriteFeature(json, rows, collection, new FeatureJson(properties), geometry);
             await json.FlushAsync(ct);
             return;
         }
@@ -599,9 +599,10 @@ public static class WfsGeoJson
         }
 
         json.WriteStartArray("features");
+        var feature = new FeatureJson(properties);
         while (await rows.ReadAsync(ct))
         {
-            WriteFeature(json, rows, collection, properties, geometry);
+            WriteFeature(json, rows, collection, feature, geometry);
             if (json.BytesPending > 32 * 1024)
             {
                 await json.FlushAsync(ct);
@@ -628,36 +629,11 @@ public static class WfsGeoJson
     }
 
     private static void WriteFeature(Utf8JsonWriter json, NpgsqlDataReader row, FeatureCollectionDefinition collection,
-        IReadOnlyList<FeatureProperty> properties, bool geometry)
+        FeatureJson feature, bool geometry)
     {
-        json.WriteStartObject();
-        json.WriteString("type", "Feature");
-        json.WriteString("id", WfsNames.ResourceId(collection, row.GetString(0)));
-        json.WriteStartObject("properties");
-        for (var i = 0; i < properties.Count; i++)
-        {
-            json.WritePropertyName(properties[i].JsonName);
-            FeatureValues.WriteJson(json, row, i + 1);
-        }
-
-        json.WriteEndObject();
-        if (geometry)
-        {
-            json.WritePropertyName("geometry");
-            if (row.IsDBNull(properties.Count + 1))
-            {
-                json.WriteNullValue();
-            }
-            else
-            {
-                json.WriteRawValue(row.GetFieldValue<byte[]>(properties.Count + 1), skipInputValidation: true);
-            }
-        }
-        else
-        {
-            json.WriteNull("geometry");
-        }
-
-        json.WriteEndObject();
+        feature.Clear().Raw("{\"type\":\"Feature\",\"id\":"u8).String(WfsNames.ResourceId(collection, row.GetString(0)))
+            .Raw(",\"properties\":"u8).Properties(row).Raw(",\"geometry\":"u8);
+        _ = geometry ? feature.RawColumn(row, feature.PropertyCount + 1) : feature.Raw("null"u8);
+        json.WriteRawValue(feature.Raw("}"u8).Written, skipInputValidation: true);
     }
 }
