@@ -180,6 +180,40 @@ public sealed class OgcFeaturesTests(PlatformServer server) : IClassFixture<Plat
     }
 
     [Fact]
+    public async Task GeoJSON_carries_the_stored_values_exactly_even_text_that_needs_escaping()
+    {
+        // A quote, a backslash, a tab, a control character and text beyond ASCII, in one address.
+        const string address = "Lot \"7\" \\ Rue\tdu Marché \u0001 – Ñandú 漢字";
+        var upi = await server.Database.ScalarAsync<string>(
+            "UPDATE cadastre.parcel_versions SET address = @address WHERE id = (SELECT max(id) FROM cadastre.parcel_versions WHERE status = 'current') RETURNING upi",
+            ("address", address));
+        var computed = await server.Database.ScalarAsync<decimal>("SELECT round(computed_area::numeric, 3) FROM cadastre.parcel_versions WHERE upi = @upi AND status = 'current'", ("upi", upi));
+        var official = await server.Database.ScalarAsync<decimal>("SELECT official_area FROM cadastre.parcel_versions WHERE upi = @upi AND status = 'current'", ("upi", upi));
+        var version = await server.Database.ScalarAsync<int>("SELECT version FROM cadastre.parcel_versions WHERE upi = @upi AND status = 'current'", ("upi", upi));
+        var from = await server.Database.ScalarAsync<DateTime>("SELECT valid_from FROM cadastre.parcel_versions WHERE upi = @upi AND status = 'current'", ("upi", upi));
+
+        var item = await server.GetJsonAsync($"/ogc/collections/parcels/items/{upi}");
+        var page = (await server.GetJsonAsync($"/ogc/collections/parcels/items?filter={Uri.EscapeDataString($"upi = '{upi}'")}")).GetProperty("features")[0];
+        var wfs = (await server.GetJsonAsync($"/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&RESOURCEID=parcels.{upi}&OUTPUTFORMAT=application/json")).GetProperty("features")[0];
+        Assert.Equal($"parcels.{upi}", wfs.GetProperty("id").GetString());
+        foreach (var feature in new[] { item, page, wfs })
+        {
+            var properties = feature.GetProperty("properties");
+            Assert.Equal(address, properties.GetProperty("address").GetString());
+            Assert.Equal(upi, properties.GetProperty("upi").GetString());
+            Assert.Equal(version, properties.GetProperty("version").GetInt32());
+            Assert.Equal(official, properties.GetProperty("official_area").GetDecimal());
+            Assert.Equal(computed, properties.GetProperty("computed_area").GetDecimal());
+            Assert.Equal(DateTime.SpecifyKind(from, DateTimeKind.Utc), properties.GetProperty("valid_from").GetDateTime().ToUniversalTime());
+            Assert.Equal(JsonValueKind.Null, properties.GetProperty("valid_to").ValueKind);
+            Assert.Equal("MultiPolygon", feature.GetProperty("geometry").GetProperty("type").GetString());
+        }
+
+        Assert.Equal(upi, item.GetProperty("id").GetString());
+        Assert.Equal(upi, page.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task Datetime_gives_the_fabric_as_of_an_instant_and_every_version_within_an_interval()
     {
         var parent = await server.Database.SplittableParcelAsync(skip: 3);
