@@ -31,8 +31,10 @@ public static class PlatformDatabase
         builder.UseNetTopologySuite();
         builder.ConnectionStringBuilder.ApplicationName ??= applicationName;
         // Feature pages stream hundreds of kilobytes: a larger read buffer means fewer socket reads (and
-        // fewer thread hops) per page. A connection string that names its own size keeps it.
-        if (!connectionString.Contains("Read Buffer Size", StringComparison.OrdinalIgnoreCase))
+        // fewer thread hops) per page. A connection string that names its own size keeps it, however spelt
+        // ("Read Buffer Size" or "ReadBufferSize").
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>();
+        if (!keys.Any(key => key.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("ReadBufferSize", StringComparison.OrdinalIgnoreCase)))
         {
             builder.ConnectionStringBuilder.ReadBufferSize = 64 * 1024;
         }
