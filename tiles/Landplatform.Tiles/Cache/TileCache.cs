@@ -11,11 +11,10 @@ namespace Landplatform.Tiles.Cache;
 /// <c>exchange.outbox</c> in its own transaction (the API and survey approvals write it, and a trigger
 /// writes it for any other INSERT, UPDATE or DELETE). Every lookup asks, in the same statement (so the
 /// same snapshot) that reads the cached tile, whether the outbox holds an event with an extent the tiles
-/// module has not applied yet; if so the tile is rendered in that snapshot (which sees the change) and
-/// the pending events are applied (<see cref="OutboxFollower"/>: delete the tiles covering their old and
-/// new extents at every zoom). A request that starts after a change committed therefore sees its event,
-/// and a tile is served from the cache only when every visible event has already removed the tiles it
-/// made stale. A render that raced with a change cannot put a stale tile back: the tile is written
+/// module has not applied yet; if so it applies the pending events first (<see cref="OutboxFollower"/>:
+/// delete the tiles covering their old and new extents at every zoom) and looks again. A request that
+/// starts after a change committed therefore sees its event, and a tile is served from the cache only when
+/// every visible event has already removed the tiles it made stale. A render that raced with a change cannot put a stale tile back: the tile is written
 /// (<see cref="TileWriter"/>, behind the request) only if the cursor's epoch, which every invalidation
 /// bumps, is still the one the render's snapshot saw, checked under a shared advisory lock that
 /// invalidation takes exclusively (so a later invalidation waits for the write and then deletes it).
@@ -51,17 +50,12 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower, Tile
         for (var attempt = 0; attempt < 3; attempt++)
         {
             // A tile this instance rendered and has not written yet answers like a cached one (same epoch, nothing pending).
-            var queued = attempt == 0 ? writer.Find(key) : null;
-            var found = await LookupOrRenderAsync(key, queued is null ? query : null, ct);
+            var queued = writer.Find(key);
+            var found = await LookupOrRenderAsync(key, queued is null || attempt > 0 ? query : null, ct);
             if (found.Pending)
             {
+                // Apply first (the statement rendered nothing), then look again: a tile rendered now can be kept.
                 await follower.ApplyPendingAsync(ct);
-                if (found.Rendered is { } fresh)
-                {
-                    // Rendered in a snapshot that sees every change whose event was pending: right to answer, not to keep.
-                    return fresh;
-                }
-
                 continue;
             }
 
@@ -134,7 +128,7 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower, Tile
         return await command.ExecuteScalarAsync(ct) is byte[] data ? data : [];
     }
 
-    // The lookup and, when the tile is not cached (or may be stale) and a query is given, its render: one
+    // The lookup and, when the tile is not cached, nothing is pending and a query is given, its render: one
     // statement, prepared (Npgsql keeps it per physical connection), whose render runs only when needed
     // (an uncorrelated subquery under CASE is evaluated on first use).
     private async Task<Lookup> LookupOrRenderAsync(TileKey key, TileQuery? query, CancellationToken ct)
@@ -144,7 +138,7 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower, Tile
             ? $"SELECT l.epoch, l.pending, l.etag, l.data, NULL::bytea FROM ({LookupSql} OFFSET 0) AS l"
             : $"""
               SELECT l.epoch, l.pending, l.etag, l.data,
-                     CASE WHEN l.data IS NULL OR l.pending THEN coalesce(({query.Sql}), ''::bytea) END
+                     CASE WHEN l.data IS NULL AND NOT l.pending THEN coalesce(({query.Sql}), ''::bytea) END
               FROM ({LookupSql} OFFSET 0) AS l
               """;
         await using var command = new NpgsqlCommand(sql, connection);
