@@ -11,7 +11,7 @@ public sealed record QueuedTile(TileContent Content, long Epoch);
 
 /// <summary>
 /// Writes rendered tiles to <c>tiles.tile_cache</c> behind the requests that rendered them: a request
-/// answers with its tile and queues it here, and the queue is written every few milliseconds in one
+/// answers with its tile and queues it here, and the queue is written every 20 ms or so in one
 /// multi-row statement, so that storing costs neither the request a round trip nor PostgreSQL a
 /// statement per tile.
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class TileWriter : IAsyncDisposable
         this.log = log;
         // Tiles:WriteDelayMilliseconds: how long a queued tile waits for others to share its statement; a
         // negative value writes only on FlushAsync (tests that need a render and its write apart).
-        var milliseconds = configuration.GetValue("Tiles:WriteDelayMilliseconds", 5);
+        var milliseconds = configuration.GetValue("Tiles:WriteDelayMilliseconds", 20);
         delay = milliseconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
         loop = Task.Run(RunAsync);
     }
