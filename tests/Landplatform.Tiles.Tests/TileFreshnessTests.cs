@@ -61,6 +61,7 @@ public sealed class TileFreshnessTests(ServerWithoutOutboxListener server) : ICl
 
         var untouched = await TileProbe.GetAsync(server.Client, elsewhere);
         Assert.All(before, b => Assert.Contains(parent.Upi, b.Upis));
+        await TileProbe.WrittenAsync(server);
 
         var change = await server.Database.SubdivideInTwoAsync(parent, DateTimeOffset.UtcNow);
 
@@ -87,6 +88,7 @@ public sealed class TileFreshnessTests(ServerWithoutOutboxListener server) : ICl
         var before = await TileProbe.GetAsync(server.Client, path);
         var untouched = await TileProbe.GetAsync(server.Client, elsewhere);
         Assert.Equal("hit", (await TileProbe.GetAsync(server.Client, path)).Cache);
+        await TileProbe.WrittenAsync(server);
         var newUse = parcel.LandUse == "industrial" ? "commercial" : "industrial";
 
         await server.Database.ScalarAsync<int>(
@@ -136,6 +138,7 @@ public sealed class TileFreshnessTests(ServerWithoutOutboxListener server) : ICl
         var path = TileProbe.Mvt("parcels", TileProbe.TileAt(await TileProbe.PointInAsync(server.Database, parcel.Upi), 16));
 
         var fromFirst = await TileProbe.GetAsync(server.Client, path);
+        await TileProbe.WrittenAsync(server);
         var fromSecond = await TileProbe.GetAsync(other, path);
         Assert.Equal("hit", fromSecond.Cache);
         Assert.Equal(fromFirst.ETag, fromSecond.ETag);

@@ -1,6 +1,8 @@
 using System.Net;
 using Landplatform.Testing;
+using Landplatform.Tiles.Cache;
 using Landplatform.Tiles.Vector;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Landplatform.Tiles.Tests;
 
@@ -58,4 +60,12 @@ public static class TileProbe
     }
 
     public static string Mvt(string layer, TileAddress tile, string query = "") => $"/tiles/{layer}/{tile.Z}/{tile.X}/{tile.Y}.mvt{query}";
+
+    /// <summary>
+    /// Waits until the tiles a server rendered so far are written to the shared cache (it writes them
+    /// behind the requests): what a test needs before it asks another instance, or before a change whose
+    /// invalidation would otherwise find nothing written yet and the write then dropped as too old.
+    /// </summary>
+    public static Task WrittenAsync(PlatformServer server) =>
+        server.Services.GetRequiredService<TileWriter>().FlushAsync(CancellationToken.None);
 }

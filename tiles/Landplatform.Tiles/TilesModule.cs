@@ -20,6 +20,7 @@ public static class TilesModule
         services.AddDbContext<TilesDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", TilesDbContext.Schema)));
         services.AddSingleton<OutboxFollower>();
+        services.AddSingleton<TileWriter>();
         services.AddSingleton<TileCache>();
         services.AddSingleton<VectorTiles>();
         services.AddSingleton<RasterTiles>();

@@ -21,20 +21,54 @@ namespace Landplatform.Tiles.Cache;
 /// </remarks>
 public sealed class OutboxFollower(NpgsqlDataSource db, ILogger<OutboxFollower> log)
 {
+    /// <summary>The advisory lock that makes followers (of every instance) take turns over the cursor.</summary>
+    internal const long FollowerLockKey = TileCache.LockKey + 1;
+
+    /// <summary>
+    /// The SQL condition, on an outbox row <c>o</c>, of an event that may make tiles stale: one that names
+    /// an extent (<see cref="Extents"/> reads nothing else). Other modules' events (registrations, say)
+    /// invalidate nothing, so they neither make a lookup wait nor stop a rendered tile from being stored.
+    /// </summary>
+    internal const string TouchesTiles = "(o.payload ? 'extent' OR o.payload ? 'extents')";
+
     private const int Batch = 500;
 
-    /// <summary>Applies every outbox event not applied yet. Returns how many it applied.</summary>
+    // One run at a time in this process; a caller that finds a run going waits for the next one (which
+    // starts after it asked, so it sees every event the caller saw) instead of queueing its own.
+    private readonly SemaphoreSlim running = new(1, 1);
+    private long runsStarted;
+
+    /// <summary>
+    /// Applies every outbox event not applied yet, in a run that starts after this call (concurrent
+    /// callers share one run). Returns how many events that run applied.
+    /// </summary>
     public async Task<int> ApplyPendingAsync(CancellationToken ct)
     {
-        var total = 0;
-        while (true)
+        var asked = Interlocked.Read(ref runsStarted);
+        await running.WaitAsync(ct);
+        try
         {
-            var applied = await ApplyBatchAsync(ct);
-            total += applied;
-            if (applied < Batch)
+            if (Interlocked.Read(ref runsStarted) > asked)
             {
-                return total;
+                // A run that started after this call (a run under way at the call had been counted already) has finished.
+                return 0;
             }
+
+            Interlocked.Increment(ref runsStarted);
+            var total = 0;
+            while (true)
+            {
+                var applied = await ApplyBatchAsync(ct);
+                total += applied;
+                if (applied < Batch)
+                {
+                    return total;
+                }
+            }
+        }
+        finally
+        {
+            running.Release();
         }
     }
 
@@ -42,7 +76,7 @@ public sealed class OutboxFollower(NpgsqlDataSource db, ILogger<OutboxFollower> 
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({TileCache.LockKey})", ct);
+        await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({FollowerLockKey})", ct);
 
         long cursor;
         long? gapHorizon;
@@ -81,10 +115,18 @@ public sealed class OutboxFollower(NpgsqlDataSource db, ILogger<OutboxFollower> 
             while (await rows.ReadAsync(ct));
         }
 
+        var invalidated = false;
         foreach (var (id, type, payload) in events)
         {
             foreach (var extent in Extents(payload))
             {
+                if (!invalidated)
+                {
+                    // Cache writes wait while tiles are deleted; the deletes (new statements) see every write that committed before.
+                    await Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({TileCache.LockKey})", ct);
+                    invalidated = true;
+                }
+
                 await InvalidateAsync(connection, transaction, extent, ct);
             }
 
@@ -113,7 +155,8 @@ public sealed class OutboxFollower(NpgsqlDataSource db, ILogger<OutboxFollower> 
         {
             update.Parameters.AddWithValue("cursor", cursor);
             update.Parameters.AddWithValue("gap", (object?)gapHorizon ?? DBNull.Value);
-            update.Parameters.AddWithValue("changed", events.Count > 0);
+            // Only a run that deleted tiles makes tiles rendered before it unfit to store.
+            update.Parameters.AddWithValue("changed", invalidated);
             await update.ExecuteNonQueryAsync(ct);
         }
 

@@ -13,6 +13,9 @@ public sealed class OutboxListener(NpgsqlDataSource db, OutboxFollower follower,
 {
     private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a wake-up waits for more notifications, so a burst of events costs one run.</summary>
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -28,7 +31,16 @@ public sealed class OutboxListener(NpgsqlDataSource db, OutboxFollower follower,
                 await follower.ApplyPendingAsync(stoppingToken);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    await connection.WaitAsync(Sweep, stoppingToken);
+                    if (await connection.WaitAsync(Sweep, stoppingToken))
+                    {
+                        // Another module at work (the registry registering transfers, say) notifies once per
+                        // event: gather what arrives meanwhile and apply it in one run, not one run per event.
+                        await Task.Delay(Gather, stoppingToken);
+                        for (var drained = 0; drained < 10_000 && await connection.WaitAsync(TimeSpan.FromMilliseconds(1), stoppingToken); drained++)
+                        {
+                        }
+                    }
+
                     await follower.ApplyPendingAsync(stoppingToken);
                 }
             }

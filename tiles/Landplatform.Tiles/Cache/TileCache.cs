@@ -10,70 +10,88 @@ namespace Landplatform.Tiles.Cache;
 /// Why a cached tile is never stale. A committed change to the fabric always leaves an event in
 /// <c>exchange.outbox</c> in its own transaction (the API and survey approvals write it, and a trigger
 /// writes it for any other INSERT, UPDATE or DELETE). Every lookup asks, in the same statement (so the
-/// same snapshot) that reads the cached tile, whether the outbox holds an event the tiles module has not
-/// applied yet; if so it applies the pending events first (<see cref="OutboxFollower"/>: delete the
-/// tiles covering their old and new extents at every zoom) and looks again. A request that starts after
-/// a change committed therefore sees its event, and a tile is served from the cache only when every
-/// visible event has already removed the tiles it made stale. A render that raced with a change cannot
-/// put a stale tile back: vector tiles are rendered and stored by one statement taken under a shared
-/// advisory lock that invalidation takes exclusively (so the render's snapshot sees every change whose
-/// invalidation already ran, and a later invalidation waits and then deletes the row); tiles rendered
-/// outside the database (PNG) are stored only if the cursor's epoch, which every invalidation bumps,
-/// is still the one read before rendering.
+/// same snapshot) that reads the cached tile, whether the outbox holds an event with an extent the tiles
+/// module has not applied yet; if so it applies the pending events first (<see cref="OutboxFollower"/>:
+/// delete the tiles covering their old and new extents at every zoom) and looks again. A request that
+/// starts after a change committed therefore sees its event, and a tile is served from the cache only when
+/// every visible event has already removed the tiles it made stale. A render that raced with a change cannot put a stale tile back: the tile is written
+/// (<see cref="TileWriter"/>, behind the request) only if the cursor's epoch, which every invalidation
+/// bumps, is still the one the render's snapshot saw, checked under a shared advisory lock that
+/// invalidation takes exclusively (so a later invalidation waits for the write and then deletes it).
 /// </remarks>
-public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
+public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower, TileWriter writer)
 {
     /// <summary>The advisory lock that orders invalidations (exclusive) against cache writes (shared).</summary>
     internal const long LockKey = 0x7469_6C65_7300; // "tiles"
 
+    // The cursor's epoch, whether an event that may make tiles stale waits to be applied, and the cached tile,
+    // all read in one snapshot.
+    private const string LookupSql = $"""
+        SELECT c.epoch,
+               -- The newest id first (one step down the primary key): when nothing lies above the cursor,
+               -- as on almost every request, the outbox is not scanned at all, however long it grows.
+               coalesce((SELECT max(o.id) FROM exchange.outbox o), 0) > c.applied_through
+                 AND EXISTS (SELECT 1 FROM exchange.outbox o
+                             WHERE o.id > c.applied_through AND {OutboxFollower.TouchesTiles}
+                               AND NOT EXISTS (SELECT 1 FROM tiles.applied_events a WHERE a.outbox_id = o.id)) AS pending,
+               t.etag, t.data
+        FROM tiles.outbox_cursor c
+        LEFT JOIN tiles.tile_cache t
+          ON t.z = @k_z AND t.x = @k_x AND t.y = @k_y AND t.layer = @k_layer AND t.format = @k_format AND t.variant = @k_variant
+        WHERE c.id = 1
+        """;
+
     /// <summary>
-    /// The cached tile, or one rendered by PostGIS and stored by the same statement: it runs under the
-    /// shared lock, so its snapshot sees every change whose invalidation ran before it, and any later
-    /// invalidation waits for it and then deletes what it stored.
+    /// The cached tile, or one rendered by PostGIS in the same statement (and snapshot) as the lookup, so a
+    /// cold tile costs one round trip; the rendered tile is then written behind the request.
     /// </summary>
     public async Task<TileContent> GetOrRenderAsync(TileKey key, TileQuery query, CancellationToken ct)
     {
-        var lookup = await FreshLookupAsync(key, ct);
-        if (lookup.Cached is { } cached)
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            return cached;
+            // A tile this instance rendered and has not written yet answers like a cached one (same epoch, nothing pending).
+            var queued = writer.Find(key);
+            var found = await LookupOrRenderAsync(key, queued is null || attempt > 0 ? query : null, ct);
+            if (found.Pending)
+            {
+                // Apply first (the statement rendered nothing), then look again: a tile rendered now can be kept.
+                await follower.ApplyPendingAsync(ct);
+                continue;
+            }
+
+            if (found.Cached is { } cached)
+            {
+                return cached;
+            }
+
+            if (queued is not null && queued.Epoch == found.Epoch)
+            {
+                return queued.Content;
+            }
+
+            if (found.Rendered is { } rendered)
+            {
+                writer.Enqueue(key, rendered, found.Epoch);
+                return rendered;
+            }
         }
 
-        if (lookup.Pending)
-        {
-            var direct = await RenderAsync(query, ct);
-            return new TileContent(direct, TileContent.ETagOf(direct), FromCache: false);
-        }
-
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        // One round trip, one implicit transaction: the shared lock, then render and store in one statement.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock_shared({LockKey})"));
-        var store = new NpgsqlBatchCommand($"""
-            INSERT INTO tiles.tile_cache (z, x, y, layer, format, variant, etag, data, rendered_at)
-            SELECT @k_z, @k_x, @k_y, @k_layer, @k_format, @k_variant, '"' || left(encode(sha256(m.data), 'hex'), 32) || '"', m.data, now()
-            FROM (SELECT coalesce(r.data, ''::bytea) FROM ({query.Sql}) AS r(data)) AS m(data)
-            ON CONFLICT (z, x, y, layer, format, variant)
-              DO UPDATE SET etag = excluded.etag, data = excluded.data, rendered_at = excluded.rendered_at
-            RETURNING etag, data
-            """);
-        foreach (var (name, value, type) in query.Parameters)
-        {
-            store.Parameters.AddWithValue(name, type, value);
-        }
-
-        AddKey(store.Parameters, key, prefix: "k_");
-        batch.BatchCommands.Add(store);
-        await using var rows = await batch.ExecuteReaderAsync(ct);
-        await rows.NextResultAsync(ct);
-        await rows.ReadAsync(ct);
-        return new TileContent(rows.GetFieldValue<byte[]>(1), rows.GetString(0), FromCache: false);
+        // Events keep arriving faster than they can be applied: answer from the database, cache nothing.
+        var direct = await RenderAsync(query, ct);
+        return new TileContent(direct, TileContent.ETagOf(direct), FromCache: false);
     }
 
     /// <summary>The cached tile, or a freshly rendered one (by the host, e.g. a PNG) that is then stored for the next request.</summary>
     public async Task<TileContent> GetOrRenderAsync(TileKey key, Func<CancellationToken, Task<byte[]>> render, CancellationToken ct)
     {
-        var lookup = await FreshLookupAsync(key, ct);
+        var queued = writer.Find(key);
+        var lookup = await LookupOrRenderAsync(key, null, ct);
+        for (var attempt = 0; lookup.Pending && attempt < 3; attempt++)
+        {
+            await follower.ApplyPendingAsync(ct);
+            lookup = await LookupOrRenderAsync(key, null, ct);
+        }
+
         if (lookup.Pending)
         {
             // Events keep arriving faster than they can be applied: answer from the database, cache nothing.
@@ -86,9 +104,15 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
             return cached;
         }
 
+        if (queued is not null && queued.Epoch == lookup.Epoch)
+        {
+            return queued.Content;
+        }
+
+        // Rendered after the lookup: the epoch read then still guards the write (an invalidation since bumped it).
         var data = await render(ct);
         var content = new TileContent(data, TileContent.ETagOf(data), FromCache: false);
-        await StoreAsync(key, content, lookup.Epoch, ct);
+        writer.Enqueue(key, content, lookup.Epoch);
         return content;
     }
 
@@ -104,40 +128,34 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
         return await command.ExecuteScalarAsync(ct) is byte[] data ? data : [];
     }
 
-    // The lookup, after applying any pending outbox events (a few rounds at most; if events keep
-    // arriving faster, Pending stays true and the caller answers without the cache).
-    private async Task<Lookup> FreshLookupAsync(TileKey key, CancellationToken ct)
-    {
-        var lookup = await LookupAsync(key, ct);
-        for (var attempt = 0; lookup.Pending && attempt < 3; attempt++)
-        {
-            await follower.ApplyPendingAsync(ct);
-            lookup = await LookupAsync(key, ct);
-        }
-
-        return lookup;
-    }
-
-    private async Task<Lookup> LookupAsync(TileKey key, CancellationToken ct)
+    // The lookup and, when the tile is not cached, nothing is pending and a query is given, its render: one
+    // statement, prepared (Npgsql keeps it per physical connection), whose render runs only when needed
+    // (an uncorrelated subquery under CASE is evaluated on first use).
+    private async Task<Lookup> LookupOrRenderAsync(TileKey key, TileQuery? query, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("""
-            SELECT c.epoch,
-                   -- The newest id first (one step down the primary key): when nothing lies above the cursor,
-                   -- as on almost every request, the outbox is not scanned at all, however long it grows.
-                   coalesce((SELECT max(o.id) FROM exchange.outbox o), 0) > c.applied_through
-                     AND EXISTS (SELECT 1 FROM exchange.outbox o
-                                 WHERE o.id > c.applied_through
-                                   AND NOT EXISTS (SELECT 1 FROM tiles.applied_events a WHERE a.outbox_id = o.id)),
-                   t.etag, t.data
-            FROM tiles.outbox_cursor c
-            LEFT JOIN tiles.tile_cache t
-              ON t.z = @z AND t.x = @x AND t.y = @y AND t.layer = @layer AND t.format = @format AND t.variant = @variant
-            WHERE c.id = 1
-            """, connection);
-        AddKey(command.Parameters, key, prefix: string.Empty);
-        // Prepared once per physical connection (Npgsql keeps it across pooled uses): the hot path of warm tiles.
-        await command.PrepareAsync(ct);
+        var sql = query is null
+            ? $"SELECT l.epoch, l.pending, l.etag, l.data, NULL::bytea FROM ({LookupSql} OFFSET 0) AS l"
+            : $"""
+              SELECT l.epoch, l.pending, l.etag, l.data,
+                     CASE WHEN l.data IS NULL AND NOT l.pending THEN coalesce(({query.Sql}), ''::bytea) END
+              FROM ({LookupSql} OFFSET 0) AS l
+              """;
+        await using var command = new NpgsqlCommand(sql, connection);
+        AddKey(command.Parameters, key, prefix: "k_");
+        if (query is not null)
+        {
+            foreach (var (name, value, type) in query.Parameters)
+            {
+                command.Parameters.AddWithValue(name, type, value);
+            }
+        }
+
+        if (query is null || query.Prepare)
+        {
+            await command.PrepareAsync(ct);
+        }
+
         await using var row = await command.ExecuteReaderAsync(ct);
         if (!await row.ReadAsync(ct))
         {
@@ -145,32 +163,14 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
         }
 
         var cached = row.IsDBNull(2) ? null : new TileContent(row.GetFieldValue<byte[]>(3), row.GetString(2), FromCache: true);
-        return new Lookup(row.GetInt64(0), row.GetBoolean(1), cached);
-    }
-
-    private async Task StoreAsync(TileKey key, TileContent content, long epoch, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock_shared({LockKey})", connection, transaction))
+        TileContent? rendered = null;
+        if (!row.IsDBNull(4))
         {
-            await lockCommand.ExecuteNonQueryAsync(ct);
+            var data = row.GetFieldValue<byte[]>(4);
+            rendered = new TileContent(data, TileContent.ETagOf(data), FromCache: false);
         }
 
-        // A new statement, so a new snapshot: it sees any invalidation that committed while we waited for the lock.
-        await using var insert = new NpgsqlCommand("""
-            INSERT INTO tiles.tile_cache (z, x, y, layer, format, variant, etag, data, rendered_at)
-            SELECT @z, @x, @y, @layer, @format, @variant, @etag, @data, now()
-            FROM tiles.outbox_cursor c WHERE c.id = 1 AND c.epoch = @epoch
-            ON CONFLICT (z, x, y, layer, format, variant)
-              DO UPDATE SET etag = excluded.etag, data = excluded.data, rendered_at = excluded.rendered_at
-            """, connection, transaction);
-        AddKey(insert.Parameters, key, prefix: string.Empty);
-        insert.Parameters.AddWithValue("etag", content.ETag);
-        insert.Parameters.AddWithValue("data", NpgsqlDbType.Bytea, content.Data);
-        insert.Parameters.AddWithValue("epoch", epoch);
-        await insert.ExecuteNonQueryAsync(ct);
-        await transaction.CommitAsync(ct);
+        return new Lookup(row.GetInt64(0), row.GetBoolean(1), cached, rendered);
     }
 
     private static void AddKey(NpgsqlParameterCollection parameters, TileKey key, string prefix)
@@ -183,5 +183,5 @@ public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower)
         parameters.AddWithValue(prefix + "variant", key.Variant);
     }
 
-    private sealed record Lookup(long Epoch, bool Pending, TileContent? Cached);
+    private sealed record Lookup(long Epoch, bool Pending, TileContent? Cached, TileContent? Rendered);
 }

@@ -16,4 +16,8 @@ public sealed record TileContent(byte[] Data, string ETag, bool FromCache)
 }
 
 /// <summary>A query that makes a tile in PostGIS: one row, one bytea column (null or empty when the tile is empty).</summary>
-public sealed record TileQuery(string Sql, IReadOnlyList<(string Name, object Value, NpgsqlDbType Type)> Parameters);
+/// <param name="Prepare">
+/// True to run it as a prepared statement (a generic plan once PostgreSQL finds it no worse): for queries
+/// whose plan does not depend on the values, i.e. not the as-of ones, whose dates decide the plan.
+/// </param>
+public sealed record TileQuery(string Sql, IReadOnlyList<(string Name, object Value, NpgsqlDbType Type)> Parameters, bool Prepare = true);

@@ -7,7 +7,7 @@ namespace Landplatform.Tiles.Vector;
 public sealed record SeedProgress(int Zoom, long Done, long Total, long Rendered, TimeSpan Elapsed);
 
 /// <summary>Fills the cache with a layer's vector tiles over a box and zoom range (<c>./lp tiles seed</c>).</summary>
-public sealed class TileSeeder(VectorTiles tiles, LayerBounds bounds)
+public sealed class TileSeeder(VectorTiles tiles, LayerBounds bounds, TileWriter writer)
 {
     /// <param name="box">[west, south, east, north] in longitude/latitude; null for the layer's extent.</param>
     public async Task<SeedProgress> SeedAsync(TileLayer layer, int fromZoom, int toZoom, double[]? box, IProgress<SeedProgress> progress, CancellationToken ct)
@@ -29,6 +29,12 @@ public sealed class TileSeeder(VectorTiles tiles, LayerBounds bounds)
                     var content = await tiles.GetAsync(layer, new TileAddress(z, x, y), null, ct);
                     done++;
                     rendered += content.FromCache ? 0 : 1;
+                    if (done % 256 == 0)
+                    {
+                        // Tiles are written behind the renders: keep the queue short, and done means written.
+                        await writer.FlushAsync(ct);
+                    }
+
                     if (clock.Elapsed - last > TimeSpan.FromMilliseconds(250))
                     {
                         last = clock.Elapsed;
@@ -38,6 +44,7 @@ public sealed class TileSeeder(VectorTiles tiles, LayerBounds bounds)
             }
         }
 
+        await writer.FlushAsync(ct);
         var final = new SeedProgress(toZoom, done, total, rendered, clock.Elapsed);
         progress.Report(final);
         return final;

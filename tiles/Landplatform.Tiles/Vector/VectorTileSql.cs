@@ -71,6 +71,9 @@ public static class VectorTileSql
         parameters.Add(("layer", layer.Id, NpgsqlDbType.Text));
         parameters.Add(("margin", (double)Buffer / Extent, NpgsqlDbType.Double));
         parameters.Add(("segment", tile.Size / 8, NpgsqlDbType.Double));
+        // No "WHERE geom IS NOT NULL" around the features: ST_AsMVT skips a row whose geometry is null (what
+        // ST_AsMVTGeom gives for a feature that only the buffered search box meets), and PostgreSQL would push
+        // such a condition into the scan and run ST_AsMVTGeom twice per feature.
         var sql = $"""
             WITH tile AS (
               SELECT ST_TileEnvelope(@z, @x, @y) AS merc,
@@ -80,7 +83,7 @@ public static class VectorTileSql
               SELECT {select}ST_AsMVTGeom(ST_Transform({geometry}, 3857), tile.merc, {Extent}, {Buffer}, true) AS geom
               FROM {layer.Table} t, tile
               WHERE {where}
-            ) q WHERE q.geom IS NOT NULL
+            ) q
             """;
         return (sql, parameters);
     }

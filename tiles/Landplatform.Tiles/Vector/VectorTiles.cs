@@ -12,7 +12,7 @@ public sealed class VectorTiles(TileCache cache)
     /// <summary>The tile from the cache when it is fresh, else from PostGIS.</summary>
     public Task<TileContent> GetAsync(TileLayer layer, TileAddress tile, DateTimeOffset? asOf, CancellationToken ct) =>
         VectorTileSql.Build(layer, tile, asOf) is { } query
-            ? cache.GetOrRenderAsync(KeyOf(layer, tile, asOf), new TileQuery(query.Sql, query.Parameters), ct)
+            ? cache.GetOrRenderAsync(KeyOf(layer, tile, asOf), new TileQuery(query.Sql, query.Parameters, Prepare: asOf is null), ct)
             : cache.GetOrRenderAsync(KeyOf(layer, tile, asOf), _ => Task.FromResult(Array.Empty<byte>()), ct);
 
     public static TileKey KeyOf(TileLayer layer, TileAddress tile, DateTimeOffset? asOf) =>
