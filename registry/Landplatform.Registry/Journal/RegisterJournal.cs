@@ -87,13 +87,13 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
     /// <summary>
     /// Appends the entries of a batch of transactions registered together in the caller's database
     /// transaction, chained in the order given, in one round trip with whatever the caller has to write first
-    /// (<paramref name="before"/>: its rights and events, which the digests cover): then the tail lock, then one
-    /// statement that computes each transaction's digest, reads the tail under the lock and links every entry,
-    /// each hash from the one before. The lock is held from there to the caller's commit.
+    /// (<paramref name="before"/>: its rights and events, which the digests cover): the digests, then the tail lock,
+    /// then one statement that reads the tail under the lock and links every entry, each hash from the one before.
+    /// The lock is held from there to the commit.
     /// </summary>
     /// <remarks>
-    /// Each entry's content is serialised here, as ever, with a placeholder for its digest, which the statement
-    /// replaces by the digest it computes: the text hashed and stored is the same canonical JSON as an entry
+    /// Each entry's content is serialised here, as ever, with a placeholder for its digest, which the linking
+    /// statement replaces by the digest the database computed: the text hashed and stored is the same canonical JSON as an entry
     /// whose digest was read first. The placeholder cannot match anything else in the text: a string value's
     /// quotes are escaped in JSON, so <c>"digest":"…"</c> with bare quotes is only ever the property itself.
     /// </remarks>
@@ -113,10 +113,19 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
         var texts = requests.Select(r => JsonSerializer.Serialize(
             new JournalContent(r.TransactionId, r.Kind, r.TitleNumber, r.RecordedAt.ToUniversalTime(), r.Titles, DigestPlaceholder, r.Note), Canonical)).ToArray();
         await using var link = before ?? new NpgsqlBatch(connection);
+
+        // The digests cover only the batch's own rights, written by now: computed before the lock (kept in a
+        // transaction-local setting for the linking statement), so the lock covers the link and the commit alone.
+        var digests = new NpgsqlBatchCommand("""
+            SELECT set_config('lp.journal_digests',
+                (SELECT json_agg(registry.transaction_digest(i.tx) ORDER BY i.n) FROM unnest(@txs) WITH ORDINALITY AS i(tx, n))::text, true)
+            """);
+        digests.Parameters.AddWithValue("txs", ids);
+        link.BatchCommands.Add(digests);
         link.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({TailLockKey})"));
         var insert = new NpgsqlBatchCommand("""
             WITH RECURSIVE input AS (
-                SELECT i.tx, replace(i.content, @placeholder, '"digest":"' || registry.transaction_digest(i.tx) || '"') AS content, i.at, i.n
+                SELECT i.tx, replace(i.content, @placeholder, '"digest":"' || (current_setting('lp.journal_digests')::json ->> (i.n - 1)::int) || '"') AS content, i.at, i.n
                 FROM unnest(@txs, @contents, @ats) WITH ORDINALITY AS i(tx, content, at, n)),
             tail AS (
                 SELECT coalesce(t.seq, 0) AS seq, coalesce(t.hash, @genesis) AS hash
@@ -144,6 +153,7 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
         }
 
         var entries = new List<JournalAppend>(requests.Count);
+        await link.PrepareAsync(ct);   // kept by the connection: later batches on it only execute
         await using (var reader = await link.ExecuteReaderAsync(ct))
         {
             while (reader.FieldCount == 0 || reader.GetName(0) != "journal_seq")
@@ -180,7 +190,7 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
         return [.. entries.OrderBy(e => e.Seq)];
     }
 
-    /// <summary>What a batch entry's digest reads until the linking statement computes it.</summary>
+    /// <summary>What a batch entry's digest reads until the linking statement puts the computed one in its place.</summary>
     private const string DigestPlaceholder = "digest-computed-under-the-tail-lock";
 
 

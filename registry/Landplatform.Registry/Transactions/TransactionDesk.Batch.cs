@@ -406,6 +406,9 @@ public sealed partial class TransactionDesk
             WHERE p.registration_number IN (SELECT n.party ->> 'registrationNumber' FROM named n WHERE jsonb_typeof(n.party -> 'registrationNumber') = 'string')
             """);
 
+        // Prepared: planning these statements costs the database more than running them. A connection prepares them
+        // once (one round trip) and keeps them; later batches on it only execute.
+        await batch.PrepareAsync(ct);
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var transactions = new Dictionary<Guid, RegistryTransaction>();
         while (await reader.ReadAsync(ct))
