@@ -18,7 +18,7 @@ internal static class RegistryBenchmark
     private const int Transfers = 400;
 
     /// <summary>Transfers registered (ours and raw) before anything is timed, so the JIT has tiered the code up, as wrk's warm-up does for the HTTP parts.</summary>
-    private const int WarmUp = 100;
+    private const int WarmUp = 250;
     private const int Workers = 4;
 
     /// <summary>Registrars at once in the second measure: the office's whole counter, a morning's queue.</summary>
