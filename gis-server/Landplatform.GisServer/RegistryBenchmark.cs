@@ -16,6 +16,9 @@ namespace Landplatform.GisServer;
 internal static class RegistryBenchmark
 {
     private const int Transfers = 400;
+
+    /// <summary>Transfers registered (ours and raw) before anything is timed, so the JIT has tiered the code up, as wrk's warm-up does for the HTTP parts.</summary>
+    private const int WarmUp = 250;
     private const int Workers = 4;
 
     /// <summary>Registrars at once in the second measure: the office's whole counter, a morning's queue.</summary>
@@ -36,8 +39,8 @@ internal static class RegistryBenchmark
             .AddRegistry()
             .BuildServiceProvider();
         var titles = await ScalarAsync<long>(data, "SELECT count(*) FROM registry.titles WHERE closed_at IS NULL", ct);
-        var candidates = await CandidatesAsync(data, 4 * Transfers, ct);
-        if (candidates.Count < 4 * Transfers)
+        var candidates = await CandidatesAsync(data, (4 * Transfers) + (2 * WarmUp), ct);
+        if (candidates.Count < (4 * Transfers) + (2 * WarmUp))
         {
             Console.Error.WriteLine($"registry bench: the register holds too few single-owner titles ({candidates.Count}); load the sample first.");
             return 1;
@@ -46,18 +49,32 @@ internal static class RegistryBenchmark
         var ours = candidates.Take(Transfers).ToList();
         var raw = candidates.Skip(Transfers).Take(Transfers).ToList();
         var oursMany = candidates.Skip(2 * Transfers).Take(Transfers).ToList();
-        var rawMany = candidates.Skip(3 * Transfers).ToList();
+        var rawMany = candidates.Skip(3 * Transfers).Take(Transfers).ToList();
+        var warmUp = candidates.Skip(4 * Transfers).Take(WarmUp).ToList();
+        var rawWarmUp = candidates.Skip((4 * Transfers) + WarmUp).ToList();
 
         // Lodge, attach the deed, submit, pay and examine every transfer first; then time the registrations alone.
         var prepare = Stopwatch.StartNew();
         var examined = await PrepareAsync(ours, services, ct);
         prepare.Stop();
         var examinedMany = await PrepareAsync(oursMany, services, ct);
+        await InParallelAsync(await PrepareAsync(warmUp, services, ct), services, async (desk, id) => (await desk.RegisterAsync(id, "bench-registrar", ct)).JournalSeq, ct);
+        await RawTransfersAsync(data, rawWarmUp, Workers, ct);
 
+        using var trips = new RoundTrips();
+        var cpu = new ProcessCpu();
         var oursRate = Transfers / await TimedAsync(() => InParallelAsync(examined, services, async (desk, id) => (await desk.RegisterAsync(id, "bench-registrar", ct)).JournalSeq, ct), ct);
+        var oursTrips = trips.Take() / (double)Transfers;
+        var oursCpu = cpu.Take() / Transfers;
         var sqlRate = Transfers / await TimedAsync(() => RawTransfersAsync(data, raw, Workers, ct), ct);
+        var sqlTrips = (trips.Take() + Transfers) / (double)Transfers;   // and each transfer's COMMIT, which Npgsql does not trace
+        var sqlCpu = cpu.Take() / Transfers;
         var oursManyRate = Transfers / await TimedAsync(() => InParallelAsync(examinedMany, services, async (desk, id) => (await desk.RegisterAsync(id, "bench-registrar", ct)).JournalSeq, ct, ManyWorkers), ct);
+        var oursManyTrips = trips.Take() / (double)Transfers;
+        var oursManyCpu = cpu.Take() / Transfers;
         var sqlManyRate = Transfers / await TimedAsync(() => RawTransfersAsync(data, rawMany, ManyWorkers, ct), ct);
+        var sqlManyTrips = (trips.Take() + Transfers) / (double)Transfers;
+        var sqlManyCpu = cpu.Take() / Transfers;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
@@ -65,6 +82,8 @@ internal static class RegistryBenchmark
             {"work",-44} {"ours",12} {"raw SQL",12} {"ratio",8}
             {$"transfers registered per second, {Workers} clients",-44} {oursRate,12:0.0} {sqlRate,12:0.0} {oursRate / sqlRate,7:0.00}x   (goal: at least 200/s)
             {$"transfers registered per second, {ManyWorkers} clients",-44} {oursManyRate,12:0.0} {sqlManyRate,12:0.0} {oursManyRate / sqlManyRate,7:0.00}x   (goal: at least 200/s)
+            {"  round trips per registration, 4 / 32 clients",-44} {$"{oursTrips:0.00} / {oursManyTrips:0.00}",12} {$"{sqlTrips:0.00} / {sqlManyTrips:0.00}",12} {"",8}   (commands and batches sent, COMMIT included: ours commits inside its last batch)
+            {"  client CPU ms per registration, 4 / 32",-44} {$"{oursCpu:0.00} / {oursManyCpu:0.00}",12} {$"{sqlCpu:0.00} / {sqlManyCpu:0.00}",12} {"",8}   (this process's user+system time, steadier than rates under load)
             {"  full workflow (lodge..examine) per second",-44} {Transfers / prepare.Elapsed.TotalSeconds,12:0.0} {"",12} {"",8}   (5 steps, each its own transaction, {Workers} clients)
             """));
 
@@ -99,6 +118,53 @@ internal static class RegistryBenchmark
         var verification = await services.GetRequiredService<Landplatform.Registry.Journal.RegisterJournal>().VerifyAsync(null, ct);
         Console.WriteLine(verification.Message);
         return verification.Intact ? 0 : 1;
+    }
+
+    /// <summary>Counts what Npgsql sends to the database (a command or a batch of them: one round trip each), from its tracing.</summary>
+    private sealed class RoundTrips : IDisposable
+    {
+        private readonly ActivityListener listener;
+        private long count;
+
+        public RoundTrips()
+        {
+            listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "Npgsql",
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+                // Opening a physical connection is traced too; it is not a statement of the work measured.
+                ActivityStarted = a =>
+                {
+                    if (!a.OperationName.StartsWith("CONNECT", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref count);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(listener);
+        }
+
+        /// <summary>The round trips since the last call.</summary>
+        public long Take()
+        {
+            return Interlocked.Exchange(ref count, 0);
+        }
+
+        public void Dispose() => listener.Dispose();
+    }
+
+    /// <summary>This process's CPU time (user and system), in milliseconds since the last call.</summary>
+    private sealed class ProcessCpu
+    {
+        private TimeSpan last = Process.GetCurrentProcess().TotalProcessorTime;
+
+        public double Take()
+        {
+            var now = Process.GetCurrentProcess().TotalProcessorTime;
+            var spent = now - last;
+            last = now;
+            return spent.TotalMilliseconds;
+        }
     }
 
     private sealed record Candidate(string Title, long Owner, long Buyer);

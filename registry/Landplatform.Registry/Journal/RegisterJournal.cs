@@ -86,50 +86,47 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Appends the entries of a batch of transactions registered together in the caller's database
-    /// transaction, chained in the order given: their digests in one round trip, then the tail lock and
-    /// every link in one statement (the database reads the tail under the lock and computes each hash
-    /// from the one before), so the lock covers one round trip and the commit whatever the batch's size.
+    /// transaction, chained in the order given, in one round trip with whatever the caller has to write first
+    /// (<paramref name="before"/>: its rights and events, which the digests cover): the digests, then the tail lock,
+    /// then one statement that reads the tail under the lock and links every entry, each hash from the one before.
+    /// The lock is held from there to the commit.
     /// </summary>
+    /// <remarks>
+    /// Each entry's content is serialised here, as ever, with a placeholder for its digest, which the linking
+    /// statement replaces by the digest the database computed: the text hashed and stored is the same canonical JSON as an entry
+    /// whose digest was read first. The placeholder cannot match anything else in the text: a string value's
+    /// quotes are escaped in JSON, so <c>"digest":"…"</c> with bare quotes is only ever the property itself.
+    /// </remarks>
+    /// <param name="commit">
+    /// Commit the caller's transaction in the same round trip, so the tail lock is released by the commit itself and
+    /// not one more round trip later (the caller's transaction object then reports itself complete: do not commit it again).
+    /// </param>
     public static async Task<IReadOnlyList<JournalAppend>> AppendBatchAsync(NpgsqlConnection connection, IReadOnlyList<JournalRequest> requests,
-        NpgsqlBatch? before, CancellationToken ct)
+        NpgsqlBatch? before, bool commit, CancellationToken ct)
     {
         if (requests.Count == 0)
         {
             return [];
         }
 
-        // The digests cover only the batch's own rights, already written: computed before the lock, in the
-        // same round trip as whatever else the caller has to write first (its outbox events).
         var ids = requests.Select(r => r.TransactionId).ToArray();
-        await using var first = before ?? new NpgsqlBatch(connection);
-        var digestCommand = new NpgsqlBatchCommand(
-            "SELECT registry.transaction_digest(i.tx) AS journal_digest FROM unnest(@txs) WITH ORDINALITY AS i(tx, n) ORDER BY i.n");
-        digestCommand.Parameters.AddWithValue("txs", ids);
-        first.BatchCommands.Add(digestCommand);
-        var digests = new List<string>(requests.Count);
-        await using (var reader = await first.ExecuteReaderAsync(ct))
-        {
-            while (reader.FieldCount == 0 || reader.GetName(0) != "journal_digest")
-            {
-                if (!await reader.NextResultAsync(ct))
-                {
-                    throw new InvalidOperationException("The batch returned no digests.");
-                }
-            }
+        var texts = requests.Select(r => JsonSerializer.Serialize(
+            new JournalContent(r.TransactionId, r.Kind, r.TitleNumber, r.RecordedAt.ToUniversalTime(), r.Titles, DigestPlaceholder, r.Note), Canonical)).ToArray();
+        await using var link = before ?? new NpgsqlBatch(connection);
 
-            while (await reader.ReadAsync(ct))
-            {
-                digests.Add(reader.GetString(0));
-            }
-        }
-
-        var contents = requests.Select((r, i) => new JournalContent(r.TransactionId, r.Kind, r.TitleNumber, r.RecordedAt.ToUniversalTime(), r.Titles, digests[i], r.Note)).ToList();
-        var texts = contents.Select(c => JsonSerializer.Serialize(c, Canonical)).ToArray();
-        await using var link = new NpgsqlBatch(connection);
+        // The digests cover only the batch's own rights, written by now: computed before the lock (kept in a
+        // transaction-local setting for the linking statement), so the lock covers the link and the commit alone.
+        var digests = new NpgsqlBatchCommand("""
+            SELECT set_config('lp.journal_digests',
+                (SELECT json_agg(registry.transaction_digest(i.tx) ORDER BY i.n) FROM unnest(@txs) WITH ORDINALITY AS i(tx, n))::text, true)
+            """);
+        digests.Parameters.AddWithValue("txs", ids);
+        link.BatchCommands.Add(digests);
         link.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({TailLockKey})"));
         var insert = new NpgsqlBatchCommand("""
             WITH RECURSIVE input AS (
-                SELECT i.tx, i.content, i.at, i.n FROM unnest(@txs, @contents, @ats) WITH ORDINALITY AS i(tx, content, at, n)),
+                SELECT i.tx, replace(i.content, @placeholder, '"digest":"' || (current_setting('lp.journal_digests')::json ->> (i.n - 1)::int) || '"') AS content, i.at, i.n
+                FROM unnest(@txs, @contents, @ats) WITH ORDINALITY AS i(tx, content, at, n)),
             tail AS (
                 SELECT coalesce(t.seq, 0) AS seq, coalesce(t.hash, @genesis) AS hash
                 FROM (SELECT NULL) one LEFT JOIN LATERAL (SELECT seq, hash FROM registry.journal ORDER BY seq DESC LIMIT 1) t ON true),
@@ -142,27 +139,50 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
                 FROM chain c JOIN input i ON i.n = c.n + 1)
             INSERT INTO registry.journal (seq, recorded_at, transaction_id, content, previous_hash, hash)
             SELECT seq, at, tx, content, previous_hash, hash FROM chain ORDER BY n
-            RETURNING seq
+            RETURNING seq AS journal_seq, content AS journal_content
             """);
+        insert.Parameters.AddWithValue("placeholder", $"\"digest\":\"{DigestPlaceholder}\"");
         insert.Parameters.AddWithValue("txs", ids);
         insert.Parameters.AddWithValue("contents", texts);
-        insert.Parameters.AddWithValue("ats", contents.Select(c => c.RecordedAt).ToArray());
+        insert.Parameters.AddWithValue("ats", requests.Select(r => r.RecordedAt.ToUniversalTime()).ToArray());
         insert.Parameters.AddWithValue("genesis", GenesisPreviousHash);
         link.BatchCommands.Add(insert);
-        var seqs = new List<long>(requests.Count);
+        if (commit)
+        {
+            link.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        }
+
+        var entries = new List<JournalAppend>(requests.Count);
+        await link.PrepareAsync(ct);   // kept by the connection: later batches on it only execute
         await using (var reader = await link.ExecuteReaderAsync(ct))
         {
-            await reader.NextResultAsync(ct);
+            while (reader.FieldCount == 0 || reader.GetName(0) != "journal_seq")
+            {
+                if (!await reader.NextResultAsync(ct))
+                {
+                    throw new InvalidOperationException("The journal returned no entries.");
+                }
+            }
+
+            // Every check is the database's, before the commit in the same batch: a digest missing makes the content
+            // null, which the journal refuses. Nothing here throws once the batch has committed.
             while (await reader.ReadAsync(ct))
             {
-                seqs.Add(reader.GetInt64(0));
+                entries.Add(new JournalAppend(reader.GetInt64(0), JsonSerializer.Deserialize<JournalContent>(reader.GetString(1), Canonical)!));
+            }
+
+            // Whatever follows (the commit) must have succeeded before anyone is told the entries exist.
+            while (await reader.NextResultAsync(ct))
+            {
             }
         }
 
         // RETURNING gives the rows in no promised order; the chain numbers them consecutively from the tail.
-        seqs.Sort();
-        return contents.Select((c, i) => new JournalAppend(seqs[i], c)).ToList();
+        return [.. entries.OrderBy(e => e.Seq)];
     }
+
+    /// <summary>What a batch entry's digest reads until the linking statement puts the computed one in its place.</summary>
+    private const string DigestPlaceholder = "digest-computed-under-the-tail-lock";
 
 
     /// <summary>SHA-256 of the previous entry's hash followed by this entry's content in UTF-8.</summary>

@@ -1,10 +1,8 @@
 using System.Threading.Channels;
 using Landplatform.Registry.Data;
-using Landplatform.Registry.Journal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Landplatform.Registry.Transactions;
 
@@ -13,8 +11,9 @@ internal sealed record PreparedRegistration(Guid TransactionId, string Kind, str
 
 /// <summary>
 /// Group commit for registrations. Registrations asked for at the same moment wait here, and a writer
-/// registers them together in one database transaction: each under its own savepoint (a rule that fails
-/// rolls back that one alone and its caller gets the failure as before), the journal links them in order
+/// registers them together in one database transaction (<see cref="TransactionDesk"/>'s batch: the rules of
+/// all read in one round trip and checked each on its own, so a rule that fails refuses that one alone and its
+/// caller gets the failure as before; the survivors written set-based), the journal links them in order
 /// under one hold of the tail lock, and one commit (one WAL flush) makes them all durable at once. Every
 /// caller gets its own outcome only after that commit. The locks stay in the database (rows of the
 /// transactions and titles, the journal's advisory tail lock), so several server instances, each with
@@ -22,7 +21,7 @@ internal sealed record PreparedRegistration(Guid TransactionId, string Kind, str
 /// </summary>
 public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<RegistrationQueue> log) : IAsyncDisposable, IDisposable
 {
-    /// <summary>At most this many registrations share one transaction (PostgreSQL keeps 64 subtransactions per backend cheap).</summary>
+    /// <summary>At most this many registrations share one transaction (the few that go the long way each take a savepoint: PostgreSQL keeps 64 subtransactions per backend cheap).</summary>
     public const int MaxBatch = 32;
 
     /// <summary>
@@ -31,8 +30,6 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<Regis
     /// instances would.
     /// </summary>
     public const int Writers = 2;
-
-    private const string Savepoint = "registration";
 
     private readonly Channel<Request> requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource stopping = new();
@@ -165,79 +162,23 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<Regis
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<RegistryDbContext>();
-        db.Database.AutoSavepointsEnabled = false;   // our own savepoint per registration is the only one needed
+        db.Database.AutoSavepointsEnabled = false;   // the desk's own savepoint per long-way registration is the only one needed
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var desk = services.GetRequiredService<TransactionDesk>();   // on the scope's DbContext, the one in this transaction
-
-        var prepared = new PreparedRegistration?[batch.Count];
-        var failures = new Exception?[batch.Count];
+        var outcomes = await desk.RegisterAllAsync([.. batch.Select(r => new RegistrationRequest(r.Id, r.Registrar))], transaction, ct);   // commits
         for (var i = 0; i < batch.Count; i++)
         {
-            // A batch of one needs no savepoint: its failure rolls the whole transaction back, as before.
-            if (batch.Count == 1)
+            if (outcomes[i].Result is { } result)
             {
-                prepared[i] = await desk.RegisterWithinAsync(batch[i].Id, batch[i].Registrar, ct);
-                continue;
-            }
-
-            await transaction.CreateSavepointAsync(Savepoint, ct);
-            try
-            {
-                prepared[i] = await desk.RegisterWithinAsync(batch[i].Id, batch[i].Registrar, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                await transaction.RollbackToSavepointAsync(Savepoint, ct);
-                failures[i] = e;
-            }
-            finally
-            {
-                db.ChangeTracker.Clear();
-            }
-        }
-
-        var done = prepared.Where(p => p is not null).Select(p => p!).ToList();
-        var entries = new Dictionary<Guid, JournalAppend>();
-        if (done.Count > 0)
-        {
-            var events = new NpgsqlBatch(connection);
-            foreach (var registration in done)
-            {
-                var insert = new NpgsqlBatchCommand(
-                    "INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES (@event, @type, @at, @tx, @payload::jsonb)");
-                insert.Parameters.AddWithValue("event", Guid.CreateVersion7());
-                insert.Parameters.AddWithValue("type", TransactionDesk.RegisteredEvent);
-                insert.Parameters.AddWithValue("at", registration.At);
-                insert.Parameters.AddWithValue("tx", registration.TransactionId);
-                insert.Parameters.AddWithValue("payload", registration.EventPayload);
-                events.BatchCommands.Add(insert);
-            }
-
-            var notify = new NpgsqlBatchCommand("SELECT pg_notify('lp_outbox', @type)");
-            notify.Parameters.AddWithValue("type", TransactionDesk.RegisteredEvent);
-            events.BatchCommands.Add(notify);
-            var appended = await RegisterJournal.AppendBatchAsync(connection,
-                done.Select(r => new JournalRequest(r.TransactionId, r.Kind, r.TitleNumber, r.Titles, r.At, null)).ToList(), events, ct);
-            foreach (var entry in appended)
-            {
-                entries[entry.Content.TransactionId] = entry;
-            }
-        }
-
-        await transaction.CommitAsync(ct);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (prepared[i] is { } registration)
-            {
-                batch[i].Outcome.TrySetResult(new RegistrationResult(registration.TransactionId, entries[registration.TransactionId].Seq, registration.Titles));
+                batch[i].Outcome.TrySetResult(result);
             }
             else
             {
-                batch[i].Outcome.TrySetException(failures[i]!);
+                batch[i].Outcome.TrySetException(outcomes[i].Failure!);
             }
         }
     }
 
     private sealed record Request(Guid Id, string Registrar, TaskCompletionSource<RegistrationResult> Outcome, CancellationToken Ct);
 }
+

@@ -23,7 +23,7 @@ public sealed record RegistrationResult(Guid TransactionId, long JournalSeq, IRe
 /// rejects it). Each step checks the state it starts from; registration re-checks every rule under a
 /// lock on the title, so conflicting transactions cannot both register.
 /// </summary>
-public sealed class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links, RegistrationQueue queue)
+public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links, RegistrationQueue queue)
 {
     /// <summary>The outbox event of every registered transaction.</summary>
     public const string RegisteredEvent = "registry.transaction.registered";
