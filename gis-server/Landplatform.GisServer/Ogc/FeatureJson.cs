@@ -29,9 +29,8 @@ public sealed class FeatureJson
         _names = new byte[properties.Count][];
         for (var i = 0; i < properties.Count; i++)
         {
-            // "name": with the name escaped as JSON requires, and a comma before every member but the first.
-            var quoted = JsonSerializer.SerializeToUtf8Bytes(properties[i].Name);
-            _names[i] = [.. (i == 0 ? ""u8 : ","u8), .. quoted, (byte)':'];
+            // "name": with the name escaped once (FeatureProperty.JsonName), and a comma before every member but the first.
+            _names[i] = [.. (i == 0 ? ""u8 : ","u8), (byte)'"', .. properties[i].JsonName.EncodedUtf8Bytes, (byte)'"', (byte)':'];
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Npgsql;
 
 namespace Landplatform.GisServer.Ogc;
 
@@ -39,53 +38,6 @@ public static class FeatureValues
             default:
                 json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
-        }
-    }
-
-    /// <summary>
-    /// Writes column <paramref name="ordinal"/> of the current row as <see cref="WriteJson(Utf8JsonWriter, object?)"/> would,
-    /// but read by its own type, without boxing: the feature writers call this a dozen times per feature.
-    /// </summary>
-    public static void WriteJson(Utf8JsonWriter json, NpgsqlDataReader row, int ordinal)
-    {
-        if (row.IsDBNull(ordinal))
-        {
-            json.WriteNullValue();
-            return;
-        }
-
-        var type = row.GetFieldType(ordinal);
-        if (type == typeof(string))
-        {
-            json.WriteStringValue(row.GetString(ordinal));
-        }
-        else if (type == typeof(int))
-        {
-            json.WriteNumberValue(row.GetInt32(ordinal));
-        }
-        else if (type == typeof(long))
-        {
-            json.WriteNumberValue(row.GetInt64(ordinal));
-        }
-        else if (type == typeof(short))
-        {
-            json.WriteNumberValue(row.GetInt16(ordinal));
-        }
-        else if (type == typeof(decimal))
-        {
-            json.WriteNumberValue(row.GetDecimal(ordinal));
-        }
-        else if (type == typeof(double))
-        {
-            json.WriteNumberValue(Math.Round(row.GetDouble(ordinal), 3));
-        }
-        else if (type == typeof(DateTime))
-        {
-            json.WriteStringValue(DateTime.SpecifyKind(row.GetDateTime(ordinal), DateTimeKind.Utc));
-        }
-        else
-        {
-            WriteJson(json, row.GetValue(ordinal));
         }
     }
 }
