@@ -10,4 +10,12 @@ public static class DataSourceKeys
 {
     /// <summary>The connection for reads that may lag the primary by the replica's replay delay.</summary>
     public const string Reads = "reads";
+
+    /// <summary>
+    /// The primary, for hot paths whose statements leave no session state behind (no SET, LISTEN, session
+    /// advisory locks, temporary tables or open cursors): its connections go back to the pool without the
+    /// reset statements Npgsql otherwise sends before the next use (RESET ALL, UNLISTEN *, …), which cost
+    /// PostgreSQL more than a cached tile's lookup.
+    /// </summary>
+    public const string Stateless = "stateless";
 }

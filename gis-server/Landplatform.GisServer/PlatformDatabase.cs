@@ -25,9 +25,15 @@ public static class PlatformDatabase
             ? fromEnvironment
             : configuration["Database:Replica"] is { Length: > 0 } configured ? configured : null;
 
-    public static NpgsqlDataSource Open(string connectionString, string applicationName = "landplatform")
+    /// <param name="stateless">True for <see cref="DataSourceKeys.Stateless"/>: connections are not reset when returned to the pool.</param>
+    public static NpgsqlDataSource Open(string connectionString, string applicationName = "landplatform", bool stateless = false)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (stateless)
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
         builder.UseNetTopologySuite();
         builder.ConnectionStringBuilder.ApplicationName ??= applicationName;
         // Feature pages stream hundreds of kilobytes: a larger read buffer means fewer socket reads (and
@@ -43,7 +49,8 @@ public static class PlatformDatabase
 
     /// <summary>
     /// The primary as the plain <see cref="NpgsqlDataSource"/>, and the source for reads under
-    /// <see cref="DataSourceKeys.Reads"/>: the replica when configured, else the primary itself.
+    /// <see cref="DataSourceKeys.Reads"/>: the replica when configured, else the primary itself; and the primary
+    /// again under <see cref="DataSourceKeys.Stateless"/>, a pool of its own whose connections skip the reset.
     /// </summary>
     public static IServiceCollection AddPlatformDatabase(this IServiceCollection services)
     {
@@ -52,6 +59,8 @@ public static class PlatformDatabase
             ReplicaConnectionString(sp.GetRequiredService<IConfiguration>()) is { } replica
                 ? Open(replica, "landplatform-reads")
                 : sp.GetRequiredService<NpgsqlDataSource>());
+        services.AddKeyedSingleton(DataSourceKeys.Stateless, (sp, _) =>
+            Open(ConnectionString(sp.GetRequiredService<IConfiguration>()), stateless: true));
         return services;
     }
 }

@@ -1,3 +1,5 @@
+using Landplatform.Cadastre.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,8 +20,10 @@ namespace Landplatform.Tiles.Cache;
 /// (<see cref="TileWriter"/>, behind the request) only if the cursor's epoch, which every invalidation
 /// bumps, is still the one the render's snapshot saw, checked under a shared advisory lock that
 /// invalidation takes exclusively (so a later invalidation waits for the write and then deletes it).
+/// Lookups and writes leave no session state (transaction-scoped lock only), so they take the
+/// <see cref="DataSourceKeys.Stateless"/> pool, which spares each request Npgsql's connection reset.
 /// </remarks>
-public sealed class TileCache(NpgsqlDataSource db, OutboxFollower follower, TileWriter writer)
+public sealed class TileCache([FromKeyedServices(DataSourceKeys.Stateless)] NpgsqlDataSource db, OutboxFollower follower, TileWriter writer)
 {
     /// <summary>The advisory lock that orders invalidations (exclusive) against cache writes (shared).</summary>
     internal const long LockKey = 0x7469_6C65_7300; // "tiles"

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Landplatform.Cadastre.Contracts;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -37,7 +39,7 @@ public sealed class TileWriter : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
 
-    public TileWriter(NpgsqlDataSource db, IConfiguration configuration, ILogger<TileWriter> log)
+    public TileWriter([FromKeyedServices(DataSourceKeys.Stateless)] NpgsqlDataSource db, IConfiguration configuration, ILogger<TileWriter> log)
     {
         this.db = db;
         this.log = log;
