@@ -49,11 +49,21 @@ public sealed class TileCache([FromKeyedServices(DataSourceKeys.Stateless)] Npgs
     /// The cached tile, or one rendered by PostGIS in the same statement (and snapshot) as the lookup, so a
     /// cold tile costs one round trip; the rendered tile is then written behind the request.
     /// </summary>
-    public async Task<TileContent> GetOrRenderAsync(TileKey key, TileQuery query, CancellationToken ct)
+    public Task<TileContent> GetOrRenderAsync(TileKey key, TileQuery query, CancellationToken ct) =>
+        GetAsync(key, query, render: null, ct);
+
+    /// <summary>The cached tile, or a freshly rendered one (by the host, e.g. a PNG) that is then stored for the next request.</summary>
+    public Task<TileContent> GetOrRenderAsync(TileKey key, Func<CancellationToken, Task<byte[]>> render, CancellationToken ct) =>
+        GetAsync(key, query: null, render, ct);
+
+    // One of query (rendered in the lookup's statement) and render (called after the lookup; the epoch read then
+    // still guards the write, since an invalidation in between bumps it) is given.
+    private async Task<TileContent> GetAsync(TileKey key, TileQuery? query, Func<CancellationToken, Task<byte[]>>? render, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            // A tile this instance rendered and has not written yet answers like a cached one (same epoch, nothing pending).
+            // A tile this instance rendered and has not written yet answers like a cached one (same epoch, nothing
+            // pending); while one is queued the statement renders nothing, unless a retry asks again.
             var queued = writer.Find(key);
             var found = await LookupOrRenderAsync(key, queued is null || attempt > 0 ? query : null, ct);
             if (found.Pending)
@@ -73,52 +83,21 @@ public sealed class TileCache([FromKeyedServices(DataSourceKeys.Stateless)] Npgs
                 return queued.Content;
             }
 
-            if (found.Rendered is { } rendered)
+            var rendered = found.Rendered ?? (render is null ? null : Content(await render(ct)));
+            if (rendered is not null)
             {
                 writer.Enqueue(key, rendered, found.Epoch);
                 return rendered;
             }
+
+            // A stale queued tile held the render back: the next attempt renders.
         }
 
         // Events keep arriving faster than they can be applied: answer from the database, cache nothing.
-        var direct = await RenderAsync(query, ct);
-        return new TileContent(direct, TileContent.ETagOf(direct), FromCache: false);
+        return Content(query is not null ? await RenderAsync(query, ct) : await render!(ct));
     }
 
-    /// <summary>The cached tile, or a freshly rendered one (by the host, e.g. a PNG) that is then stored for the next request.</summary>
-    public async Task<TileContent> GetOrRenderAsync(TileKey key, Func<CancellationToken, Task<byte[]>> render, CancellationToken ct)
-    {
-        var queued = writer.Find(key);
-        var lookup = await LookupOrRenderAsync(key, null, ct);
-        for (var attempt = 0; lookup.Pending && attempt < 3; attempt++)
-        {
-            await follower.ApplyPendingAsync(ct);
-            lookup = await LookupOrRenderAsync(key, null, ct);
-        }
-
-        if (lookup.Pending)
-        {
-            // Events keep arriving faster than they can be applied: answer from the database, cache nothing.
-            var direct = await render(ct);
-            return new TileContent(direct, TileContent.ETagOf(direct), FromCache: false);
-        }
-
-        if (lookup.Cached is { } cached)
-        {
-            return cached;
-        }
-
-        if (queued is not null && queued.Epoch == lookup.Epoch)
-        {
-            return queued.Content;
-        }
-
-        // Rendered after the lookup: the epoch read then still guards the write (an invalidation since bumped it).
-        var data = await render(ct);
-        var content = new TileContent(data, TileContent.ETagOf(data), FromCache: false);
-        writer.Enqueue(key, content, lookup.Epoch);
-        return content;
-    }
+    private static TileContent Content(byte[] data) => new(data, TileContent.ETagOf(data), FromCache: false);
 
     /// <summary>Runs a tile query without the cache (an empty array when the tile is empty).</summary>
     public async Task<byte[]> RenderAsync(TileQuery query, CancellationToken ct)
@@ -170,8 +149,7 @@ public sealed class TileCache([FromKeyedServices(DataSourceKeys.Stateless)] Npgs
         TileContent? rendered = null;
         if (!row.IsDBNull(4))
         {
-            var data = row.GetFieldValue<byte[]>(4);
-            rendered = new TileContent(data, TileContent.ETagOf(data), FromCache: false);
+            rendered = Content(row.GetFieldValue<byte[]>(4));
         }
 
         return new Lookup(row.GetInt64(0), row.GetBoolean(1), cached, rendered);
