@@ -125,6 +125,48 @@ public sealed class CivilRegistryTests(CivilRegistryServer server) : IClassFixtu
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/api/identity/person-checks", citizen, new { uin, name = "Mary Samuel" })).Status);
     }
 
+    [Fact]
+    public async Task An_account_is_linked_only_to_a_UIN_the_civil_registry_holds_for_a_living_person_of_that_name()
+    {
+        var uin = await RegisterAsync(206, "Joan Baptiste", new DateOnly(1975, 3, 3), deceased: false);
+        var dead = await RegisterAsync(207, "Cyril Charles", new DateOnly(1920, 5, 5), deceased: true);
+        var admin = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Administrator);
+        foreach (var (userName, fullName, linked, parameter, rule) in new[]
+        {
+            ("link-unissued", "Nobody Known", DemoAccounts.DemoUin(298), "uin", "uin-not-registered"),
+            ("link-other-name", "Joanne Baptiste-Smith", uin, "fullName", "civil-registry-mismatch"),
+            ("link-deceased", "Cyril Charles", dead, "uin", "uin-deceased"),
+        })
+        {
+            var refused = await PostAsync("/api/identity/users", admin, NewCitizen(userName, fullName, linked));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+            Assert.Equal((parameter, rule), (refused.Body.GetProperty("parameter").GetString(), refused.Body.GetProperty("rule").GetString()));
+        }
+
+        server.Simulators.CivilRegistry.Faults = new CivilRegistryFaults(Down: true);
+        try
+        {
+            var down = await PostAsync("/api/identity/users", admin, NewCitizen("link-while-down", "Joan Baptiste", uin));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.Status);
+            Assert.Equal("civil-registry-unavailable", down.Body.GetProperty("rule").GetString());
+        }
+        finally
+        {
+            server.Simulators.CivilRegistry.Faults = new CivilRegistryFaults();
+        }
+
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM identity.\"AspNetUsers\" WHERE \"UserName\" LIKE 'link-%' OR \"Uin\" IN ('" + uin + "', '" + dead + "')"));
+
+        // Spelt as the registry spells it or not (accents, case, spacing), the holder's own name links the account.
+        var created = await PostAsync("/api/identity/users", admin, NewCitizen("joan", "JOAN  baptiste", uin));
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal(uin, created.Body.GetProperty("uin").GetString());
+    }
+
+    private static object NewCitizen(string userName, string fullName, string uin) =>
+        new { userName, fullName, password = "Good-password-2026", uin, roles = new[] { "citizen" } };
+
     private async Task<VerifiedPerson> VerifyAsync(PersonClaim claim)
     {
         await using var scope = server.Services.CreateAsyncScope();

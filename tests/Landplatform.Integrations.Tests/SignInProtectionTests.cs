@@ -17,7 +17,7 @@ public sealed class SignInProtectionTests(PlatformServer server) : IClassFixture
             Content = JsonContent.Create(new
             {
                 userName = "lockout-probe", fullName = "Lockout Probe", password = "Right-password-2026",
-                uin = DemoAccounts.DemoUin(77), roles = new[] { "citizen" },
+                roles = new[] { "citizen" },
             }),
         };
         create.Headers.Authorization = new("Bearer", admin);

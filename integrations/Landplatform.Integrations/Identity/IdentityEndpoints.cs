@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Persons;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
@@ -31,7 +32,7 @@ public static class IdentityEndpoints
         group.MapGet("/users", ListUsersAsync).RequireAuthorization(AccessPolicies.Administrators)
             .WithSummary("Every user with their roles (administrators).");
         group.MapPost("/users", CreateUserAsync).RequireAuthorization(AccessPolicies.Administrators)
-            .WithSummary("Registers a user linked to a party by UIN (administrators).")
+            .WithSummary("Registers a user, linked by UIN to a person the civil registry holds under the same name (administrators).")
             .ProducesValidationProblem();
         group.MapGet("/users/{id:guid}", GetUserAsync).RequireAuthorization(AccessPolicies.SignedIn)
             .WithSummary("One user: administrators may read anyone, others only themselves.");
@@ -87,7 +88,8 @@ public static class IdentityEndpoints
         return TypedResults.Ok(await ProfileAsync(users, user, disclosure.For(caller, user.Uin)));
     }
 
-    private static async Task<IResult> CreateUserAsync(NewUser request, UserManager<PlatformUser> users, IUinScheme uins, TimeProvider clock)
+    private static async Task<IResult> CreateUserAsync(
+        NewUser request, UserManager<PlatformUser> users, IUinScheme uins, IPersonRegistry persons, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.UserName))
         {
@@ -107,7 +109,7 @@ public static class IdentityEndpoints
                 throw new InvalidParameterException("uin", check.Rule, check.Message);
             }
 
-            if (await users.Users.AnyAsync(u => u.Uin == request.Uin))
+            if (await users.Users.AnyAsync(u => u.Uin == request.Uin, ct))
             {
                 throw new DomainRuleViolationException("uin-unique", "Another user is already linked to this UIN.");
             }
@@ -123,6 +125,11 @@ public static class IdentityEndpoints
         if (roles.Contains(PlatformRoles.Surveyor) && string.IsNullOrWhiteSpace(request.LicenceNumber))
         {
             throw new InvalidParameterException("licenceNumber", "surveyor-licence", "A surveyor is registered with their licence number.");
+        }
+
+        if (request.Uin is not null)
+        {
+            await CheckWithCivilRegistryAsync(persons, request.Uin, request.FullName, ct);
         }
 
         var user = new PlatformUser
@@ -144,6 +151,27 @@ public static class IdentityEndpoints
         }
 
         return TypedResults.Created($"/api/identity/users/{user.Id}", await ProfileAsync(users, user, PersonView.Everything));
+    }
+
+    // A well-formed UIN may still be unissued, or another person's: the account is linked only to a UIN the civil
+    // registry holds, under the name given, of a living person. Nothing is created otherwise.
+    private static async Task CheckWithCivilRegistryAsync(IPersonRegistry persons, string uin, string fullName, CancellationToken ct)
+    {
+        VerifiedPerson person;
+        try
+        {
+            person = await persons.VerifyAsync(new PersonClaim(uin, fullName, DateOfBirth: null), ct);
+        }
+        catch (InvalidParameterException e) when (e.Parameter == "name")
+        {
+            // The registry's rule, under this request's own field name.
+            throw new InvalidParameterException("fullName", e.Rule, e.Message);
+        }
+
+        if (person.Deceased)
+        {
+            throw new InvalidParameterException("uin", "uin-deceased", $"The civil registry records the holder of UIN {uin} as deceased: no account can be linked to it.");
+        }
     }
 
     private static async Task<IResult> AuditAsync(IdentityStore store, string? kind, int? limit, CancellationToken ct)
