@@ -21,6 +21,12 @@ public sealed class InvalidParameterException(string parameter, string rule, str
 /// <summary>The thing asked for does not exist, or did not exist at the date asked for (HTTP 404).</summary>
 public sealed class ResourceNotFoundException(string rule, string detail) : RequestRejectedException(rule, detail);
 
+/// <summary>
+/// The caller may use this kind of action but not on this thing, e.g. a notary acting on another notary's
+/// transaction (HTTP 403). Whether the caller may act at all is the authorization policies' business.
+/// </summary>
+public sealed class ActionNotPermittedException(string rule, string detail) : RequestRejectedException(rule, detail);
+
 /// <summary>A well-formed request that a domain rule refuses, e.g. retiring a historic parcel (HTTP 409).</summary>
 public sealed class DomainRuleViolationException(string rule, string detail) : RequestRejectedException(rule, detail);
 

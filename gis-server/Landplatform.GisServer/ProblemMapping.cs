@@ -20,6 +20,7 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
         {
             InvalidParameterException e => Problem(StatusCodes.Status400BadRequest, "Invalid parameter", e.Message, e.Rule, e.Parameter),
             ResourceNotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message, e.Rule, null),
+            ActionNotPermittedException e => Problem(StatusCodes.Status403Forbidden, "Not permitted", e.Message, e.Rule, null),
             DomainRuleViolationException e => Problem(StatusCodes.Status409Conflict, "Rule violated", e.Message, e.Rule, null),
             UpstreamUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "Upstream unavailable", e.Message, e.Rule, null),
             SurveyUnreadableException e => Unreadable(e),

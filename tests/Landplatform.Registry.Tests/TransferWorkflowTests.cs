@@ -157,4 +157,42 @@ public sealed class TransferWorkflowTests(SingleWindowServer server) : IClassFix
         var extract = Ok(await counter.GetAsync($"/api/registry/titles/{title.TitleNumber}"));
         Assert.Equal(title.OwnerId, Assert.Single(extract.GetProperty("owners").EnumerateArray()).GetProperty("partyId").GetInt64());
     }
+
+    [Fact]
+    public async Task Only_the_notary_who_lodged_a_transaction_attaches_documents_to_it_and_submits_it()
+    {
+        var title = await SingleOwnerTitleAsync(server.Database, 21);
+        var id = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }]));
+
+        // Another notary, with an account of their own.
+        const string password = "Second-notary-2026";
+        Ok(await counter.PostAsync("/api/identity/users", "administrator",
+            new { userName = "second-notary", fullName = "Second Notary", password, roles = new[] { "notary" } }), 201);
+        var other = (await Tokens.PasswordAsync(server.Client, "second-notary", password)).GetProperty("access_token").GetString()!;
+
+        var consent = new MultipartFormDataContent
+        {
+            { new ByteArrayContent("consent of the spouse"u8.ToArray()), "file", "consent.pdf" },
+            { new StringContent("consent"), "kind" },
+        };
+        Problem(await SendAsAsync(other, $"/api/registry/transactions/{id}/documents", consent), 403, "R-LODGER");
+        Problem(await SendAsAsync(other, $"/api/registry/transactions/{id}/submission", null), 403, "R-LODGER");
+
+        var unchanged = Ok(await counter.GetAsync($"/api/registry/transactions/{id}", "registrar"));
+        Assert.Equal("lodged", unchanged.GetProperty("state").GetString());
+        Assert.Empty(unchanged.GetProperty("documents").EnumerateArray());
+
+        // The lodging notary still can.
+        Ok(await counter.AttachAsync(id, "consent", "consent of the spouse"), 201);
+        Assert.Equal("fees-due", Ok(await counter.PostAsync($"/api/registry/transactions/{id}/submission", "notary")).GetProperty("state").GetString());
+    }
+
+    private async Task<(int Status, JsonElement Body)> SendAsAsync(string token, string path, HttpContent? content)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await server.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
 }

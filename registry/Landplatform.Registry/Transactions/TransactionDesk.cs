@@ -147,6 +147,7 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var lodged = await LockAsync(id, ct);
+        RequireLodger(lodged, notary, "attach documents to");
         RequireState(lodged, "attach a document to", TransactionState.Lodged, TransactionState.Requisitioned);
 
         // A deed must be one a notary lodged signed with the documents module, its signature verified by the platform's CA.
@@ -178,6 +179,7 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var lodged = await LockAsync(id, ct);
+        RequireLodger(lodged, notary, "submit");
         RequireState(lodged, "submit", TransactionState.Lodged, TransactionState.Requisitioned);
         if (links.Invoicing is { } invoicing)
         {
@@ -432,6 +434,17 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     private async Task<RegistryTransaction> LockAsync(Guid id, CancellationToken ct) =>
         await db.Transactions.FromSqlInterpolated($"SELECT * FROM registry.transactions WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct)
         ?? throw new ResourceNotFoundException("transaction-unknown", $"There is no registry transaction {id}.");
+
+    // The notary who lodged a transaction answers for it: only they complete it (documents, submission), also after a
+    // requisition. Another notary's attempt changes nothing.
+    private static void RequireLodger(RegistryTransaction transaction, string notary, string action)
+    {
+        if (!string.Equals(transaction.LodgedBy, notary, StringComparison.Ordinal))
+        {
+            throw new ActionNotPermittedException("R-LODGER",
+                $"Transaction {transaction.Id} was lodged by another notary; only the notary who lodged it may {action} it.");
+        }
+    }
 
     private static void RequireState(RegistryTransaction transaction, string action, params TransactionState[] allowed)
     {
