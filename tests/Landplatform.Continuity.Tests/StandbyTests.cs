@@ -63,6 +63,12 @@ public sealed class StandbyTests(ReplicatedIsland island, ITestOutputHelper outp
         Assert.Equal(1, await SearchCountAsync(client, child, fromPrimary: true));
         Assert.Equal(1, await ItemsCountAsync(client, child, fromPrimary: true));
 
+        // /health says the replica is behind: paused, with WAL received and not replayed (streamed within moments).
+        var behind = await ReplicaHealthAsync(client, r => r.GetProperty("replayLagBytes").GetInt64() > 0);
+        Assert.Equal("standby", behind.GetProperty("role").GetString());
+        Assert.True(behind.GetProperty("replayPaused").GetBoolean());
+        Assert.True(behind.GetProperty("replayLagSeconds").GetDouble() >= 0);
+
         // Writes never go to the replica: a token grant records the token and an audit entry on the primary.
         var token = await Tokens.AccessTokenForAsync(client, "registrar");
         Assert.False(string.IsNullOrEmpty(token));
@@ -72,6 +78,9 @@ public sealed class StandbyTests(ReplicatedIsland island, ITestOutputHelper outp
         Assert.Equal(1, await SearchCountAsync(client, child, fromPrimary: false));
         Assert.Equal(1, await ItemsCountAsync(client, child, fromPrimary: false));
         Assert.Equal(0, await ItemsCountAsync(client, parent.Upi, fromPrimary: false));
+        var caughtUp = await ReplicaHealthAsync(client, r => r.GetProperty("replayLagBytes").GetInt64() == 0);
+        Assert.False(caughtUp.GetProperty("replayPaused").GetBoolean());
+        Assert.Equal(0, caughtUp.GetProperty("replayLagSeconds").GetDouble());
 
         // How far behind the standby runs, unpaused: from a commit on the primary to its replay on the standby.
         var lags = new List<double>();
@@ -92,6 +101,27 @@ public sealed class StandbyTests(ReplicatedIsland island, ITestOutputHelper outp
         var outcome = await Takeover.RunAsync(Clusters, synchronous: true);
         output.WriteLine(outcome.Summary);
         Assert.Empty(outcome.LostAcknowledgedAgo);
+    }
+
+    // The replica part of /health once it meets the condition (waiting 10 s at most).
+    private static async Task<JsonElement> ReplicaHealthAsync(HttpClient client, Func<JsonElement, bool> condition)
+    {
+        JsonElement replica = default;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var response = await client.GetAsync("/health");
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            replica = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("replica").Clone();
+            if (condition(replica))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.True(condition(replica), $"/health never showed the replica in the state awaited; last: {replica}");
+        return replica;
     }
 
     private static async Task<int> SearchCountAsync(HttpClient client, string upi, bool fromPrimary) =>
