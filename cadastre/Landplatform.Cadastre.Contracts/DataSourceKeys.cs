@@ -8,7 +8,10 @@ namespace Landplatform.Cadastre.Contracts;
 /// </summary>
 public static class DataSourceKeys
 {
-    /// <summary>The connection for reads that may lag the primary by the replica's replay delay.</summary>
+    /// <summary>
+    /// The connection for reads that may lag the primary by the replica's replay delay. Its connections, like
+    /// <see cref="Stateless"/>'s, go back to the pool without a reset: a read path leaves no session state.
+    /// </summary>
     public const string Reads = "reads";
 
     /// <summary>

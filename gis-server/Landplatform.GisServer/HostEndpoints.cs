@@ -7,7 +7,7 @@ namespace Landplatform.GisServer;
 internal static class HostEndpoints
 {
     public static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
-        app.MapGet("/health", async (NpgsqlDataSource db, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource reads, CancellationToken ct) =>
+        app.MapGet("/health", async (NpgsqlDataSource db, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource reads, IConfiguration configuration, CancellationToken ct) =>
             {
                 string database, postgis;
                 try
@@ -22,7 +22,7 @@ internal static class HostEndpoints
                     return Unavailable("Database unavailable", e.Message, "database-available");
                 }
 
-                if (ReferenceEquals(reads, db))
+                if (PlatformDatabase.ReplicaConnectionString(configuration) is null)
                 {
                     return Results.Ok(new { status = "ok", database, postgis });
                 }

@@ -49,18 +49,19 @@ public static class PlatformDatabase
 
     /// <summary>
     /// The primary as the plain <see cref="NpgsqlDataSource"/>, and the source for reads under
-    /// <see cref="DataSourceKeys.Reads"/>: the replica when configured, else the primary itself; and the primary
-    /// again under <see cref="DataSourceKeys.Stateless"/>, a pool of its own whose connections skip the reset.
+    /// <see cref="DataSourceKeys.Reads"/>: the replica when configured, else the primary; and the primary again under
+    /// <see cref="DataSourceKeys.Stateless"/>, a pool of its own whose connections skip the reset (as the reads' do).
     /// </summary>
     public static IServiceCollection AddPlatformDatabase(this IServiceCollection services)
     {
         services.AddSingleton(sp => Open(ConnectionString(sp.GetRequiredService<IConfiguration>())));
-        services.AddKeyedSingleton(DataSourceKeys.Reads, (sp, _) =>
-            ReplicaConnectionString(sp.GetRequiredService<IConfiguration>()) is { } replica
-                ? Open(replica, "landplatform-reads")
-                : sp.GetRequiredService<NpgsqlDataSource>());
         services.AddKeyedSingleton(DataSourceKeys.Stateless, (sp, _) =>
             Open(ConnectionString(sp.GetRequiredService<IConfiguration>()), stateless: true));
+        // Read paths leave no session state either, so their connections skip the reset too.
+        services.AddKeyedSingleton(DataSourceKeys.Reads, (sp, _) =>
+            ReplicaConnectionString(sp.GetRequiredService<IConfiguration>()) is { } replica
+                ? Open(replica, "landplatform-reads", stateless: true)
+                : sp.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Stateless));
         return services;
     }
 }

@@ -30,13 +30,16 @@ public static class PrimaryReads
 
         public object? GetKeyedService(Type serviceType, object? serviceKey) =>
             IsReadSource(serviceType, serviceKey)
-                ? inner.GetRequiredService<NpgsqlDataSource>()
+                ? Primary
                 : ((IKeyedServiceProvider)inner).GetKeyedService(serviceType, serviceKey);
 
         public object GetRequiredKeyedService(Type serviceType, object? serviceKey) =>
             IsReadSource(serviceType, serviceKey)
-                ? inner.GetRequiredService<NpgsqlDataSource>()
+                ? Primary
                 : ((IKeyedServiceProvider)inner).GetRequiredKeyedService(serviceType, serviceKey);
+
+        // The primary, on the pool that skips the connection reset (a read leaves no session state).
+        private NpgsqlDataSource Primary => inner.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKeys.Stateless);
 
         private static bool IsReadSource(Type serviceType, object? serviceKey) =>
             serviceType == typeof(NpgsqlDataSource) && Equals(serviceKey, DataSourceKeys.Reads);

@@ -48,7 +48,7 @@ public static class ParcelEndpoints
     }
 
     private static async Task GetAsync(
-        string upi, string? crs, string? asOf, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+        string upi, string? crs, string? asOf, HttpContext http, [FromKeyedServices(DataSourceKeys.Stateless)] NpgsqlDataSource db, CancellationToken ct)
     {
         var id = ParcelIdentifier.Parse(upi, "upi");
         var outputCrs = string.IsNullOrWhiteSpace(crs) ? CoordinateReferenceSystem.NationalGrid : CoordinateReferenceSystem.Parse(crs, "crs");
@@ -183,7 +183,7 @@ public static class ParcelEndpoints
         await json.FlushAsync(ct);
     }
 
-    private static async Task LineageAsync(string upi, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    private static async Task LineageAsync(string upi, HttpContext http, [FromKeyedServices(DataSourceKeys.Stateless)] NpgsqlDataSource db, CancellationToken ct)
     {
         var id = ParcelIdentifier.Parse(upi, "upi");
         await using var connection = await db.OpenConnectionAsync(ct);
