@@ -53,23 +53,25 @@ internal static class RegistryBenchmark
         var warmUp = candidates.Skip(4 * Transfers).Take(WarmUp).ToList();
         var rawWarmUp = candidates.Skip((4 * Transfers) + WarmUp).ToList();
 
+        async Task<long> Register(TransactionDesk desk, Guid id) => (await desk.RegisterAsync(id, "bench-registrar", ct)).JournalSeq;
+
         // Lodge, attach the deed, submit, pay and examine every transfer first; then time the registrations alone.
         var prepare = Stopwatch.StartNew();
         var examined = await PrepareAsync(ours, services, ct);
         prepare.Stop();
         var examinedMany = await PrepareAsync(oursMany, services, ct);
-        await InParallelAsync(await PrepareAsync(warmUp, services, ct), services, async (desk, id) => (await desk.RegisterAsync(id, "bench-registrar", ct)).JournalSeq, ct);
+        await InParallelAsync(await PrepareAsync(warmUp, services, ct), services, Register, ct);
         await RawTransfersAsync(data, rawWarmUp, Workers, ct);
 
         using var trips = new RoundTrips();
         var cpu = new ProcessCpu();
-        var oursRate = Transfers / await TimedAsync(() => InParallelAsync(examined, services, async (desk, id) => (await desk.RegisterAsync(id, "bench-registrar", ct)).JournalSeq, ct), ct);
+        var oursRate = Transfers / await TimedAsync(() => InParallelAsync(examined, services, Register, ct), ct);
         var oursTrips = trips.Take() / (double)Transfers;
         var oursCpu = cpu.Take() / Transfers;
         var sqlRate = Transfers / await TimedAsync(() => RawTransfersAsync(data, raw, Workers, ct), ct);
         var sqlTrips = (trips.Take() + Transfers) / (double)Transfers;   // and each transfer's COMMIT, which Npgsql does not trace
         var sqlCpu = cpu.Take() / Transfers;
-        var oursManyRate = Transfers / await TimedAsync(() => InParallelAsync(examinedMany, services, async (desk, id) => (await desk.RegisterAsync(id, "bench-registrar", ct)).JournalSeq, ct, ManyWorkers), ct);
+        var oursManyRate = Transfers / await TimedAsync(() => InParallelAsync(examinedMany, services, Register, ct, ManyWorkers), ct);
         var oursManyTrips = trips.Take() / (double)Transfers;
         var oursManyCpu = cpu.Take() / Transfers;
         var sqlManyRate = Transfers / await TimedAsync(() => RawTransfersAsync(data, rawMany, ManyWorkers, ct), ct);

@@ -67,20 +67,18 @@ PY
   SQL=${SQL//"ST_TileEnvelope($Z, $HOT_X, $HOT_Y"/"ST_TileEnvelope($Z, :x, :y"}
   printf '\\set k random(0, %d)\n\\set x %d + :k %% %d\n\\set y %d + :k / %d\n%s\n' $((W * H - 1)) "$X0" "$W" "$Y0" "$W" "$SQL" > "$WORK/tile.sql"
 
-
   # Warm-up: 20 s of the same walk (the .NET JIT tiers hot code up in the background, which takes ~20 s of
   # load on two busy cores, and a server runs for days; a walk that outlasts the grid asks tiles again, so the
-  # cached path is warmed too), then the cache emptied again, so that the measured walk renders every tile it asks.
+  # cached path is warmed too); each round below empties the cache again, so that its walk renders every tile it asks.
   DURATION="${LP_BENCH_WARMUP_SECONDS:-20}" walk "/tiles/parcels/$Z/{x}/{y}.mvt" "$OURS" > /dev/null
-  psql_bench -c "DELETE FROM tiles.tile_cache WHERE layer = 'parcels' AND z = $Z"
-  curl -s -o /dev/null "$OURS/tiles/parcels/$Z/$HOT_X/$HOT_Y.mvt"   # the walk never asks this tile
   # Rounds of (cache emptied, our cold walk, the raw SQL), each 5 s: on a shared machine the speed of the two cores
   # drifts by ±15 % from one 10 s window to the next, so each round pairs ours with the SQL measured right after it,
   # and the figures below are the medians of the rounds. The cold walks last 5 s, not 10: a warmed server asks more
   # tiles in 10 s than a grid holds, and a walk that outlasts its grid asks tiles again (cache hits).
   local round colds=() sqls=() ratios=()
   for ((round = 1; round <= ROUNDS; round++)); do
-    ((round == 1)) || { psql_bench -c "DELETE FROM tiles.tile_cache WHERE layer = 'parcels' AND z = $Z" > /dev/null; curl -s -o /dev/null "$OURS/tiles/parcels/$Z/$HOT_X/$HOT_Y.mvt"; }
+    psql_bench -c "DELETE FROM tiles.tile_cache WHERE layer = 'parcels' AND z = $Z" > /dev/null
+    curl -s -o /dev/null "$OURS/tiles/parcels/$Z/$HOT_X/$HOT_Y.mvt"   # for the warm measure; the walk never asks this tile
     read -r ours_cold cold_requests < <(DURATION="$COLD_SECONDS" walk "/tiles/parcels/$Z/{x}/{y}.mvt" "$OURS")
     ((cold_requests < W * H)) || echo "warning: the cold walk asked $cold_requests tiles of a $((W * H))-tile grid: some were cache hits" >&2
     cold_count=$(psql_bench -tAc "SELECT count(*) FROM tiles.tile_cache WHERE layer = 'parcels' AND z = $Z")

@@ -264,9 +264,10 @@ public sealed class FeatureJson
         var span = Reserve(40);
         span[0] = (byte)'"';
         utc.TryFormat(span[1..], out var written, "O", CultureInfo.InvariantCulture);
-        // "O" gives yyyy-MM-ddTHH:mm:ss.fffffffZ: drop zeros at the end of the fraction, and the dot if nothing is left.
-        var end = 1 + written - 1;
-        var z = end;
+        // "O" gives yyyy-MM-ddTHH:mm:ss.fffffffZ (after the opening quote, so the Z is at span[written]): drop zeros at
+        // the end of the fraction, and the dot if nothing is left.
+        var z = written;
+        var end = z;
         while (span[end - 1] == (byte)'0')
         {
             end--;

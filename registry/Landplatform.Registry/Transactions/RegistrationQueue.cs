@@ -6,9 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Landplatform.Registry.Transactions;
 
-/// <summary>A registration done inside a batch, waiting for its journal entry, its event and the commit.</summary>
-internal sealed record PreparedRegistration(Guid TransactionId, string Kind, string TitleNumber, IReadOnlyList<string> Titles, DateTimeOffset At, string EventPayload);
-
 /// <summary>
 /// Group commit for registrations. Registrations asked for at the same moment wait here, and a writer
 /// registers them together in one database transaction (<see cref="TransactionDesk"/>'s batch: the rules of

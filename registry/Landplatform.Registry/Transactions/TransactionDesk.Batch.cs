@@ -8,6 +8,9 @@ using Npgsql;
 
 namespace Landplatform.Registry.Transactions;
 
+/// <summary>A registration done inside a batch, waiting for its journal entry, its event and the commit.</summary>
+internal sealed record PreparedRegistration(Guid TransactionId, string Kind, string TitleNumber, IReadOnlyList<string> Titles, DateTimeOffset At, string EventPayload);
+
 /// <summary>What one registration of a batch came to: its journal entry and titles, or the failure its caller gets.</summary>
 internal sealed record RegistrationOutcome(RegistrationResult? Result, Exception? Failure);
 
@@ -137,7 +140,6 @@ public sealed partial class TransactionDesk
                 entries[entry.Content.TransactionId] = entry;
             }
         }
-
         else
         {
             await transaction.CommitAsync(ct);
@@ -149,7 +151,12 @@ public sealed partial class TransactionDesk
     }
 
     /// <summary>A registration the rules passed, as the rows it writes.</summary>
-    private sealed record RegistrationPlan(Guid TransactionId, string Registrar, DateTimeOffset At, IReadOnlyList<long> Ended, IReadOnlyList<RegisteredRight> Added, PreparedRegistration Prepared);
+    private sealed record RegistrationPlan(string Registrar, IReadOnlyList<long> Ended, IReadOnlyList<RegisteredRight> Added, PreparedRegistration Prepared)
+    {
+        public Guid TransactionId => Prepared.TransactionId;
+
+        public DateTimeOffset At => Prepared.At;
+    }
 
     /// <summary>
     /// Checks one registration's rules against what the batch read, and plans its rows; null when it must go
@@ -217,7 +224,7 @@ public sealed partial class TransactionDesk
         var titles = new List<string> { title };
         var prepared = new PreparedRegistration(examined.Id, KindName(examined.Kind), title, titles, now,
             EventPayload(examined, instrument, titles, state.Parcels, previousOwners, newOwners));
-        return new RegistrationPlan(examined.Id, request.Registrar, now, ended, added, prepared);
+        return new RegistrationPlan(request.Registrar, ended, added, prepared);
     }
 
     /// <summary>The party as the batch read it, matched the way <see cref="PartyAsync"/> matches.</summary>
@@ -311,7 +318,6 @@ public sealed partial class TransactionDesk
         steps.Parameters.AddWithValue("ats", plans.Select(p => p.At).ToArray());
         steps.Parameters.AddWithValue("registrars", plans.Select(p => p.Registrar).ToArray());
         batch.BatchCommands.Add(steps);
-
     }
 
     /// <summary>What one round trip read for a batch of registrations, by transaction and by title.</summary>

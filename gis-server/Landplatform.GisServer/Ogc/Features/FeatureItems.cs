@@ -127,7 +127,7 @@ public static class FeatureItems
 
         http.Response.ContentType = FeaturesEndpoints.GeoJson;
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
-        WriteFeature(json, collection, new FeatureJson(selected), row, selected.Count + 1, links: writer =>
+        WriteFeature(json, collection, new FeatureJson(selected), row, links: writer =>
         {
             Link(writer, "self", self, FeaturesEndpoints.GeoJson);
             Link(writer, "alternate", self + "?f=html", "text/html");
@@ -173,7 +173,7 @@ public static class FeatureItems
                 break;
             }
 
-            WriteFeature(json, collection, feature, rows, selected.Count + 1, links: null);
+            WriteFeature(json, collection, feature, rows, links: null);
             written++;
             if (json.BytesPending > 32 * 1024)
             {
@@ -356,12 +356,12 @@ public static class FeatureItems
     }
 
     private static void WriteFeature(Utf8JsonWriter json, FeatureCollectionDefinition collection, FeatureJson feature,
-        NpgsqlDataReader row, int geometryOrdinal, Action<Utf8JsonWriter>? links)
+        NpgsqlDataReader row, Action<Utf8JsonWriter>? links)
     {
         feature.Clear().Raw("{\"type\":\"Feature\",\"id\":"u8);
         // A numeric id comes as the digits of a bigint's text, which JSON takes as they are.
         _ = collection.IdIsNumeric ? feature.RawColumn(row, 0) : feature.StringColumn(row, 0);
-        feature.Raw(",\"geometry\":"u8).RawColumn(row, geometryOrdinal).Raw(",\"properties\":"u8).Properties(row);
+        feature.Raw(",\"geometry\":"u8).RawColumn(row, feature.PropertyCount + 1).Raw(",\"properties\":"u8).Properties(row);
         if (links is null)
         {
             json.WriteRawValue(feature.Raw("}"u8).Written, skipInputValidation: true);
