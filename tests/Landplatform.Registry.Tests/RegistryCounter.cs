@@ -252,6 +252,17 @@ public sealed class RegistryCounter(SingleWindowServer server)
         return new SampleTitle(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
     }
 
+    /// <summary>The civil registry records the death of a title's registered owner (a sample person it knows).</summary>
+    public async Task OwnerDiesAsync(SampleTitle title, DateOnly died)
+    {
+        await using var command = server.Database.DataSource.CreateCommand("SELECT uin, name, date_of_birth FROM registry.parties WHERE id = @id");
+        command.Parameters.AddWithValue("id", title.OwnerId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        server.Systems.CivilRegistry.Register(new Landplatform.Simulators.CivilPerson(
+            reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateOnly>(2), true, died));
+    }
+
     /// <summary>
     /// A well-formed UIN no sample or demo person has: VC, nine digits from the seed, a Verhoeff check digit.
     /// The demo accounts' persons hold 900,000,001 onwards (<c>DemoAccounts.DemoUin</c>), and the civil-registry

@@ -126,6 +126,8 @@ public sealed class TransferWorkflowTests(SingleWindowServer server) : IClassFix
     public async Task A_requisition_sends_the_transaction_back_and_the_notary_resubmits_without_paying_twice()
     {
         var title = await SingleOwnerTitleAsync(server.Database, 4);
+        // A transmission on death needs the death recorded in the civil registry (R-DEATH, ConsentRuleTests).
+        await counter.OwnerDiesAsync(title, new DateOnly(2026, 1, 15));
         var id = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }], reason: "inheritance"));
         await counter.PayAsync(id, "deed");
         var missing = Problem(await counter.ExamineAsync(id), 409, "R-DOCS");

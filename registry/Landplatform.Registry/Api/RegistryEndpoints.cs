@@ -81,7 +81,21 @@ public static class RegistryEndpoints
                 return TypedResults.Created($"/api/registry/transactions/{lodged.Id}", await ViewAsync(db, lodged.Id, ct));
             })
             .RequireAuthorization(AccessPolicyNames.Notaries)
-            .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision or rectification.");
+            .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal or subdivision (a rectification is the registrar's: 403 R-RECTIFY).");
+        // A rectification is the registrar's: lodged, documented (a court order) and submitted by the registrar,
+        // then examined and registered as any other instrument (ConsentRules).
+        var rectifications = registry.MapGroup("/rectifications").RequireAuthorization(AccessPolicyNames.Registrars);
+        rectifications.MapPost("/", async (Lodgement lodgement, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+            {
+                var lodged = await desk.LodgeAsync(lodgement with { Kind = "rectification" }, Who(user), Lodger.Registrar, ct);
+                return TypedResults.Created($"/api/registry/transactions/{lodged.Id}", await ViewAsync(db, lodged.Id, ct));
+            })
+            .WithSummary("The registrar lodges a rectification: grantees (the corrected owners), grounds, and noticeServedAt (notice to the registered proprietor) unless a court order is attached.");
+        rectifications.MapPost("/{id:guid}/documents", AttachAsync).DisableAntiforgery()
+            .WithSummary("The registrar attaches the court order (kind court-order) or another document to their rectification.");
+        rectifications.MapPost("/{id:guid}/submission", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.SubmitAsync(id, Who(user), ct)).Id, ct))
+            .WithSummary("The registrar submits the rectification for examination (no fee).");
         transactions.MapPost("/{id:guid}/documents", AttachAsync).RequireAuthorization(AccessPolicyNames.Notaries).DisableAntiforgery()
             .WithSummary("A notary attaches a document: JSON {kind, sha256} naming one the documents module holds (a deed must be a signed deed lodged there, its signature verified), or multipart file + kind; its SHA-256 is recorded.");
         transactions.MapPost("/{id:guid}/submission", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>

@@ -28,7 +28,7 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     /// <summary>The outbox event of every registered transaction.</summary>
     public const string RegisteredEvent = "registry.transaction.registered";
 
-    public static readonly IReadOnlyList<string> DocumentKinds = ["deed", "consent", "probate", "survey-plan", "court-order", "other"];
+    public static readonly IReadOnlyList<string> DocumentKinds = ["deed", "consent", "probate", "letters-of-administration", "survey-plan", "court-order", "other"];
 
     private const long MaxDocumentBytes = 20 * 1024 * 1024;
 
@@ -55,9 +55,14 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     public static string KindName(TransactionKind kind) => RegistryDbContext.SnakeCase(kind.ToString()).Replace('_', '-');
 
     /// <summary>A notary lodges an instrument; it waits in state lodged for documents and submission.</summary>
-    public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, CancellationToken ct)
+    public Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, CancellationToken ct) =>
+        LodgeAsync(lodgement, notary, Lodger.Notary, ct);
+
+    /// <summary>An instrument is lodged by whoever <see cref="ConsentRules.CheckLodger"/> allows for its kind.</summary>
+    public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, Lodger lodger, CancellationToken ct)
     {
         var kind = ParseKind(lodgement.Kind);
+        ConsentRules.CheckLodger(kind, lodger);
         var normalised = await VerifyNewPersonsAsync(Validate(kind, lodgement), ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
@@ -181,6 +186,15 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         var lodged = await LockAsync(id, ct);
         RequireLodger(lodged, notary, "submit");
         RequireState(lodged, "submit", TransactionState.Lodged, TransactionState.Requisitioned);
+        if (lodged.Kind == TransactionKind.Rectification)
+        {
+            // The registrar corrects the register's own record: no fee and no duty, so it cannot stand in for a transfer.
+            lodged.Fee = 0m;
+            await MoveAsync(lodged, TransactionState.Paid, notary, "no fee: the registrar's rectification", ct);
+            await transaction.CommitAsync(ct);
+            return lodged;
+        }
+
         if (links.Invoicing is { } invoicing)
         {
             // The payments module collects: one invoice per transaction, issued at the first submission.
@@ -663,7 +677,18 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         }
 
         var attached = state.Documents.Select(d => d.Kind).Distinct().ToList();
-        var missing = RequiredDocuments(transaction.Kind, instrument.Reason, current.Any(r => r.Kind == RightKind.Mortgage)).Except(attached).ToList();
+        if (transaction.Kind == TransactionKind.Rectification)
+        {
+            ConsentRules.CheckRectification(instrument, attached, caveat is not null, Today(), links.RectificationNoticeDays);
+        }
+
+        if (transaction.Kind == TransactionKind.Transfer && instrument.Reason == "inheritance" && (instrument.Grantors ?? []).Any(g => g.Deceased != true))
+        {
+            throw new DomainRuleViolationException("R-DEATH", "A transmission on death registers only when the civil registry recorded each grantor's death at lodgement.");
+        }
+
+        var missing = RequiredDocuments(transaction.Kind, instrument.Reason, current.Any(r => r.Kind == RightKind.Mortgage))
+            .Where(required => !attached.Any(a => ConsentRules.Satisfies(a, required))).ToList();
         if (missing.Count > 0)
         {
             throw new DomainRuleViolationException("R-DOCS",
@@ -684,22 +709,9 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         }
     }
 
-    /// <summary>The documents a registration needs: a deed always; probate for an inheritance; the mortgagee's consent to transfer mortgaged land.</summary>
-    public static IReadOnlyList<string> RequiredDocuments(TransactionKind kind, string? reason, bool mortgaged)
-    {
-        var required = new List<string> { "deed" };
-        if (kind == TransactionKind.Transfer && reason == "inheritance")
-        {
-            required.Add("probate");
-        }
-
-        if (kind == TransactionKind.Transfer && mortgaged)
-        {
-            required.Add("consent");
-        }
-
-        return required;
-    }
+    /// <inheritdoc cref="ConsentRules.RequiredDocuments"/>
+    public static IReadOnlyList<string> RequiredDocuments(TransactionKind kind, string? reason, bool mortgaged) =>
+        ConsentRules.RequiredDocuments(kind, reason, mortgaged);
 
     /// <summary>
     /// Every grantor must be a registered owner, and every registered owner a grantor. A grantor is matched the
@@ -873,6 +885,11 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
                 break;
             case TransactionKind.Rectification:
                 RequireParties(lodgement.Grantees, "grantees", withShares: true);
+                if (string.IsNullOrWhiteSpace(lodgement.Grounds))
+                {
+                    throw new InvalidParameterException("grounds", "rectification-grounds", "A rectification states its grounds: what in the register is wrong and the order or decision that corrects it.");
+                }
+
                 break;
             case TransactionKind.Mortgage:
                 RequireParties(lodgement.Grantors, "grantors", withShares: false);
@@ -904,21 +921,47 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     }
 
     /// <summary>
-    /// A grantee or beneficiary named by UIN whom the register does not know yet is checked against the civil
-    /// registry before anything is stored: the name (and date of birth, when given) must match; a death
-    /// recorded there is flagged on the party. A mismatch is refused naming the field, e.g. <c>grantees[0].name</c>.
+    /// Every person an instrument names is checked against the civil registry before anything is stored, and
+    /// the answers are kept in the instrument (deceased, date of death, when checked). A grantee or beneficiary
+    /// new to the register must match by name (and date of birth, when given): a mismatch is refused naming the
+    /// field, e.g. <c>grantees[0].name</c>. A person recorded dead takes nothing (R-DECEASED); a transmission on
+    /// death needs each grantor's death recorded (R-DEATH), any other dealing living grantors (ConsentRules).
     /// </summary>
     private async Task<Lodgement> VerifyNewPersonsAsync(Lodgement lodgement, CancellationToken ct)
     {
         var persons = links.Persons;
 
-        async Task<PartyReference> CheckAsync(PartyReference given, string parameter)
+        async Task<(PartyReference Party, bool IsPerson)> CheckAsync(PartyReference given, string parameter)
         {
             // What the civil registry said is for the registry to write, never the notary.
             var party = given with { Deceased = null, DateOfDeath = null, VerifiedAt = null };
-            if (persons is null || party.PartyId is not null || party.Uin is not { } uin || await db.Parties.AnyAsync(p => p.Uin == uin, ct))
+            var known = await KnownPartyAsync(party, ct);
+            if (known is not null)
             {
-                return party;
+                if (known.Kind != PartyKind.Person)
+                {
+                    return (party, false);
+                }
+
+                party = party with { Name = party.Name ?? known.Name, Deceased = known.Deceased ? true : null, DateOfDeath = known.DateOfDeath };
+                if (persons is null || known.Uin is not { } knownUin)
+                {
+                    return (party, true);
+                }
+
+                // A death may have been registered since the register last heard of this person: ask again.
+                var answer = await AskAsync(persons, new PersonClaim(knownUin, known.Name, known.DateOfBirth), parameter, ct);
+                return (party with { Deceased = answer.Deceased, DateOfDeath = answer.DateOfDeath, VerifiedAt = answer.CheckedAt }, true);
+            }
+
+            if (party.Uin is not { } uin)
+            {
+                return (party, party.RegistrationNumber is null);
+            }
+
+            if (persons is null)
+            {
+                return (party, true);
             }
 
             if (string.IsNullOrWhiteSpace(party.Name))
@@ -926,19 +969,12 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
                 throw new InvalidParameterException($"{parameter}.name", "party-name", $"{Describe(party)} is new to the register: give the name as the civil registry records it.");
             }
 
-            try
+            var verified = await AskAsync(persons, new PersonClaim(uin, party.Name.Trim(), party.DateOfBirth), parameter, ct);
+            return (party with
             {
-                var verified = await persons.VerifyAsync(new PersonClaim(uin, party.Name.Trim(), party.DateOfBirth), ct);
-                return party with
-                {
-                    Name = verified.Name, DateOfBirth = verified.DateOfBirth ?? party.DateOfBirth, Deceased = verified.Deceased,
-                    DateOfDeath = verified.DateOfDeath, VerifiedAt = verified.CheckedAt,
-                };
-            }
-            catch (InvalidParameterException e)
-            {
-                throw new InvalidParameterException($"{parameter}.{e.Parameter}", e.Rule, e.Message);
-            }
+                Name = verified.Name, DateOfBirth = verified.DateOfBirth ?? party.DateOfBirth, Deceased = verified.Deceased,
+                DateOfDeath = verified.DateOfDeath, VerifiedAt = verified.CheckedAt,
+            }, true);
         }
 
         var grantees = lodgement.Grantees;
@@ -947,16 +983,59 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
             var checkedGrantees = new List<PartyReference>();
             for (var i = 0; i < grantees.Count; i++)
             {
-                checkedGrantees.Add(await CheckAsync(grantees[i], $"grantees[{i}]"));
+                var (grantee, _) = await CheckAsync(grantees[i], $"grantees[{i}]");
+                ConsentRules.CheckTaker(grantee, $"grantees[{i}]");
+                checkedGrantees.Add(grantee);
             }
 
             grantees = checkedGrantees;
         }
 
-        var grantors = lodgement.Grantors?.Select(g => g with { Deceased = null, DateOfDeath = null, VerifiedAt = null }).ToList();
-        var beneficiary = lodgement.Beneficiary is { } b ? await CheckAsync(b, "beneficiary") : null;
+        var grantors = lodgement.Grantors;
+        if (grantors is not null)
+        {
+            var checkedGrantors = new List<PartyReference>();
+            for (var i = 0; i < grantors.Count; i++)
+            {
+                var (grantor, isPerson) = await CheckAsync(grantors[i], $"grantors[{i}]");
+                if (persons is not null || lodgement.Reason == "inheritance")
+                {
+                    ConsentRules.CheckGrantor(lodgement.Reason, grantor, isPerson, $"grantors[{i}]");
+                }
+
+                checkedGrantors.Add(grantor);
+            }
+
+            grantors = checkedGrantors;
+        }
+
+        PartyReference? beneficiary = null;
+        if (lodgement.Beneficiary is { } b)
+        {
+            (beneficiary, _) = await CheckAsync(b, "beneficiary");
+            ConsentRules.CheckTaker(beneficiary, "beneficiary");
+        }
+
         return lodgement with { Grantors = grantors, Grantees = grantees, Beneficiary = beneficiary };
     }
+
+    private static async Task<VerifiedPerson> AskAsync(IPersonRegistry persons, PersonClaim claim, string parameter, CancellationToken ct)
+    {
+        try
+        {
+            return await persons.VerifyAsync(claim, ct);
+        }
+        catch (InvalidParameterException e)
+        {
+            throw new InvalidParameterException($"{parameter}.{e.Parameter}", e.Rule, e.Message);
+        }
+    }
+
+    private async Task<Party?> KnownPartyAsync(PartyReference party, CancellationToken ct) =>
+        party.PartyId is { } id ? await db.Parties.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct)
+        : party.Uin is { } uin ? await db.Parties.AsNoTracking().SingleOrDefaultAsync(p => p.Uin == uin, ct)
+        : party.RegistrationNumber is { } number ? await db.Parties.AsNoTracking().SingleOrDefaultAsync(p => p.RegistrationNumber == number, ct)
+        : null;
 
     private void RequireParties(IReadOnlyList<PartyReference>? parties, string parameter, bool withShares)
     {
