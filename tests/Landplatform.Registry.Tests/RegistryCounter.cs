@@ -124,7 +124,7 @@ public sealed class RegistryCounter(SingleWindowServer server)
     }
 
     /// <summary>
-    /// Attaches a document. A deed is signed with the notary's key, lodged with the documents module and
+    /// Attaches a document. A deed (its text naming the transaction) is signed with the notary's key, lodged with the documents module and
     /// attached by its SHA-256 (the content is the PDF <see cref="NotarySigningKit.Pdf"/> makes of the text);
     /// other documents are uploaded.
     /// </summary>
@@ -142,7 +142,8 @@ public sealed class RegistryCounter(SingleWindowServer server)
                 gate.Release();
             }
 
-            var deed = await kit.LodgeDeedAsync(text);
+            // A deed names the transaction it is for (the registry checks the binding in what was signed).
+            var deed = await kit.LodgeDeedAsync(text.Contains(id.ToString(), StringComparison.Ordinal) ? text : $"{text}, registry transaction {id}");
             return await PostAsync($"/api/registry/transactions/{id}/documents", role, new { kind, sha256 = deed.GetProperty("contentSha256").GetString() });
         }
 

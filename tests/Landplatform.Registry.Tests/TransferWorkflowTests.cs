@@ -19,8 +19,8 @@ public sealed class TransferWorkflowTests(SingleWindowServer server) : IClassFix
             new { partyId = title.OwnerId + 1, share = "2/4" },
         ]));
 
-        var deed = Ok(await counter.AttachAsync(id, "deed", "the signed deed of sale"), 201);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(NotarySigningKit.Pdf("the signed deed of sale"))), deed.GetProperty("sha256").GetString());
+        var deed = Ok(await counter.AttachAsync(id, "deed", $"the signed deed of sale, registry transaction {id}"), 201);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(NotarySigningKit.Pdf($"the signed deed of sale, registry transaction {id}"))), deed.GetProperty("sha256").GetString());
 
         var submitted = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/submission", "notary"));
         Assert.Equal("fees-due", submitted.GetProperty("state").GetString());

@@ -66,6 +66,9 @@ public static class AccessPolicies
     /// <summary>The customs system (a machine client with scope customs.read).</summary>
     public const string CustomsReaders = "customs-readers";
 
+    /// <summary>Who may revoke a notary's signing certificate: registrars and administrators.</summary>
+    public const string CertificateRevokers = "certificate-revokers";
+
     /// <summary>Who may read the customs query audit: administrators.</summary>
     public const string CustomsAuditors = "customs-auditors";
 }

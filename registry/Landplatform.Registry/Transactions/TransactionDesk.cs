@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Documents;
 using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Cadastre.Contracts.Persons;
 using Landplatform.Cadastre.Contracts.Tax;
@@ -155,15 +156,18 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         RequireLodger(lodged, notary, "attach documents to");
         RequireState(lodged, "attach a document to", TransactionState.Lodged, TransactionState.Requisitioned);
 
-        // A deed must be one a notary lodged signed with the documents module, its signature verified by the platform's CA.
+        // A document is evidence for one transaction only: the same content never serves a second one.
+        if (await db.Documents.AsNoTracking().Where(d => d.Sha256 == sha256 && d.TransactionId != id).Select(d => (Guid?)d.TransactionId).FirstOrDefaultAsync(ct) is { } other)
+        {
+            throw new DomainRuleViolationException("R-DOCS-REUSED",
+                $"This document (SHA-256 {sha256}) is already attached to registry transaction {other}; a document is accepted once across the register.");
+        }
+
+        // A deed must be one the lodging notary lodged signed with the documents module, naming this transaction.
         string? signer = null;
         if (kind == "deed" && links.Deeds is { } deeds)
         {
-            var verified = await deeds.VerifyAsync(sha256, ct);
-            if (!verified.Verified)
-            {
-                throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? "The deed is not a verified signed deed.");
-            }
+            var verified = await VerifyDeedAsync(deeds, sha256, lodged, ct);
 
             signer = verified.SignerSubject;
             fileName = verified.DeedId is { } deedId && length is null ? $"deed-{deedId}.pdf" : fileName;
@@ -695,18 +699,35 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
                 $"A {KindName(transaction.Kind)} needs {string.Join(" and ", missing)} attached before it can register.");
         }
 
-        // The deed's signature is checked again: a notary certificate revoked since attachment stops it here.
+        // The deed is checked again: content, signature (as of its receipt), binding to this transaction and its lodger.
         if (links.Deeds is { } deeds)
         {
             foreach (var deed in state.Documents.Where(d => d.Kind == "deed").Select(d => d.Sha256).Distinct())
             {
-                var verified = await deeds.VerifyAsync(deed, ct);
-                if (!verified.Verified)
-                {
-                    throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? $"Deed {deed} does not verify.");
-                }
+                await VerifyDeedAsync(deeds, deed, transaction, ct);
             }
         }
+    }
+
+    /// <summary>
+    /// A deed counts for a transaction when its signature verifies (by a certificate not revoked when the platform
+    /// received it), it names the transaction in what was signed, and the notary who lodged the transaction lodged it.
+    /// </summary>
+    private static async Task<DeedVerification> VerifyDeedAsync(ISignedDeeds deeds, string sha256, RegistryTransaction transaction, CancellationToken ct)
+    {
+        var verified = await deeds.VerifyAsync(sha256, transaction.Id.ToString(), ct);
+        if (!verified.Verified)
+        {
+            throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? $"Deed {sha256} does not verify.");
+        }
+
+        if (verified.LodgedBy is { } deedLodger && !string.Equals(deedLodger, transaction.LodgedBy, StringComparison.Ordinal))
+        {
+            throw new DomainRuleViolationException("R-DOCS",
+                $"Deed {verified.DeedId} was signed and lodged by {deedLodger}, not by {transaction.LodgedBy}, who lodged this transaction: a notary attaches only deeds they signed for it.");
+        }
+
+        return verified;
     }
 
     /// <inheritdoc cref="ConsentRules.RequiredDocuments"/>
