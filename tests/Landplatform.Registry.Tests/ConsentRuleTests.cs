@@ -150,6 +150,35 @@ public sealed class ConsentRuleTests(SingleWindowServer server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Every_lodgement_against_a_title_is_announced_and_its_owner_sees_it()
+    {
+        // The demo citizen receives a title, then someone lodges a caveat against it.
+        var citizen = Landplatform.Integrations.Identity.DemoAccounts.Users.Single(u => u.Role == "citizen");
+        server.Systems.CivilRegistry.Register(new Landplatform.Simulators.CivilPerson(citizen.Uin, citizen.FullName, null));
+        var title = await SingleOwnerTitleAsync(server.Database, 46);
+        await counter.RegisterThroughAsync(Transfer(title, [new { uin = citizen.Uin, name = citizen.FullName, share = "1/1" }], reason: "gift"), "deed");
+        var caveat = await counter.LodgeAsync(new
+        {
+            kind = "caveat", titleNumber = title.TitleNumber, instrumentDate = Today,
+            beneficiary = new { registrationNumber = "C-2001-77777", name = "Kingstown Credit Union" }, terms = "Purchaser's interest",
+        });
+
+        var payload = await server.Database.ScalarAsync<string>(
+            "SELECT payload::text FROM exchange.outbox WHERE type = 'registry.transaction.lodged' AND correlation_id = @id", ("id", caveat));
+        var announced = JsonDocument.Parse(payload).RootElement;
+        Assert.Equal(title.TitleNumber, announced.GetProperty("titleNumber").GetString());
+        Assert.Equal("caveat", announced.GetProperty("kind").GetString());
+        Assert.Equal(citizen.Uin, announced.GetProperty("owners")[0].GetProperty("uin").GetString());
+
+        var notices = Ok(await counter.GetAsync("/api/registry/notices", "citizen"));
+        var notice = notices.EnumerateArray().First(n => n.GetProperty("transactionId").GetGuid() == caveat);
+        Assert.Equal(title.TitleNumber, notice.GetProperty("titleNumber").GetString());
+        Assert.Equal("lodged", notice.GetProperty("state").GetString());
+        // Another person sees nothing of it.
+        Assert.DoesNotContain(Ok(await counter.GetAsync("/api/registry/notices", "surveyor")).EnumerateArray(), n => n.GetProperty("transactionId").GetGuid() == caveat);
+    }
+
+    [Fact]
     public async Task A_transmission_on_death_needs_the_recorded_death_and_a_grant_and_then_registers()
     {
         var title = await SingleOwnerTitleAsync(server.Database, 45);

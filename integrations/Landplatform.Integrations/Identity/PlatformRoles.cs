@@ -35,7 +35,7 @@ public static class PlatformScopes
 public static class AccessPolicies
 {
     /// <summary>Any signed-in person or machine client.</summary>
-    public const string SignedIn = "signed-in";
+    public const string SignedIn = Landplatform.Cadastre.Contracts.AccessPolicyNames.SignedIn;
 
     public const string Administrators = "administrators";
 

@@ -40,6 +40,9 @@ public sealed record TransactionView(
     decimal? Fee, decimal Paid, DateTimeOffset? RegisteredAt, string? Note, JsonElement Instrument,
     IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps, InvoiceSummary? Invoice);
 
+/// <summary>An application lodged against a title the signed-in person owns.</summary>
+public sealed record OwnerNotice(Guid TransactionId, string Kind, string TitleNumber, string State, DateTimeOffset LodgedAt);
+
 /// <summary>The registry's API under <c>/api/registry</c>.</summary>
 public static class RegistryEndpoints
 {
@@ -73,6 +76,26 @@ public static class RegistryEndpoints
                 TypedResults.Ok(await search.FindAsync(SearchBy.Uin, uin.Trim().ToUpperInvariant(), history != false, Limit(limit), user, ct)))
             .RequireAuthorization(AccessPolicyNames.RegistryReaders)
             .WithSummary("Titles a person holds or held, by UIN: registry staff and clients with registry.read only.");
+
+        registry.MapGet("/notices", async (ClaimsPrincipal user, RegistryDbContext db, TimeProvider clock, CancellationToken ct) =>
+            {
+                // The owner's notice of every application against their land (the registry.transaction.lodged events, read back).
+                var uin = user.FindFirst(AccessPolicyNames.UinClaim)?.Value;
+                if (string.IsNullOrEmpty(uin))
+                {
+                    return TypedResults.Ok(Array.Empty<OwnerNotice>());
+                }
+
+                var since = clock.GetUtcNow().AddDays(-365);
+                var titles = db.Rights.Where(r => r.Kind == RightKind.Ownership && r.ValidTo == null && db.Parties.Any(p => p.Id == r.PartyId && p.Uin == uin))
+                    .Select(r => r.TitleNumber);
+                var notices = await db.Transactions.AsNoTracking()
+                    .Where(t => t.Kind != TransactionKind.InitialLoad && t.LodgedAt >= since && titles.Contains(t.TitleNumber!))
+                    .OrderByDescending(t => t.LodgedAt).Take(200).ToListAsync(ct);
+                return TypedResults.Ok(notices.Select(t => new OwnerNotice(t.Id, TransactionDesk.KindName(t.Kind), t.TitleNumber!, TransactionDesk.StateName(t.State), t.LodgedAt)).ToArray());
+            })
+            .RequireAuthorization(AccessPolicyNames.SignedIn)
+            .WithSummary("The signed-in owner's notices: every application lodged against a title they own in the last year, newest first, with its state.");
 
         var transactions = registry.MapGroup("/transactions");
         transactions.MapPost("/", async (Lodgement lodgement, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>

@@ -92,8 +92,32 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         db.Transactions.Add(lodged);
         db.Steps.Add(new TransactionStep { TransactionId = lodged.Id, State = TransactionState.Lodged, At = now, By = notary });
         await db.SaveChangesAsync(ct);
+        await NoticeToOwnersAsync(lodged, ct);
         await transaction.CommitAsync(ct);
         return lodged;
+    }
+
+    /// <summary>The outbox event of every lodgement: the registered owners hear of any application against their title.</summary>
+    public const string LodgedEvent = "registry.transaction.lodged";
+
+    // In the lodgement's own database transaction (ARCHITECTURE.md, Events): no application is lodged unannounced.
+    private async Task NoticeToOwnersAsync(RegistryTransaction lodged, CancellationToken ct)
+    {
+        var owners = await OwnersAsync(lodged.TitleNumber!, ct);
+        var payload = JsonSerializer.Serialize(new
+        {
+            transactionId = lodged.Id,
+            kind = KindName(lodged.Kind),
+            titleNumber = lodged.TitleNumber,
+            lodgedAt = lodged.LodgedAt,
+            lodgedBy = lodged.LodgedBy,
+            owners = owners.Select(o => new { o.PartyId, o.Uin, o.RegistrationNumber }),
+        }, Json);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload)
+            VALUES ({Guid.CreateVersion7()}, {LodgedEvent}, {lodged.LodgedAt}, {lodged.Id}, {payload}::jsonb);
+            SELECT pg_notify('lp_outbox', {LodgedEvent});
+            """, ct);
     }
 
     /// <summary>A notary attaches a document to a lodged (or requisitioned) transaction; its SHA-256 is recorded.</summary>
