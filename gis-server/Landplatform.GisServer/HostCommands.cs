@@ -21,7 +21,7 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "bench-registry", "tiles"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "tiles"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -128,8 +128,6 @@ internal static class HostCommands
                     .VerifyAsync(new Progress<string>(line => Console.Error.WriteLine($"  verify: {line}")), ct);
                 (verification.Intact ? Console.Out : Console.Error).WriteLine(verification.Message);
                 return verification.Intact ? 0 : 1;
-            case "bench-registry":
-                return await RegistryBenchmark.RunAsync(services, ct);
             case "create-admin" when args.Length == 2:
                 return await CreateAdministratorAsync(services, args[1]);
             case "payments-reconcile" when args.Length == 2:
@@ -138,10 +136,8 @@ internal static class HostCommands
                 return await DocumentsCommands.ImportAsync(services, args[1], Console.Out, ct);
             case "tiles" when args.Length >= 2:
                 return await TileCommands.RunAsync(services, args[1..], ct);
-            case "bench-survey-check":
-                return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL [PEOPLE-CSV] | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | seed-demo BASE-URL [PEOPLE-CSV] | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
                 return 2;
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -7,14 +8,14 @@ using Landplatform.Cadastre.Surveys;
 using Microsoft.EntityFrameworkCore;
 using NetTopologySuite.Geometries;
 
-namespace Landplatform.GisServer;
+namespace Landplatform.Benchmarks;
 
 /// <summary>
 /// Times the automated check of a 50-lot subdivision against whatever fabric the database holds (the
 /// benchmark runs it on the 1,000,000-parcel fabric): the file is read as a surveyor's GeoJSON and every
 /// check runs, as on lodgement, without storing anything.
 /// </summary>
-internal static class SurveyCheckBenchmark
+public static class SurveyCheckBenchmark
 {
     private const int Lots = 50;
 
