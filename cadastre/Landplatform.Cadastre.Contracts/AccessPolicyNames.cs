@@ -9,6 +9,12 @@ public static class AccessPolicyNames
     /// <summary>Licensed surveyors, who lodge surveys.</summary>
     public const string Surveyors = "surveyors";
 
+    /// <summary>Any signed-in person or machine client (the identity module's policy of that name).</summary>
+    public const string SignedIn = "signed-in";
+
+    /// <summary>The claim carrying a signed-in person's UIN, as the identity module issues it.</summary>
+    public const string UinClaim = "uin";
+
     /// <summary>Examiners, who examine lodged surveys and transactions.</summary>
     public const string Examiners = "examiners";
 

@@ -157,7 +157,7 @@ public sealed class CitizenPortalTests(PortalServer server) : IClassFixture<Port
             grantors = owners.Select(o => new { partyId = o }), grantees = new[] { new { uin, name, share = "1/1" } },
         }))).GetProperty("id").GetString();
         using var kit = await NotarySigningKit.CreateAsync(server.Client, await Tokens.AccessTokenForAsync(server.Client, "notary"));
-        var deed = await kit.LodgeDeedAsync($"Gift of {title} to {name}", title[2..]);
+        var deed = await kit.LodgeDeedAsync($"Gift of {title} to {name}, registry transaction {id}", title[2..]);
         await SendAsync("notary", $"/api/registry/transactions/{id}/documents",
             JsonContent.Create(new { kind = "deed", sha256 = deed.GetProperty("contentSha256").GetString() }));
         var invoice = (await SendAsync("notary", $"/api/registry/transactions/{id}/submission", null)).GetProperty("invoice");

@@ -62,7 +62,7 @@ public sealed partial class RegistryPortalTests(PortalServer server) : IClassFix
         Assert.StartsWith("lodged", await notary.TextContentAsync("#state"));
 
         // The deed, signed with the notary's key (detached CMS), as the notary's signing software leaves it.
-        var deedText = $"Deed of sale of {Title} to {name} for XCD {Price:0.00}";
+        var deedText = $"Deed of sale of {Title} to {name} for XCD {Price:0.00}, registry transaction {id}";
         var deed = NotarySigningKit.Pdf(deedText);
         var deedFile = Path.Combine(folder, "deed.pdf");
         await File.WriteAllBytesAsync(deedFile, deed);

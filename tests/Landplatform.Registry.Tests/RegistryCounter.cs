@@ -124,7 +124,7 @@ public sealed class RegistryCounter(SingleWindowServer server)
     }
 
     /// <summary>
-    /// Attaches a document. A deed is signed with the notary's key, lodged with the documents module and
+    /// Attaches a document. A deed (its text naming the transaction) is signed with the notary's key, lodged with the documents module and
     /// attached by its SHA-256 (the content is the PDF <see cref="NotarySigningKit.Pdf"/> makes of the text);
     /// other documents are uploaded.
     /// </summary>
@@ -142,7 +142,8 @@ public sealed class RegistryCounter(SingleWindowServer server)
                 gate.Release();
             }
 
-            var deed = await kit.LodgeDeedAsync(text);
+            // A deed names the transaction it is for (the registry checks the binding in what was signed).
+            var deed = await kit.LodgeDeedAsync(text.Contains(id.ToString(), StringComparison.Ordinal) ? text : $"{text}, registry transaction {id}");
             return await PostAsync($"/api/registry/transactions/{id}/documents", role, new { kind, sha256 = deed.GetProperty("contentSha256").GetString() });
         }
 
@@ -250,6 +251,17 @@ public sealed class RegistryCounter(SingleWindowServer server)
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         return new SampleTitle(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
+    }
+
+    /// <summary>The civil registry records the death of a title's registered owner (a sample person it knows).</summary>
+    public async Task OwnerDiesAsync(SampleTitle title, DateOnly died)
+    {
+        await using var command = server.Database.DataSource.CreateCommand("SELECT uin, name, date_of_birth FROM registry.parties WHERE id = @id");
+        command.Parameters.AddWithValue("id", title.OwnerId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        server.Systems.CivilRegistry.Register(new Landplatform.Simulators.CivilPerson(
+            reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateOnly>(2), true, died));
     }
 
     /// <summary>

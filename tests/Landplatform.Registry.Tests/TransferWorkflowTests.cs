@@ -19,8 +19,8 @@ public sealed class TransferWorkflowTests(SingleWindowServer server) : IClassFix
             new { partyId = title.OwnerId + 1, share = "2/4" },
         ]));
 
-        var deed = Ok(await counter.AttachAsync(id, "deed", "the signed deed of sale"), 201);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(NotarySigningKit.Pdf("the signed deed of sale"))), deed.GetProperty("sha256").GetString());
+        var deed = Ok(await counter.AttachAsync(id, "deed", $"the signed deed of sale, registry transaction {id}"), 201);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(NotarySigningKit.Pdf($"the signed deed of sale, registry transaction {id}"))), deed.GetProperty("sha256").GetString());
 
         var submitted = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/submission", "notary"));
         Assert.Equal("fees-due", submitted.GetProperty("state").GetString());
@@ -126,6 +126,8 @@ public sealed class TransferWorkflowTests(SingleWindowServer server) : IClassFix
     public async Task A_requisition_sends_the_transaction_back_and_the_notary_resubmits_without_paying_twice()
     {
         var title = await SingleOwnerTitleAsync(server.Database, 4);
+        // A transmission on death needs the death recorded in the civil registry (R-DEATH, ConsentRuleTests).
+        await counter.OwnerDiesAsync(title, new DateOnly(2026, 1, 15));
         var id = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }], reason: "inheritance"));
         await counter.PayAsync(id, "deed");
         var missing = Problem(await counter.ExamineAsync(id), 409, "R-DOCS");

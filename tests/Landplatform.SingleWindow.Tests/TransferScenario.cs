@@ -165,7 +165,7 @@ public sealed class TransferScenario(SingleWindowServer server)
     /// <summary>Step: the notary signs the deed with their own key, lodges it with the documents module and attaches it by its SHA-256.</summary>
     public async Task<JsonElement> AttachSignedDeedAsync(NotarySigningKit kit)
     {
-        Deed = await kit.LodgeDeedAsync($"Transfer of {Title.Upi} from {Title.OwnerName} to {BuyerName} for XCD {Consideration:0.00}.", Title.Upi);
+        Deed = await kit.LodgeDeedAsync($"Transfer of {Title.Upi} from {Title.OwnerName} to {BuyerName} for XCD {Consideration:0.00}, registry transaction {TransactionId}.", Title.Upi);
         var attached = Expect(await SendAsync(HttpMethod.Post, $"/api/registry/transactions/{TransactionId}/documents", "notary",
             new { kind = "deed", sha256 = Deed.GetProperty("contentSha256").GetString() }), 201);
         Assert.Equal(Deed.GetProperty("contentSha256").GetString(), attached.GetProperty("sha256").GetString());

@@ -266,7 +266,7 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
     }
 
     [Fact]
-    public async Task A_new_grantee_is_checked_against_the_civil_registry_a_mismatch_refused_and_a_death_flagged()
+    public async Task A_new_grantee_is_checked_against_the_civil_registry_a_mismatch_refused_and_a_deceased_grantee_refused()
     {
         var scenario = new TransferScenario(server);
         await scenario.PickTitleAsync(4);
@@ -279,10 +279,11 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
         var dead = new TransferScenario(server);
         await dead.PickTitleAsync(5);
         dead.BuyerKnownToCivilRegistry(6, "Augustin Cordice", new DateOnly(1931, 5, 5), deceased: true);
-        var lodged = await dead.LodgeAsync();
-        var grantee = lodged.GetProperty("instrument").GetProperty("grantees")[0];
-        Assert.True(grantee.GetProperty("deceased").GetBoolean());
-        Assert.Equal("2025-03-01", grantee.GetProperty("dateOfDeath").GetString());
+        // Issue #20: a person recorded dead takes nothing (earlier the sale was lodged with the death only flagged).
+        var refused = await dead.SendAsync(HttpMethod.Post, "/api/registry/transactions", "notary", dead.Lodgement());
+        var problem = TransferScenario.Problem(refused, 400, "R-DECEASED", "grantees[0]");
+        Assert.Contains("2025-03-01", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, await server.Database.ScalarAsync<long>("SELECT count(*) FROM registry.transactions"));
     }
 
     private async Task<TransferScenario> SubmittedAsync(int titleIndex, int buyerSeed)

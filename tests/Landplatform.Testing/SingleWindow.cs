@@ -172,12 +172,15 @@ public sealed class NotarySigningKit : IDisposable
     }
 
     /// <summary>What the notary's own software does: a detached CMS signature (SHA-256) with the signing time.</summary>
-    public byte[] Sign(byte[] content)
+    public byte[] Sign(byte[] content) => Sign(content, DateTime.UtcNow);
+
+    /// <summary>A detached signature claiming the given signing time (a signer's tool writes whatever time it is told).</summary>
+    public byte[] Sign(byte[] content, DateTime claimedSigningTime)
     {
         using var withKey = X509CertificateLoader.LoadCertificate(certificate.RawData).CopyWithPrivateKey(key);
         var cms = new SignedCms(new ContentInfo(content), detached: true);
         var signer = new CmsSigner(withKey) { IncludeOption = X509IncludeOption.EndCertOnly, DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1") };
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(DateTime.UtcNow));
+        signer.SignedAttributes.Add(new Pkcs9SigningTime(claimedSigningTime));
         cms.ComputeSignature(signer);
         return cms.Encode();
     }
@@ -185,10 +188,18 @@ public sealed class NotarySigningKit : IDisposable
     /// <summary>Signs a deed carrying the text and lodges it with the documents module; returns the deed (its contentSha256 is what the registry is given).</summary>
     public async Task<JsonElement> LodgeDeedAsync(string text, string? parcelUpi = null)
     {
+        var (status, body) = await TryLodgeDeedAsync(text, DateTime.UtcNow, parcelUpi);
+        Assert.True(status == 201, $"lodging a signed deed: {status} {body}");
+        return body;
+    }
+
+    /// <summary>Signs (claiming the given signing time) and lodges a deed; returns the status and body, whatever they are.</summary>
+    public async Task<(int Status, JsonElement Body)> TryLodgeDeedAsync(string text, DateTime claimedSigningTime, string? parcelUpi = null)
+    {
         var deed = Pdf(text);
         using var form = new MultipartFormDataContent();
         form.Add(new ByteArrayContent(deed) { Headers = { ContentType = new MediaTypeHeaderValue("application/pdf") } }, "file", "deed.pdf");
-        form.Add(new ByteArrayContent(Sign(deed)) { Headers = { ContentType = new MediaTypeHeaderValue("application/pkcs7-signature") } }, "signature", "deed.p7s");
+        form.Add(new ByteArrayContent(Sign(deed, claimedSigningTime)) { Headers = { ContentType = new MediaTypeHeaderValue("application/pkcs7-signature") } }, "signature", "deed.p7s");
         if (parcelUpi is not null)
         {
             form.Add(new StringContent(parcelUpi), "parcelUpi");
@@ -197,9 +208,8 @@ public sealed class NotarySigningKit : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/documents/deeds") { Content = form };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode == 201, $"lodging a signed deed: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
+        var answer = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, JsonDocument.Parse(answer).RootElement.Clone());
     }
 
     public void Dispose()

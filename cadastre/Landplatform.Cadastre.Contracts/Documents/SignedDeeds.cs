@@ -14,6 +14,12 @@ public sealed record DeedVerification(
     DateTimeOffset? SignedAt)
 {
     public static DeedVerification Refused(string sha256, string failure) => new(sha256, false, failure, null, null, null, null);
+
+    /// <summary>The platform user who lodged the deed with the documents module (the notary whose certificate signed it).</summary>
+    public string? LodgedBy { get; init; }
+
+    /// <summary>When the platform received the deed: revocation is judged against this time, not the signer's claimed signing time.</summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
 }
 
 /// <summary>
@@ -22,5 +28,6 @@ public sealed record DeedVerification(
 /// </summary>
 public interface ISignedDeeds
 {
-    Task<DeedVerification> VerifyAsync(string sha256, CancellationToken ct);
+    /// <param name="transactionReference">When given, the deed must name this registry transaction (its id) in what was signed.</param>
+    Task<DeedVerification> VerifyAsync(string sha256, string? transactionReference, CancellationToken ct);
 }

@@ -11,7 +11,7 @@ namespace Landplatform.Integrations.Documents;
 /// </summary>
 public sealed class DeedVerifier(DocumentsStore db, NotaryAuthority authority) : ISignedDeeds
 {
-    public async Task<DeedVerification> VerifyAsync(string sha256, CancellationToken ct)
+    public async Task<DeedVerification> VerifyAsync(string sha256, string? transactionReference, CancellationToken ct)
     {
         var address = (sha256 ?? string.Empty).Trim().ToLowerInvariant();
         if (address.Length != 64 || !address.All(Uri.IsHexDigit))
@@ -32,8 +32,17 @@ public sealed class DeedVerifier(DocumentsStore db, NotaryAuthority authority) :
             var signature = await db.Contents.AsNoTracking().Where(c => c.Sha256 == deed.SignatureSha256).Select(c => c.Content).SingleAsync(ct);
             try
             {
-                var signer = await authority.VerifyAsync(content, signature, ct);
-                return new DeedVerification(address, true, null, deed.Id, signer.Subject, signer.SerialNumber, signer.SignedAt);
+                var signer = await authority.VerifyAsync(content, signature, deed.LodgedAt, ct);
+                if (transactionReference is not null && !DeedBinding.Names(content, transactionReference))
+                {
+                    failure = $"Deed {deed.Id} does not name registry transaction {transactionReference}: a deed states the transaction it is for (its id, in the text or the document properties) before it is signed, so it cannot be used for another.";
+                    continue;
+                }
+
+                return new DeedVerification(address, true, null, deed.Id, signer.Subject, signer.SerialNumber, signer.SignedAt)
+                {
+                    LodgedBy = deed.LodgedBy, ReceivedAt = deed.LodgedAt,
+                };
             }
             catch (InvalidParameterException e)
             {

@@ -13,6 +13,8 @@ namespace Landplatform.Integrations.Documents;
 
 public sealed record CertificateRequestBody(string? Csr);
 
+public sealed record RevocationBody(string? Reason);
+
 public sealed record DeedView(Guid Id, string ContentSha256, string ContentUrl, string SignatureUrl, string SignerSerialNumber, string SignerSubject,
     DateTimeOffset? SignedAt, DateTimeOffset LodgedAt, string? Reference, string? ParcelUpi, string FileName);
 
@@ -33,6 +35,17 @@ public static class DocumentsEndpoints
             .WithSummary("The platform's notary CA certificate (PEM), for verifying deeds offline.");
         group.MapPost("/notary-certificates", IssueCertificateAsync).RequireAuthorization(AccessPolicies.Notaries)
             .WithSummary("Issues the calling notary a signing certificate for the key in a PKCS#10 request (PEM).");
+        group.MapPost("/notary-certificates/{serialNumber}/revocation", async (string serialNumber, RevocationBody body, NotaryAuthority authority, ClaimsPrincipal caller, CancellationToken ct) =>
+                TypedResults.Ok(await authority.RevokeAsync(serialNumber, body.Reason, caller.Identity?.Name ?? NotaryId(caller), ct)))
+            .RequireAuthorization(AccessPolicies.CertificateRevokers)
+            .WithSummary("Revokes a notary's signing certificate from now on, with the reason (registrars, administrators): deeds received from then on are refused, whatever signing time they claim.");
+        group.MapGet("/notary-certificates/revoked", async (NotaryAuthority authority, CancellationToken ct) => TypedResults.Ok(await authority.RevocationsAsync(ct)))
+            .AllowAnonymous().RequireRateLimiting(RateLimits.Public)
+            .WithSummary("The published revocation list: every revoked notary certificate with its revocation time and reason.");
+        group.MapGet("/authority.crl", async (NotaryAuthority authority, CancellationToken ct) =>
+                Results.Bytes(await authority.RevocationListAsync(ct), "application/pkix-crl", "authority.crl"))
+            .AllowAnonymous().RequireRateLimiting(RateLimits.Public)
+            .WithSummary("The revocation list as an X.509 CRL (DER) signed by the notary CA, e.g. for openssl verify -crl_check.");
         group.MapPost("/deeds", LodgeDeedAsync).RequireAuthorization(AccessPolicies.Notaries).DisableAntiforgery()
             .WithSummary("Lodges a signed deed: multipart file (PDF) and signature (detached CMS/PKCS#7, DER), reference, parcelUpi. The signature is checked first.");
         group.MapGet("/deeds/{id:guid}", GetDeedAsync).RequireAuthorization(AccessPolicies.RegistryReaders)
@@ -90,13 +103,13 @@ public static class DocumentsEndpoints
         }
 
         var signature = await ReadAsync(signatureFile, ct);
-        var signer = await authority.VerifyAsync(content, signature, ct);
+        var now = clock.GetUtcNow();
+        var signer = await authority.VerifyAsync(content, signature, now, ct);
         if (signer.NotaryUserId != NotaryId(caller))
         {
             throw new InvalidParameterException("signature", "deed-signer-not-caller", "The deed is signed with another notary's certificate; a notary lodges what they signed.");
         }
 
-        var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var contentSha = await ContentAddress.PutAsync(db, content, "application/pdf", now, ct);
         var signatureSha = await ContentAddress.PutAsync(db, signature, "application/pkcs7-signature", now, ct);

@@ -10,6 +10,9 @@ namespace Landplatform.Integrations.Documents;
 /// <summary>A certificate issued to a notary.</summary>
 public sealed record IssuedCertificate(string SerialNumber, string Subject, string CertificatePem, DateTimeOffset NotAfter);
 
+/// <summary>A revoked notary certificate, as the published revocation list shows it.</summary>
+public sealed record CertificateRevocation(string SerialNumber, string Subject, DateTimeOffset RevokedAt, string? Reason);
+
 /// <summary>Who signed a deed, as its verified signature says.</summary>
 public sealed record DeedSigner(string SerialNumber, string Subject, string NotaryUserId, DateTimeOffset? SignedAt);
 
@@ -90,9 +93,11 @@ public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
 
     /// <summary>
     /// Checks a detached CMS signature over the content: the signature is intact, the signer's certificate
-    /// chains to our CA, is one we issued and have not revoked, and was valid when it signed.
+    /// chains to our CA, is one we issued, and was valid and not revoked when the platform received the deed.
+    /// The signing time the signer wrote into the signature is the signer's claim, so it decides nothing:
+    /// a deed signed after its certificate's revocation and backdated is still received after it.
     /// </summary>
-    public async Task<DeedSigner> VerifyAsync(byte[] content, byte[] signature, CancellationToken ct)
+    public async Task<DeedSigner> VerifyAsync(byte[] content, byte[] signature, DateTimeOffset receivedAt, CancellationToken ct)
     {
         var cms = new SignedCms(new ContentInfo(content), detached: true);
         try
@@ -135,7 +140,7 @@ public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = (signedAt ?? clock.GetUtcNow()).UtcDateTime;
+        chain.ChainPolicy.VerificationTime = receivedAt.UtcDateTime;
         if (!chain.Build(certificate))
         {
             var why = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0));
@@ -145,12 +150,74 @@ public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
         var serial = certificate.SerialNumber;
         var record = await db.Certificates.SingleOrDefaultAsync(c => c.SerialNumber == serial, ct)
             ?? throw new InvalidParameterException("signature", "deed-signer-untrusted", "The signer's certificate is not one the platform issued.");
-        if (record.RevokedAt is { } revoked && revoked <= (signedAt ?? clock.GetUtcNow()))
+        if (record.RevokedAt is { } revoked && revoked <= receivedAt)
         {
-            throw new InvalidParameterException("signature", "deed-signer-revoked", $"The signer's certificate was revoked on {revoked:yyyy-MM-dd}.");
+            throw new InvalidParameterException("signature", "deed-signer-revoked",
+                $"The signer's certificate was revoked on {revoked:yyyy-MM-dd HH:mm:ss} UTC, before the platform received this deed ({receivedAt:yyyy-MM-dd HH:mm:ss} UTC), whatever signing time the signature claims.");
         }
 
         return new DeedSigner(record.SerialNumber, record.Subject, record.NotaryUserId, signedAt);
+    }
+
+    /// <summary>
+    /// Revokes a notary's certificate from now on, with the reason: deeds the platform receives from this moment
+    /// are refused; deeds received before stay as good as they were. Revoking twice keeps the first revocation.
+    /// </summary>
+    public async Task<CertificateRevocation> RevokeAsync(string serialNumber, string? reason, string revokedBy, CancellationToken ct)
+    {
+        var why = reason?.Trim();
+        if (string.IsNullOrEmpty(why) || why.Length > 500)
+        {
+            throw new InvalidParameterException("reason", "revocation-reason", "Give the reason for the revocation (1 to 500 characters), e.g. key compromised or notary struck off.");
+        }
+
+        var serial = serialNumber.Trim().ToUpperInvariant();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var record = await db.Certificates.FromSqlInterpolated($"SELECT * FROM documents.notary_certificates WHERE serial_number = {serial} FOR UPDATE").SingleOrDefaultAsync(ct)
+            ?? throw new ResourceNotFoundException("certificate-unknown", $"The platform issued no notary certificate with serial number {serial}.");
+        if (record.RevokedAt is null)
+        {
+            var now = clock.GetUtcNow();
+            record.RevokedAt = now;
+            await db.SaveChangesAsync(ct);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO documents.certificate_revocations (serial_number, revoked_at, reason, revoked_by) VALUES ({serial}, {now}, {why}, {revokedBy})", ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return (await RevocationsAsync(ct)).Single(r => r.SerialNumber == serial);
+    }
+
+    /// <summary>Every revoked notary certificate, oldest revocation first: the published revocation list.</summary>
+    public async Task<IReadOnlyList<CertificateRevocation>> RevocationsAsync(CancellationToken ct)
+    {
+        var rows = await db.Database.SqlQuery<CertificateRevocation>($"""
+            SELECT c.serial_number AS "SerialNumber", c.subject AS "Subject", c.revoked_at AS "RevokedAt", r.reason AS "Reason"
+            FROM documents.notary_certificates c LEFT JOIN documents.certificate_revocations r ON r.serial_number = c.serial_number
+            WHERE c.revoked_at IS NOT NULL
+            """).ToListAsync(ct);
+        return rows.OrderBy(r => r.RevokedAt).ThenBy(r => r.SerialNumber, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The revocation list as an X.509 CRL (DER) signed by the notary CA, for tools that check certificates offline.</summary>
+    public async Task<byte[]> RevocationListAsync(CancellationToken ct)
+    {
+        var revocations = await RevocationsAsync(ct);
+        var authority = await AuthorityAsync(ct);
+        using var caCertificate = X509Certificate2.CreateFromPem(authority.CertificatePem);
+        using var caKey = RSA.Create();
+        caKey.ImportFromPem(authority.PrivateKeyPem);
+        using var signing = caCertificate.CopyWithPrivateKey(caKey);
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var revocation in revocations)
+        {
+            builder.AddEntry(Convert.FromHexString(revocation.SerialNumber), revocation.RevokedAt, X509RevocationReason.Unspecified);
+        }
+
+        var now = clock.GetUtcNow();
+        // The CRL number only grows: the count of revocations never falls, and the time breaks ties.
+        var number = new System.Numerics.BigInteger(now.ToUnixTimeSeconds()) * 100_000 + revocations.Count;
+        return builder.Build(signing, number, now.AddDays(1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now);
     }
 
     private async Task<SigningAuthority> AuthorityAsync(CancellationToken ct)

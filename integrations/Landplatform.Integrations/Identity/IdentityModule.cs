@@ -120,6 +120,7 @@ public static class IdentityModule
                 PlatformRoles.Surveyor, PlatformRoles.Examiner, PlatformRoles.Registrar, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicyNames.RegistryDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))
             .AddPolicy(AccessPolicies.FabricEditors, p => p.RequireRole(PlatformRoles.Registrar, PlatformRoles.Administrator))
+            .AddPolicy(AccessPolicies.CertificateRevokers, p => p.RequireRole(PlatformRoles.Registrar, PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.RegistryReaders, p => p.RequireAssertion(c =>
                 c.User.IsInRole(PlatformRoles.Registrar) || c.User.IsInRole(PlatformRoles.Examiner) ||
                 c.User.IsInRole(PlatformRoles.Notary) || c.User.IsInRole(PlatformRoles.Administrator) ||

@@ -37,6 +37,6 @@ public sealed class PersonalDataDisclosure(IOptions<DisclosureOptions> options) 
 /// <summary>Claims the platform adds to tokens beyond the OpenID Connect standard ones.</summary>
 public static class PlatformClaims
 {
-    public const string Uin = "uin";
+    public const string Uin = Landplatform.Cadastre.Contracts.AccessPolicyNames.UinClaim;
     public const string LicenceNumber = "licence_number";
 }

@@ -35,7 +35,7 @@ public static class PlatformScopes
 public static class AccessPolicies
 {
     /// <summary>Any signed-in person or machine client.</summary>
-    public const string SignedIn = "signed-in";
+    public const string SignedIn = Landplatform.Cadastre.Contracts.AccessPolicyNames.SignedIn;
 
     public const string Administrators = "administrators";
 
@@ -65,6 +65,9 @@ public static class AccessPolicies
 
     /// <summary>The customs system (a machine client with scope customs.read).</summary>
     public const string CustomsReaders = "customs-readers";
+
+    /// <summary>Who may revoke a notary's signing certificate: registrars and administrators.</summary>
+    public const string CertificateRevokers = "certificate-revokers";
 
     /// <summary>Who may read the customs query audit: administrators.</summary>
     public const string CustomsAuditors = "customs-auditors";

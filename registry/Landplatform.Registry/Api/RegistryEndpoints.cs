@@ -40,6 +40,9 @@ public sealed record TransactionView(
     decimal? Fee, decimal Paid, DateTimeOffset? RegisteredAt, string? Note, JsonElement Instrument,
     IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps, InvoiceSummary? Invoice);
 
+/// <summary>An application lodged against a title the signed-in person owns.</summary>
+public sealed record OwnerNotice(Guid TransactionId, string Kind, string TitleNumber, string State, DateTimeOffset LodgedAt);
+
 /// <summary>The registry's API under <c>/api/registry</c>.</summary>
 public static class RegistryEndpoints
 {
@@ -74,6 +77,26 @@ public static class RegistryEndpoints
             .RequireAuthorization(AccessPolicyNames.RegistryReaders)
             .WithSummary("Titles a person holds or held, by UIN: registry staff and clients with registry.read only.");
 
+        registry.MapGet("/notices", async (ClaimsPrincipal user, RegistryDbContext db, TimeProvider clock, CancellationToken ct) =>
+            {
+                // The owner's notice of every application against their land (the registry.transaction.lodged events, read back).
+                var uin = user.FindFirst(AccessPolicyNames.UinClaim)?.Value;
+                if (string.IsNullOrEmpty(uin))
+                {
+                    return TypedResults.Ok(Array.Empty<OwnerNotice>());
+                }
+
+                var since = clock.GetUtcNow().AddDays(-365);
+                var titles = db.Rights.Where(r => r.Kind == RightKind.Ownership && r.ValidTo == null && db.Parties.Any(p => p.Id == r.PartyId && p.Uin == uin))
+                    .Select(r => r.TitleNumber);
+                var notices = await db.Transactions.AsNoTracking()
+                    .Where(t => t.Kind != TransactionKind.InitialLoad && t.LodgedAt >= since && titles.Contains(t.TitleNumber!))
+                    .OrderByDescending(t => t.LodgedAt).Take(200).ToListAsync(ct);
+                return TypedResults.Ok(notices.Select(t => new OwnerNotice(t.Id, TransactionDesk.KindName(t.Kind), t.TitleNumber!, TransactionDesk.StateName(t.State), t.LodgedAt)).ToArray());
+            })
+            .RequireAuthorization(AccessPolicyNames.SignedIn)
+            .WithSummary("The signed-in owner's notices: every application lodged against a title they own in the last year, newest first, with its state.");
+
         var transactions = registry.MapGroup("/transactions");
         transactions.MapPost("/", async (Lodgement lodgement, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
             {
@@ -81,7 +104,21 @@ public static class RegistryEndpoints
                 return TypedResults.Created($"/api/registry/transactions/{lodged.Id}", await ViewAsync(db, lodged.Id, ct));
             })
             .RequireAuthorization(AccessPolicyNames.Notaries)
-            .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision or rectification.");
+            .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal or subdivision (a rectification is the registrar's: 403 R-RECTIFY).");
+        // A rectification is the registrar's: lodged, documented (a court order) and submitted by the registrar,
+        // then examined and registered as any other instrument (ConsentRules).
+        var rectifications = registry.MapGroup("/rectifications").RequireAuthorization(AccessPolicyNames.Registrars);
+        rectifications.MapPost("/", async (Lodgement lodgement, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+            {
+                var lodged = await desk.LodgeAsync(lodgement with { Kind = "rectification" }, Who(user), Lodger.Registrar, ct);
+                return TypedResults.Created($"/api/registry/transactions/{lodged.Id}", await ViewAsync(db, lodged.Id, ct));
+            })
+            .WithSummary("The registrar lodges a rectification: grantees (the corrected owners), grounds, and noticeServedAt (notice to the registered proprietor) unless a court order is attached.");
+        rectifications.MapPost("/{id:guid}/documents", AttachAsync).DisableAntiforgery()
+            .WithSummary("The registrar attaches the court order (kind court-order) or another document to their rectification.");
+        rectifications.MapPost("/{id:guid}/submission", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.SubmitAsync(id, Who(user), ct)).Id, ct))
+            .WithSummary("The registrar submits the rectification for examination (no fee).");
         transactions.MapPost("/{id:guid}/documents", AttachAsync).RequireAuthorization(AccessPolicyNames.Notaries).DisableAntiforgery()
             .WithSummary("A notary attaches a document: JSON {kind, sha256} naming one the documents module holds (a deed must be a signed deed lodged there, its signature verified), or multipart file + kind; its SHA-256 is recorded.");
         transactions.MapPost("/{id:guid}/submission", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>

@@ -26,7 +26,7 @@ public sealed record PartyReference(long? PartyId, string? Uin, string? Registra
 /// <param name="Kind">transfer, mortgage, discharge, caveat, caveat-withdrawal, subdivision, rectification.</param>
 /// <param name="Reason">For a transfer: sale, gift or inheritance.</param>
 /// <param name="Grantors">The registered owners who sign (transfer, mortgage).</param>
-/// <param name="Grantees">The new owners with their shares (transfer), or the corrected owners (rectification).</param>
+/// <param name="Grantees">The new owners with their shares (transfer), or the corrected owners (rectification, lodged by the registrar).</param>
 /// <param name="Beneficiary">The mortgagee (mortgage) or the caveator (caveat).</param>
 /// <param name="RightId">The mortgage discharged or the caveat withdrawn.</param>
 public sealed record Lodgement(
@@ -39,7 +39,14 @@ public sealed record Lodgement(
     PartyReference? Beneficiary,
     decimal? Amount,
     string? Terms,
-    long? RightId);
+    long? RightId)
+{
+    /// <summary>For a rectification: why the register is wrong and what the correction rests on.</summary>
+    public string? Grounds { get; init; }
+
+    /// <summary>For a rectification without a court order: the day notice was served on the registered proprietor.</summary>
+    public DateOnly? NoticeServedAt { get; init; }
+}
 
 /// <summary>An exact share of a title, as a reduced fraction (no floating point anywhere).</summary>
 public readonly record struct Share(long Numerator, long Denominator)

@@ -24,6 +24,12 @@ public sealed class RegistryLinks(IServiceProvider services)
     public ISignedDeeds? Deeds { get; } = services.GetService<ISignedDeeds>();
 
     public IPersonRegistry? Persons { get; } = services.GetService<IPersonRegistry>();
+
+    /// <summary>Days of notice to the registered proprietor before a rectification without a court order (<c>Registry:RectificationNoticeDays</c>).</summary>
+    public int RectificationNoticeDays { get; } =
+        int.TryParse(services.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Registry:RectificationNoticeDays"], out var days) && days >= 0
+            ? days
+            : ConsentRules.DefaultRectificationNoticeDays;
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Documents;
 using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Cadastre.Contracts.Persons;
 using Landplatform.Cadastre.Contracts.Tax;
@@ -28,7 +29,7 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     /// <summary>The outbox event of every registered transaction.</summary>
     public const string RegisteredEvent = "registry.transaction.registered";
 
-    public static readonly IReadOnlyList<string> DocumentKinds = ["deed", "consent", "probate", "survey-plan", "court-order", "other"];
+    public static readonly IReadOnlyList<string> DocumentKinds = ["deed", "consent", "probate", "letters-of-administration", "survey-plan", "court-order", "other"];
 
     private const long MaxDocumentBytes = 20 * 1024 * 1024;
 
@@ -55,9 +56,14 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     public static string KindName(TransactionKind kind) => RegistryDbContext.SnakeCase(kind.ToString()).Replace('_', '-');
 
     /// <summary>A notary lodges an instrument; it waits in state lodged for documents and submission.</summary>
-    public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, CancellationToken ct)
+    public Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, CancellationToken ct) =>
+        LodgeAsync(lodgement, notary, Lodger.Notary, ct);
+
+    /// <summary>An instrument is lodged by whoever <see cref="ConsentRules.CheckLodger"/> allows for its kind.</summary>
+    public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, Lodger lodger, CancellationToken ct)
     {
         var kind = ParseKind(lodgement.Kind);
+        ConsentRules.CheckLodger(kind, lodger);
         var normalised = await VerifyNewPersonsAsync(Validate(kind, lodgement), ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
@@ -86,8 +92,32 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         db.Transactions.Add(lodged);
         db.Steps.Add(new TransactionStep { TransactionId = lodged.Id, State = TransactionState.Lodged, At = now, By = notary });
         await db.SaveChangesAsync(ct);
+        await NoticeToOwnersAsync(lodged, ct);
         await transaction.CommitAsync(ct);
         return lodged;
+    }
+
+    /// <summary>The outbox event of every lodgement: the registered owners hear of any application against their title.</summary>
+    public const string LodgedEvent = "registry.transaction.lodged";
+
+    // In the lodgement's own database transaction (ARCHITECTURE.md, Events): no application is lodged unannounced.
+    private async Task NoticeToOwnersAsync(RegistryTransaction lodged, CancellationToken ct)
+    {
+        var owners = await OwnersAsync(lodged.TitleNumber!, ct);
+        var payload = JsonSerializer.Serialize(new
+        {
+            transactionId = lodged.Id,
+            kind = KindName(lodged.Kind),
+            titleNumber = lodged.TitleNumber,
+            lodgedAt = lodged.LodgedAt,
+            lodgedBy = lodged.LodgedBy,
+            owners = owners.Select(o => new { o.PartyId, o.Uin, o.RegistrationNumber }),
+        }, Json);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload)
+            VALUES ({Guid.CreateVersion7()}, {LodgedEvent}, {lodged.LodgedAt}, {lodged.Id}, {payload}::jsonb);
+            SELECT pg_notify('lp_outbox', {LodgedEvent});
+            """, ct);
     }
 
     /// <summary>A notary attaches a document to a lodged (or requisitioned) transaction; its SHA-256 is recorded.</summary>
@@ -150,15 +180,18 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         RequireLodger(lodged, notary, "attach documents to");
         RequireState(lodged, "attach a document to", TransactionState.Lodged, TransactionState.Requisitioned);
 
-        // A deed must be one a notary lodged signed with the documents module, its signature verified by the platform's CA.
+        // A document is evidence for one transaction only: the same content never serves a second one.
+        if (await db.Documents.AsNoTracking().Where(d => d.Sha256 == sha256 && d.TransactionId != id).Select(d => (Guid?)d.TransactionId).FirstOrDefaultAsync(ct) is { } other)
+        {
+            throw new DomainRuleViolationException("R-DOCS-REUSED",
+                $"This document (SHA-256 {sha256}) is already attached to registry transaction {other}; a document is accepted once across the register.");
+        }
+
+        // A deed must be one the lodging notary lodged signed with the documents module, naming this transaction.
         string? signer = null;
         if (kind == "deed" && links.Deeds is { } deeds)
         {
-            var verified = await deeds.VerifyAsync(sha256, ct);
-            if (!verified.Verified)
-            {
-                throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? "The deed is not a verified signed deed.");
-            }
+            var verified = await VerifyDeedAsync(deeds, sha256, lodged, ct);
 
             signer = verified.SignerSubject;
             fileName = verified.DeedId is { } deedId && length is null ? $"deed-{deedId}.pdf" : fileName;
@@ -181,6 +214,15 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         var lodged = await LockAsync(id, ct);
         RequireLodger(lodged, notary, "submit");
         RequireState(lodged, "submit", TransactionState.Lodged, TransactionState.Requisitioned);
+        if (lodged.Kind == TransactionKind.Rectification)
+        {
+            // The registrar corrects the register's own record: no fee and no duty, so it cannot stand in for a transfer.
+            lodged.Fee = 0m;
+            await MoveAsync(lodged, TransactionState.Paid, notary, "no fee: the registrar's rectification", ct);
+            await transaction.CommitAsync(ct);
+            return lodged;
+        }
+
         if (links.Invoicing is { } invoicing)
         {
             // The payments module collects: one invoice per transaction, issued at the first submission.
@@ -663,43 +705,58 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         }
 
         var attached = state.Documents.Select(d => d.Kind).Distinct().ToList();
-        var missing = RequiredDocuments(transaction.Kind, instrument.Reason, current.Any(r => r.Kind == RightKind.Mortgage)).Except(attached).ToList();
+        if (transaction.Kind == TransactionKind.Rectification)
+        {
+            ConsentRules.CheckRectification(instrument, attached, caveat is not null, Today(), links.RectificationNoticeDays);
+        }
+
+        if (transaction.Kind == TransactionKind.Transfer && instrument.Reason == "inheritance" && (instrument.Grantors ?? []).Any(g => g.Deceased != true))
+        {
+            throw new DomainRuleViolationException("R-DEATH", "A transmission on death registers only when the civil registry recorded each grantor's death at lodgement.");
+        }
+
+        var missing = RequiredDocuments(transaction.Kind, instrument.Reason, current.Any(r => r.Kind == RightKind.Mortgage))
+            .Where(required => !attached.Any(a => ConsentRules.Satisfies(a, required))).ToList();
         if (missing.Count > 0)
         {
             throw new DomainRuleViolationException("R-DOCS",
                 $"A {KindName(transaction.Kind)} needs {string.Join(" and ", missing)} attached before it can register.");
         }
 
-        // The deed's signature is checked again: a notary certificate revoked since attachment stops it here.
+        // The deed is checked again: content, signature (as of its receipt), binding to this transaction and its lodger.
         if (links.Deeds is { } deeds)
         {
             foreach (var deed in state.Documents.Where(d => d.Kind == "deed").Select(d => d.Sha256).Distinct())
             {
-                var verified = await deeds.VerifyAsync(deed, ct);
-                if (!verified.Verified)
-                {
-                    throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? $"Deed {deed} does not verify.");
-                }
+                await VerifyDeedAsync(deeds, deed, transaction, ct);
             }
         }
     }
 
-    /// <summary>The documents a registration needs: a deed always; probate for an inheritance; the mortgagee's consent to transfer mortgaged land.</summary>
-    public static IReadOnlyList<string> RequiredDocuments(TransactionKind kind, string? reason, bool mortgaged)
+    /// <summary>
+    /// A deed counts for a transaction when its signature verifies (by a certificate not revoked when the platform
+    /// received it), it names the transaction in what was signed, and the notary who lodged the transaction lodged it.
+    /// </summary>
+    private static async Task<DeedVerification> VerifyDeedAsync(ISignedDeeds deeds, string sha256, RegistryTransaction transaction, CancellationToken ct)
     {
-        var required = new List<string> { "deed" };
-        if (kind == TransactionKind.Transfer && reason == "inheritance")
+        var verified = await deeds.VerifyAsync(sha256, transaction.Id.ToString(), ct);
+        if (!verified.Verified)
         {
-            required.Add("probate");
+            throw new DomainRuleViolationException("R-DOCS", verified.Failure ?? $"Deed {sha256} does not verify.");
         }
 
-        if (kind == TransactionKind.Transfer && mortgaged)
+        if (verified.LodgedBy is { } deedLodger && !string.Equals(deedLodger, transaction.LodgedBy, StringComparison.Ordinal))
         {
-            required.Add("consent");
+            throw new DomainRuleViolationException("R-DOCS",
+                $"Deed {verified.DeedId} was signed and lodged by {deedLodger}, not by {transaction.LodgedBy}, who lodged this transaction: a notary attaches only deeds they signed for it.");
         }
 
-        return required;
+        return verified;
     }
+
+    /// <inheritdoc cref="ConsentRules.RequiredDocuments"/>
+    public static IReadOnlyList<string> RequiredDocuments(TransactionKind kind, string? reason, bool mortgaged) =>
+        ConsentRules.RequiredDocuments(kind, reason, mortgaged);
 
     /// <summary>
     /// Every grantor must be a registered owner, and every registered owner a grantor. A grantor is matched the
@@ -873,6 +930,11 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
                 break;
             case TransactionKind.Rectification:
                 RequireParties(lodgement.Grantees, "grantees", withShares: true);
+                if (string.IsNullOrWhiteSpace(lodgement.Grounds))
+                {
+                    throw new InvalidParameterException("grounds", "rectification-grounds", "A rectification states its grounds: what in the register is wrong and the order or decision that corrects it.");
+                }
+
                 break;
             case TransactionKind.Mortgage:
                 RequireParties(lodgement.Grantors, "grantors", withShares: false);
@@ -904,21 +966,47 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     }
 
     /// <summary>
-    /// A grantee or beneficiary named by UIN whom the register does not know yet is checked against the civil
-    /// registry before anything is stored: the name (and date of birth, when given) must match; a death
-    /// recorded there is flagged on the party. A mismatch is refused naming the field, e.g. <c>grantees[0].name</c>.
+    /// Every person an instrument names is checked against the civil registry before anything is stored, and
+    /// the answers are kept in the instrument (deceased, date of death, when checked). A grantee or beneficiary
+    /// new to the register must match by name (and date of birth, when given): a mismatch is refused naming the
+    /// field, e.g. <c>grantees[0].name</c>. A person recorded dead takes nothing (R-DECEASED); a transmission on
+    /// death needs each grantor's death recorded (R-DEATH), any other dealing living grantors (ConsentRules).
     /// </summary>
     private async Task<Lodgement> VerifyNewPersonsAsync(Lodgement lodgement, CancellationToken ct)
     {
         var persons = links.Persons;
 
-        async Task<PartyReference> CheckAsync(PartyReference given, string parameter)
+        async Task<(PartyReference Party, bool IsPerson)> CheckAsync(PartyReference given, string parameter)
         {
             // What the civil registry said is for the registry to write, never the notary.
             var party = given with { Deceased = null, DateOfDeath = null, VerifiedAt = null };
-            if (persons is null || party.PartyId is not null || party.Uin is not { } uin || await db.Parties.AnyAsync(p => p.Uin == uin, ct))
+            var known = await KnownPartyAsync(party, ct);
+            if (known is not null)
             {
-                return party;
+                if (known.Kind != PartyKind.Person)
+                {
+                    return (party, false);
+                }
+
+                party = party with { Name = party.Name ?? known.Name, Deceased = known.Deceased ? true : null, DateOfDeath = known.DateOfDeath };
+                if (persons is null || known.Uin is not { } knownUin)
+                {
+                    return (party, true);
+                }
+
+                // A death may have been registered since the register last heard of this person: ask again.
+                var answer = await AskAsync(persons, new PersonClaim(knownUin, known.Name, known.DateOfBirth), parameter, ct);
+                return (party with { Deceased = answer.Deceased, DateOfDeath = answer.DateOfDeath, VerifiedAt = answer.CheckedAt }, true);
+            }
+
+            if (party.Uin is not { } uin)
+            {
+                return (party, party.RegistrationNumber is null);
+            }
+
+            if (persons is null)
+            {
+                return (party, true);
             }
 
             if (string.IsNullOrWhiteSpace(party.Name))
@@ -926,19 +1014,12 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
                 throw new InvalidParameterException($"{parameter}.name", "party-name", $"{Describe(party)} is new to the register: give the name as the civil registry records it.");
             }
 
-            try
+            var verified = await AskAsync(persons, new PersonClaim(uin, party.Name.Trim(), party.DateOfBirth), parameter, ct);
+            return (party with
             {
-                var verified = await persons.VerifyAsync(new PersonClaim(uin, party.Name.Trim(), party.DateOfBirth), ct);
-                return party with
-                {
-                    Name = verified.Name, DateOfBirth = verified.DateOfBirth ?? party.DateOfBirth, Deceased = verified.Deceased,
-                    DateOfDeath = verified.DateOfDeath, VerifiedAt = verified.CheckedAt,
-                };
-            }
-            catch (InvalidParameterException e)
-            {
-                throw new InvalidParameterException($"{parameter}.{e.Parameter}", e.Rule, e.Message);
-            }
+                Name = verified.Name, DateOfBirth = verified.DateOfBirth ?? party.DateOfBirth, Deceased = verified.Deceased,
+                DateOfDeath = verified.DateOfDeath, VerifiedAt = verified.CheckedAt,
+            }, true);
         }
 
         var grantees = lodgement.Grantees;
@@ -947,16 +1028,59 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
             var checkedGrantees = new List<PartyReference>();
             for (var i = 0; i < grantees.Count; i++)
             {
-                checkedGrantees.Add(await CheckAsync(grantees[i], $"grantees[{i}]"));
+                var (grantee, _) = await CheckAsync(grantees[i], $"grantees[{i}]");
+                ConsentRules.CheckTaker(grantee, $"grantees[{i}]");
+                checkedGrantees.Add(grantee);
             }
 
             grantees = checkedGrantees;
         }
 
-        var grantors = lodgement.Grantors?.Select(g => g with { Deceased = null, DateOfDeath = null, VerifiedAt = null }).ToList();
-        var beneficiary = lodgement.Beneficiary is { } b ? await CheckAsync(b, "beneficiary") : null;
+        var grantors = lodgement.Grantors;
+        if (grantors is not null)
+        {
+            var checkedGrantors = new List<PartyReference>();
+            for (var i = 0; i < grantors.Count; i++)
+            {
+                var (grantor, isPerson) = await CheckAsync(grantors[i], $"grantors[{i}]");
+                if (persons is not null || lodgement.Reason == "inheritance")
+                {
+                    ConsentRules.CheckGrantor(lodgement.Reason, grantor, isPerson, $"grantors[{i}]");
+                }
+
+                checkedGrantors.Add(grantor);
+            }
+
+            grantors = checkedGrantors;
+        }
+
+        PartyReference? beneficiary = null;
+        if (lodgement.Beneficiary is { } b)
+        {
+            (beneficiary, _) = await CheckAsync(b, "beneficiary");
+            ConsentRules.CheckTaker(beneficiary, "beneficiary");
+        }
+
         return lodgement with { Grantors = grantors, Grantees = grantees, Beneficiary = beneficiary };
     }
+
+    private static async Task<VerifiedPerson> AskAsync(IPersonRegistry persons, PersonClaim claim, string parameter, CancellationToken ct)
+    {
+        try
+        {
+            return await persons.VerifyAsync(claim, ct);
+        }
+        catch (InvalidParameterException e)
+        {
+            throw new InvalidParameterException($"{parameter}.{e.Parameter}", e.Rule, e.Message);
+        }
+    }
+
+    private async Task<Party?> KnownPartyAsync(PartyReference party, CancellationToken ct) =>
+        party.PartyId is { } id ? await db.Parties.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct)
+        : party.Uin is { } uin ? await db.Parties.AsNoTracking().SingleOrDefaultAsync(p => p.Uin == uin, ct)
+        : party.RegistrationNumber is { } number ? await db.Parties.AsNoTracking().SingleOrDefaultAsync(p => p.RegistrationNumber == number, ct)
+        : null;
 
     private void RequireParties(IReadOnlyList<PartyReference>? parties, string parameter, bool withShares)
     {

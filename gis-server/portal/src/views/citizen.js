@@ -58,6 +58,22 @@ export async function citizenView({ view, user, signIn, mapTools, argument }) {
     view.append(el('p', { class: 'alert' }, wordsFor(error)));
   }
 
+  view.append(el('h3', {}, 'Notices about my land'));
+  try {
+    // Every application lodged against a title I own, as the registry notifies owners of it.
+    const notices = await api('/api/registry/notices');
+    view.append(notices.length === 0
+      ? el('p', { id: 'my-notices' }, 'Nothing has been lodged against your titles in the last year.')
+      : el('div', { id: 'my-notices' }, table('Applications lodged against my titles', [
+        ['Lodged', (n) => new Date(n.lodgedAt).toLocaleString('en-GB')],
+        ['Title', (n) => n.titleNumber],
+        ['Application', (n) => n.kind.replace('-', ' ')],
+        ['State', (n) => n.state.replace('-', ' ')],
+      ], notices)));
+  } catch (error) {
+    view.append(el('p', { id: 'my-notices', class: 'alert' }, wordsFor(error)));
+  }
+
   view.append(el('h3', {}, 'My applications'));
   const roles = user.roles;
   if (roles.includes('surveyor')) {

@@ -170,13 +170,15 @@ export function attachedWords(d) {
 /**
  * Attaching a document. A deed goes with its detached signature (.p7s, CMS made with the notary's key):
  * the documents module checks the signature against the notary CA before it keeps the deed, then the
- * registry refers to it by its SHA-256. Other documents (consent, probate, …) are uploaded as they are.
+ * registry refers to it by its SHA-256 once it names the transaction. Other documents (consent, probate, …) are uploaded as they are.
  */
 function attachForm(t, status) {
-  const kind = el('select', {}, ['deed', 'consent', 'probate', 'survey-plan', 'court-order', 'other'].map((k) => el('option', { value: k }, k)));
+  const kind = el('select', {}, ['deed', 'consent', 'probate', 'letters-of-administration', 'survey-plan', 'court-order', 'other'].map((k) => el('option', { value: k }, k)));
   const file = el('input', { type: 'file', required: true, accept: '.pdf,.png,.jpg,.jpeg,.tif,.tiff' });
   const signature = el('input', { type: 'file', accept: '.p7s,.p7m,.der,.cms' });
-  const signatureField = el('div', { class: 'stack' }, field('attach-signature', 'Your signature of the deed (.p7s, detached CMS)', signature));
+  const signatureField = el('div', { class: 'stack' },
+    el('p', { id: 'deed-binding' }, `The deed must name this transaction, ${t.id}, in its text or its document properties, before you sign it: a deed that does not is refused.`),
+    field('attach-signature', 'Your signature of the deed (.p7s, detached CMS)', signature));
   const showSignature = () => {
     const deed = kind.value === 'deed';
     signatureField.hidden = !deed;
