@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Landplatform.Cadastre;
 using Landplatform.Cadastre.Contracts;
 using Landplatform.Integrations.Customs;
+using Landplatform.Integrations.Documents;
 using Landplatform.Integrations.Identity;
 using Landplatform.Integrations.Tax;
 using Landplatform.Registry;
@@ -19,7 +20,7 @@ public static partial class RuntimeGrants
 {
     /// <summary>Every module's history tables: the contract each module publishes.</summary>
     public static IReadOnlyList<HistoryTable> HistoryTables { get; } =
-        [.. CadastreModule.HistoryTables, .. RegistryModule.HistoryTables, .. IdentityModule.HistoryTables, .. TaxModule.HistoryTables, .. CustomsModule.HistoryTables];
+        [.. CadastreModule.HistoryTables, .. RegistryModule.HistoryTables, .. IdentityModule.HistoryTables, .. DocumentsModule.HistoryTables, .. TaxModule.HistoryTables, .. CustomsModule.HistoryTables];
 
     /// <summary>The grants for <paramref name="runtimeRole"/>, to run as the owner of the schemas.</summary>
     public static string Script(string runtimeRole)
