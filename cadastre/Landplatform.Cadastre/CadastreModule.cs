@@ -10,6 +10,18 @@ namespace Landplatform.Cadastre;
 /// <summary>Registers the cadastre module with a host.</summary>
 public static class CadastreModule
 {
+    /// <summary>The fabric's history tables (FabricIntegritySql, the survey lodgement's triggers).</summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.HistoryTable> HistoryTables { get; } =
+    [
+        new("cadastre.parcel_records", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("cadastre.lineage_edges", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("cadastre.fabric_transactions", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("cadastre.survey_revisions", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("cadastre.survey_lots", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("cadastre.parcel_versions", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("cadastre.surveys", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+    ];
+
     /// <summary>Adds the cadastre's DbContext and services over the host's shared data source.</summary>
     public static IServiceCollection AddCadastre(this IServiceCollection services)
     {

@@ -21,6 +21,9 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
+    /// <summary>Commands that connect as the owner role: DDL, and bulk loads that ANALYZE and set sequences.</summary>
+    public static readonly HashSet<string> AsOwner = ["migrate", "load-sample", "load-registry"];
+
     public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "tiles"];
 
     /// <summary>
@@ -63,6 +66,23 @@ internal static class HostCommands
         return 0;
     }
 
+    /// <summary>After the migrations: the runtime role (LP_CONNECTION_STRING's user) gets what the server needs, no more.</summary>
+    private static async Task<int> GrantRuntimeAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var runtime = new Npgsql.NpgsqlConnectionStringBuilder(PlatformDatabase.ConnectionString(configuration)).Username;
+        var owner = PlatformDatabase.OwnerConnectionString(configuration) is { } text ? new Npgsql.NpgsqlConnectionStringBuilder(text).Username : null;
+        if (owner is null || string.IsNullOrEmpty(runtime) || runtime == owner)
+        {
+            Console.Error.WriteLine($"warning: migrations ran as the server's own role ({runtime}): set {PlatformDatabase.OwnerEnvironmentVariable} to the owner role's connection so the server runs without DDL rights (docs/database-roles.md); no runtime grants applied.");
+            return 0;
+        }
+
+        await RuntimeGrants.ApplyAsync(services.GetRequiredService<Npgsql.NpgsqlDataSource>(), runtime, ct);
+        Console.WriteLine($"runtime grants: {runtime} may read and write, not change the schema; {RuntimeGrants.HistoryTables.Count} history tables kept from its UPDATE/DELETE/TRUNCATE");
+        return 0;
+    }
+
     /// <summary>The sample's parties and ownership as registered titles (nothing when the register holds titles already).</summary>
     private static async Task<int> LoadRegisterAsync(IServiceProvider services, string directory, CancellationToken ct)
     {
@@ -90,7 +110,7 @@ internal static class HostCommands
                     Console.WriteLine($"{db.GetType().Name}: " + (pending.Count == 0 ? "up to date" : $"applied {string.Join(", ", pending)}"));
                 }
 
-                return 0;
+                return await GrantRuntimeAsync(services, ct);
             case "seed-demo" when args.Length is 2 or 3:
                 await DemoAccounts.SeedAsync(services, new Uri(args[1].TrimEnd('/') + "/"), ct);
                 if (args.Length == 3)

@@ -18,7 +18,7 @@ using Landplatform.Tiles;
 using Landplatform.Tiles.Raster;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
-builder.Services.AddPlatformDatabase();
+builder.Services.AddPlatformDatabase(asOwner: args.Length > 0 && HostCommands.AsOwner.Contains(args[0]));
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddExchange();

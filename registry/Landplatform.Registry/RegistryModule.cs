@@ -13,6 +13,18 @@ namespace Landplatform.Registry;
 /// <summary>Registers the land registry module with a host.</summary>
 public static class RegistryModule
 {
+    /// <summary>The register's history tables (RegisterIntegritySql): the journal and what it vouches for.</summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.HistoryTable> HistoryTables { get; } =
+    [
+        new("registry.journal", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.transaction_steps", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.transaction_documents", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.fee_payments", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.rights", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("registry.titles", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("registry.parties", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+    ];
+
     /// <summary>Adds the registry's DbContext and services over the host's shared data source.</summary>
     public static IServiceCollection AddRegistry(this IServiceCollection services)
     {

@@ -11,14 +11,14 @@ public sealed class MigrationTests : IAsyncLifetime
     {
         await using var admin = new NpgsqlConnection(TemplateDatabase.Server().ConnectionString);
         await admin.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE template0", admin);
-        await create.ExecuteNonQueryAsync();
+        await TemplateDatabase.CreateEmptyAsync(admin, name, "template0", CancellationToken.None);
     }
 
     [Fact]
     public async Task Migrations_apply_to_an_empty_database_and_a_second_run_changes_nothing()
     {
-        var connectionString = TemplateDatabase.ConnectionStringFor(name);
+        // As ./lp migrates: the owner role, not a superuser.
+        var connectionString = TemplateDatabase.OwnerConnectionStringFor(name);
         await TemplateDatabase.MigrateAndLoadAsync(connectionString, sampleDirectory: null, CancellationToken.None);
         await TemplateDatabase.MigrateAndLoadAsync(connectionString, sampleDirectory: null, CancellationToken.None);
 

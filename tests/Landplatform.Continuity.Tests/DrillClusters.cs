@@ -36,8 +36,23 @@ public sealed partial class DrillClusters : IAsyncLifetime
 
     public string PrimaryConnectionString => ConnectionString(PrimaryPort);
 
-    public static string ConnectionString(int port) =>
-        $"Host=127.0.0.1;Port={port};Database=landplatform;Username=landplatform;Password=landplatform;Pooling=true;Timeout=5";
+    /// <summary>A superuser's connection to a drill cluster (WAL switches, replay pauses), as the harness connects.</summary>
+    public static string ConnectionString(int port) => OnPort(TemplateDatabase.Server(), port);
+
+    /// <summary>The owner role's connection: ./lp db start made the roles on every cluster with the same passwords.</summary>
+    public static string OwnerConnectionString(int port) => OnPort(TemplateDatabase.Owner(), port);
+
+    /// <summary>The runtime role's connection, for a host serving from a drill cluster.</summary>
+    public static string RuntimeConnectionString(int port) => OnPort(TemplateDatabase.Runtime(), port);
+
+    private static string OnPort(NpgsqlConnectionStringBuilder builder, int port)
+    {
+        builder.Port = port;
+        builder.Database = "landplatform";
+        builder.Pooling = true;
+        builder.Timeout = 5;
+        return builder.ConnectionString;
+    }
 
     public async Task InitializeAsync()
     {
@@ -47,7 +62,7 @@ public sealed partial class DrillClusters : IAsyncLifetime
 
     /// <summary>Migrates the primary and loads the sample island into it, as <c>./lp run</c> does on a fresh machine.</summary>
     public Task LoadSampleIslandAsync() =>
-        TemplateDatabase.MigrateAndLoadAsync(PrimaryConnectionString, TemplateDatabase.SampleDirectory(), CancellationToken.None);
+        TemplateDatabase.MigrateAndLoadAsync(OwnerConnectionString(PrimaryPort), TemplateDatabase.SampleDirectory(), CancellationToken.None);
 
     public NpgsqlDataSource Open(int port) => PlatformDatabase.Open(ConnectionString(port), "lp-drill");
 
@@ -68,6 +83,7 @@ public sealed partial class DrillClusters : IAsyncLifetime
         // ./lp test exports the embedded cluster's connection strings: here they would point ./lp at the wrong server.
         start.Environment.Remove("LP_CONNECTION_STRING");
         start.Environment.Remove("LP_REPLICA_CONNECTION_STRING");
+        start.Environment.Remove("LP_OWNER_CONNECTION_STRING");
         start.Environment["LP_CLUSTER"] = cluster;
         start.Environment["LP_DB_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["LP_STANDBY_PORT"] = StandbyPort.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -44,8 +44,8 @@ public sealed class StandbyTests(ReplicatedIsland island, ITestOutputHelper outp
         await using var standby = Clusters.Open(Clusters.StandbyPort);
         await using var host = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseEnvironment("Testing")
-            .UseSetting("LP_CONNECTION_STRING", Clusters.PrimaryConnectionString)
-            .UseSetting("LP_REPLICA_CONNECTION_STRING", DrillClusters.ConnectionString(Clusters.StandbyPort))
+            .UseSetting("LP_CONNECTION_STRING", DrillClusters.RuntimeConnectionString(Clusters.PrimaryPort))
+            .UseSetting("LP_REPLICA_CONNECTION_STRING", DrillClusters.RuntimeConnectionString(Clusters.StandbyPort))
             .UseSetting("Identity:DemoMode", "true")
             .UseSetting("Identity:PublicPermitsPerMinute", "100000")
             .UseSetting("Identity:TokenPermitsPerMinute", "1000"));

@@ -29,7 +29,7 @@ public sealed class AdministratorBootstrapTests(PlatformServer server) : IClassF
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Landplatform.GisServer.dll"));
         start.ArgumentList.Add(command);
         start.ArgumentList.Add(argument);
-        start.Environment["LP_CONNECTION_STRING"] = server.Database.ConnectionString;
+        start.Environment["LP_CONNECTION_STRING"] = server.Database.RuntimeConnectionString;
         start.Environment["ASPNETCORE_CONTENTROOT"] = AppContext.BaseDirectory;
         if (password is null)
         {

@@ -54,7 +54,7 @@ public class PlatformServer : IAsyncLifetime
         await Database.InitializeAsync();
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseEnvironment("Testing").UseSetting("LP_CONNECTION_STRING", Database.ConnectionString);
+            b.UseEnvironment("Testing").UseSetting("LP_CONNECTION_STRING", Database.RuntimeConnectionString);
             foreach (var (key, value) in Settings)
             {
                 b.UseSetting(key, value);

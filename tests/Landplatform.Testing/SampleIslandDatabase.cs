@@ -20,7 +20,11 @@ public sealed class SampleIslandDatabase : IAsyncLifetime
     public static string NewName() =>
         $"lp_test_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{Guid.NewGuid().ToString("N")[..12]}";
 
+    /// <summary>A superuser's connection, for the test side (tampering needs <c>SET session_replication_role</c>).</summary>
     public string ConnectionString => TemplateDatabase.ConnectionStringFor(Name);
+
+    /// <summary>The runtime role's connection: what the host under test is given, as <c>./lp run</c> gives the server.</summary>
+    public string RuntimeConnectionString => TemplateDatabase.RuntimeConnectionStringFor(Name);
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
@@ -33,7 +37,7 @@ public sealed class SampleIslandDatabase : IAsyncLifetime
         {
             try
             {
-                await TemplateDatabase.ExecuteAsync(admin, $"CREATE DATABASE {Name} TEMPLATE {template}", CancellationToken.None);
+                await TemplateDatabase.ExecuteAsync(admin, $"CREATE DATABASE {Name} TEMPLATE {template} OWNER \"{TemplateDatabase.Owner().Username}\"", CancellationToken.None);
                 break;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 20)

@@ -28,17 +28,29 @@ public static class TemplateDatabase
     private static readonly SemaphoreSlim InProcess = new(1, 1);
     private static string? readyName;
 
-    /// <summary>The server every test database lives on, from <c>LP_CONNECTION_STRING</c> (set by <c>./lp test</c>).</summary>
-    public static NpgsqlConnectionStringBuilder Server()
-    {
-        var text = Environment.GetEnvironmentVariable("LP_CONNECTION_STRING");
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            throw new InvalidOperationException("LP_CONNECTION_STRING is not set: run the tests with ./lp test, which starts PostGIS and sets it.");
-        }
+    /// <summary>The superuser the harness and tamper tests connect as (peer, over the Unix socket), set by <c>./lp test</c>.</summary>
+    public const string SuperuserVariable = "LP_TEST_SUPERUSER_CONNECTION_STRING";
 
-        return new NpgsqlConnectionStringBuilder(text) { Pooling = false };
-    }
+    /// <summary>
+    /// The server every test database lives on, as a superuser: <c>LP_TEST_SUPERUSER_CONNECTION_STRING</c>, else
+    /// <c>LP_CONNECTION_STRING</c> (an external server given as one superuser connection).
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder Server() =>
+        new(Environment.GetEnvironmentVariable(SuperuserVariable) is { Length: > 0 } superuser ? superuser : Required("LP_CONNECTION_STRING")) { Pooling = false };
+
+    /// <summary>The owner role migrations run as: <c>LP_OWNER_CONNECTION_STRING</c>, else the superuser.</summary>
+    public static NpgsqlConnectionStringBuilder Owner() =>
+        Environment.GetEnvironmentVariable(Landplatform.GisServer.PlatformDatabase.OwnerEnvironmentVariable) is { Length: > 0 } owner
+            ? new NpgsqlConnectionStringBuilder(owner)
+            : Server();
+
+    /// <summary>The runtime role the host under test runs as: <c>LP_CONNECTION_STRING</c>.</summary>
+    public static NpgsqlConnectionStringBuilder Runtime() => new(Required("LP_CONNECTION_STRING"));
+
+    private static string Required(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text && !string.IsNullOrWhiteSpace(text)
+            ? text
+            : throw new InvalidOperationException($"{variable} is not set: run the tests with ./lp test, which starts PostGIS and sets it.");
 
     /// <summary>The folder of the generated sample the template holds, from <c>LP_SAMPLE_DIR</c>.</summary>
     public static string SampleDirectory()
@@ -57,6 +69,32 @@ public static class TemplateDatabase
         var builder = Server();
         builder.Database = database;
         return builder.ConnectionString;
+    }
+
+    public static string OwnerConnectionStringFor(string database)
+    {
+        var builder = Owner();
+        builder.Database = database;
+        return builder.ConnectionString;
+    }
+
+    public static string RuntimeConnectionStringFor(string database)
+    {
+        var builder = Runtime();
+        builder.Database = database;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// An empty database owned by the owner role, with the extensions only a superuser may create (as <c>./lp</c>
+    /// creates them in the embedded database), ready for the owner's migrations.
+    /// </summary>
+    public static async Task CreateEmptyAsync(NpgsqlConnection admin, string name, string template, CancellationToken ct)
+    {
+        await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE {template} OWNER \"{Owner().Username}\"", ct);
+        await using var database = new NpgsqlConnection(ConnectionStringFor(name));
+        await database.OpenAsync(ct);
+        await ExecuteAsync(database, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS btree_gist; CREATE EXTENSION IF NOT EXISTS pg_trgm", ct);
     }
 
     public static async Task<string> EnsureAsync(CancellationToken ct)
@@ -89,8 +127,8 @@ public static class TemplateDatabase
             }
 
             await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
-            await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE template0", ct);
-            await MigrateAndLoadAsync(ConnectionStringFor(name), sample, ct);
+            await CreateEmptyAsync(admin, name, "template0", ct);
+            await MigrateAndLoadAsync(OwnerConnectionStringFor(name), sample, ct);
             await ExecuteAsync(admin, $"COMMENT ON DATABASE {name} IS 'ready {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}'", ct);
 
             // Templates of other checkouts (other fingerprints) may be in use right now; only old or unfinished ones go.
@@ -123,7 +161,10 @@ public static class TemplateDatabase
         }
     }
 
-    /// <summary>Applies every module's migrations and, given a sample, loads it and seeds the demo accounts, as <c>./lp run</c> does.</summary>
+    /// <summary>
+    /// Applies every module's migrations and the runtime role's grants (when <paramref name="connectionString"/> is
+    /// another role's) and, given a sample, loads it and seeds the demo accounts, as <c>./lp run</c> does.
+    /// </summary>
     public static async Task MigrateAndLoadAsync(string connectionString, string? sampleDirectory, CancellationToken ct)
     {
         await using var dataSource = Landplatform.GisServer.PlatformDatabase.Open(connectionString);
@@ -139,6 +180,12 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Tax.TaxStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Permits.PermitsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Customs.CustomsStore>().Database.MigrateAsync(ct);
+        var runtime = Runtime().Username;
+        if (!string.IsNullOrEmpty(runtime) && runtime != new NpgsqlConnectionStringBuilder(connectionString).Username)
+        {
+            await Landplatform.GisServer.RuntimeGrants.ApplyAsync(dataSource, runtime, ct);
+        }
+
         if (sampleDirectory is not null)
         {
             await scope.ServiceProvider.GetRequiredService<SampleFabricLoader>().LoadAsync(sampleDirectory, new Progress<string>(), ct);
@@ -186,7 +233,8 @@ public static class TemplateDatabase
             + "|" + typeof(CadastreDbContext).Assembly.ManifestModule.ModuleVersionId
             + "|" + typeof(IdentityStore).Assembly.ManifestModule.ModuleVersionId
             + "|" + typeof(RegistryDbContext).Assembly.ManifestModule.ModuleVersionId
-            + "|" + typeof(Landplatform.Tiles.Data.TilesDbContext).Assembly.ManifestModule.ModuleVersionId;
+            + "|" + typeof(Landplatform.Tiles.Data.TilesDbContext).Assembly.ManifestModule.ModuleVersionId
+            + "|" + Landplatform.GisServer.RuntimeGrants.Script(Runtime().Username ?? "landplatform_app");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

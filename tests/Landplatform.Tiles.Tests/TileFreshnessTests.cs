@@ -130,7 +130,7 @@ public sealed class TileFreshnessTests(ServerWithoutOutboxListener server) : ICl
     {
         await using var second = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseEnvironment("Testing")
-            .UseSetting("LP_CONNECTION_STRING", server.Database.ConnectionString)
+            .UseSetting("LP_CONNECTION_STRING", server.Database.RuntimeConnectionString)
             .UseSetting("Identity:DemoMode", "true")
             .UseSetting("Tiles:ListenToOutbox", "false"));
         using var other = second.CreateClient();

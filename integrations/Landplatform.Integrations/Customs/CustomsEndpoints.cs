@@ -124,6 +124,9 @@ public static class CustomsEndpoints
 /// <summary>Registers the customs link.</summary>
 public static class CustomsModule
 {
+    /// <summary>The customs query audit, append-only (InitialCustoms's triggers).</summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.HistoryTable> HistoryTables { get; } = [new("customs.queries", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly)];
+
     public static IServiceCollection AddCustoms(this IServiceCollection services)
     {
         services.AddDbContext<CustomsStore>((sp, options) => options

@@ -9,6 +9,10 @@ namespace Landplatform.Integrations.Documents;
 /// <summary>Registers the documents module: its store, the notary CA and the scan import.</summary>
 public static class DocumentsModule
 {
+    /// <summary>The notary certificates' revocation list, append-only (CertificateRevocations' triggers).</summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.HistoryTable> HistoryTables { get; } =
+        [new("documents.certificate_revocations", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly)];
+
     public static IServiceCollection AddDocuments(this IServiceCollection services)
     {
         services.AddDbContext<DocumentsStore>((sp, options) => options

@@ -28,6 +28,9 @@ public static class RateLimits
 /// <summary>Registers identity and access: users, the OpenID Connect server, token validation, policies, rate limits.</summary>
 public static class IdentityModule
 {
+    /// <summary>The identity audit trail, append-only (InitialIdentity's triggers).</summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.HistoryTable> HistoryTables { get; } = [new("identity.audit_events", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly)];
+
     public static IServiceCollection AddPlatformIdentity(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection(PlatformIdentityOptions.Section).Get<PlatformIdentityOptions>() ?? new PlatformIdentityOptions();
