@@ -12,6 +12,7 @@ using Landplatform.Registry.Journal;
 using Landplatform.Registry.Loading;
 using Landplatform.Tiles.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Landplatform.GisServer;
 
@@ -21,7 +22,7 @@ namespace Landplatform.GisServer;
 /// </summary>
 internal static class HostCommands
 {
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "bench-survey-check", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "bench-registry", "tiles"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "clients", "bench-survey-check", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "bench-registry", "tiles"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -91,6 +92,11 @@ internal static class HostCommands
                 }
 
                 return 0;
+            case "seed-demo" when !services.GetRequiredService<IOptions<PlatformIdentityOptions>>().Value.DemoMode:
+                Console.Error.WriteLine("seed-demo: refused outside demo mode (Identity:DemoMode); register clients with 'clients add' and the first administrator with 'create-admin'.");
+                return 2;
+            case "clients" when args.Length >= 3:
+                return await ClientCommands.RunAsync(services, args[1..], Console.Out, ct);
             case "seed-demo" when args.Length is 2 or 3:
                 await DemoAccounts.SeedAsync(services, new Uri(args[1].TrimEnd('/') + "/"), ct);
                 if (args.Length == 3)
@@ -141,7 +147,7 @@ internal static class HostCommands
             case "bench-survey-check":
                 return await SurveyCheckBenchmark.RunAsync(services, runs: 10, ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL [PEOPLE-CSV] | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | bench-registry | seed-demo BASE-URL [PEOPLE-CSV] | clients add NAME --redirect URL.. or --scopes S.. | clients rotate-secret NAME | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
                 return 2;
         }
     }

@@ -54,7 +54,8 @@ public static class IdentityModule
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<IdentityStore>()
-            .AddSignInManager()
+            .AddSignInManager<DemoAwareSignInManager>()
+            .AddPasswordValidator<PublishedPasswordValidator>()
             .AddDefaultTokenProviders();
 
         services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
@@ -72,6 +73,11 @@ public static class IdentityModule
             .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<IdentityStore>().ReplaceDefaultEntities<Guid>())
             .AddServer(o =>
             {
+                if (!string.IsNullOrWhiteSpace(settings.Issuer))
+                {
+                    o.SetIssuer(new Uri(settings.Issuer));
+                }
+
                 o.SetAuthorizationEndpointUris("connect/authorize")
                     .SetTokenEndpointUris("connect/token")
                     .SetUserInfoEndpointUris("connect/userinfo")
