@@ -12,6 +12,7 @@ using Landplatform.Registry.Journal;
 using Landplatform.Registry.Loading;
 using Landplatform.Tiles.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Landplatform.GisServer;
 
@@ -24,7 +25,7 @@ internal static class HostCommands
     /// <summary>Commands that connect as the owner role: DDL, and bulk loads that ANALYZE and set sequences.</summary>
     public static readonly HashSet<string> AsOwner = ["migrate", "load-sample", "load-registry"];
 
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "tiles"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "clients", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "tiles"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -111,6 +112,11 @@ internal static class HostCommands
                 }
 
                 return await GrantRuntimeAsync(services, ct);
+            case "seed-demo" when !services.GetRequiredService<IOptions<PlatformIdentityOptions>>().Value.DemoMode:
+                Console.Error.WriteLine("seed-demo: refused outside demo mode (Identity:DemoMode); register clients with 'clients add' and the first administrator with 'create-admin'.");
+                return 2;
+            case "clients" when args.Length >= 3:
+                return await ClientCommands.RunAsync(services, args[1..], Console.Out, ct);
             case "seed-demo" when args.Length is 2 or 3:
                 await DemoAccounts.SeedAsync(services, new Uri(args[1].TrimEnd('/') + "/"), ct);
                 if (args.Length == 3)
@@ -157,7 +163,7 @@ internal static class HostCommands
             case "tiles" when args.Length >= 2:
                 return await TileCommands.RunAsync(services, args[1..], ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | seed-demo BASE-URL [PEOPLE-CSV] | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | seed-demo BASE-URL [PEOPLE-CSV] | clients add NAME --redirect URL.. or --scopes S.. | clients rotate-secret NAME | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
                 return 2;
         }
     }

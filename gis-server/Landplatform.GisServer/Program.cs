@@ -1,4 +1,5 @@
 using Landplatform.Cadastre;
+using Microsoft.AspNetCore.HttpOverrides;
 using Landplatform.Cadastre.Api;
 using Landplatform.GisServer;
 using Landplatform.GisServer.Ogc;
@@ -18,7 +19,16 @@ using Landplatform.Tiles;
 using Landplatform.Tiles.Raster;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => !HostCommands.Names.Contains(a)).ToArray());
+var serving = !(args.Length > 0 && HostCommands.Names.Contains(args[0]));
+StartupSettings.AddDemoValues(builder.Configuration);
+if (serving)
+{
+    StartupSettings.ThrowIfUnsafe(builder.Configuration);
+}
+
+builder.Services.Configure<ForwardedHeadersOptions>(o => StartupSettings.ConfigureForwardedHeaders(o, builder.Configuration));
 builder.Services.AddPlatformDatabase(asOwner: args.Length > 0 && HostCommands.AsOwner.Contains(args[0]));
+
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
 builder.Services.AddExchange();
@@ -52,6 +62,8 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
     return await HostCommands.RunAsync(app, args, CancellationToken.None);
 }
 
+// First: the client address (rate limits, audit) and the scheme (OpenID) come from the proxy, when it is a known one.
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseMapPage();
 app.UseStatusCodePages();

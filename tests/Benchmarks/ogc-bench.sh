@@ -24,7 +24,7 @@ rm -f "$WORK/lighttpd.pid"
 lighttpd -f "$WORK/lighttpd.conf"
 
 LP_CONNECTION_STRING="Host=127.0.0.1;Port=$DB_PORT;Database=$DB;Username=$DB_USER;Password=$DB_PASSWORD;SSL Mode=Disable" \
-  Identity__PublicPermitsPerMinute=1000000000 Logging__LogLevel__Default=Warning ASPNETCORE_CONTENTROOT="$BIN" \
+  Identity__DemoMode=true Identity__PublicPermitsPerMinute=1000000000 Logging__LogLevel__Default=Warning ASPNETCORE_CONTENTROOT="$BIN" \
   dotnet "$BIN/Landplatform.GisServer.dll" --urls "$OURS" > "$WORK/server.log" 2>&1 &
 OURS_PID=$!
 for _ in $(seq 1 60); do curl -sf "$OURS/health" > /dev/null && curl -sf -o /dev/null "$MS/ms?map=landplatform&SERVICE=WMS&REQUEST=GetCapabilities" && break; sleep 1; done

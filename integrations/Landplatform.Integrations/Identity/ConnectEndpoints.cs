@@ -53,7 +53,8 @@ public static class ConnectEndpoints
     }
 
     private static async Task<IResult> ExchangeAsync(
-        HttpContext http, UserManager<PlatformUser> users, SignInManager<PlatformUser> signIn, IOpenIddictApplicationManager apps, AuditTrail audit)
+        HttpContext http, UserManager<PlatformUser> users, SignInManager<PlatformUser> signIn, IOpenIddictApplicationManager apps, AuditTrail audit,
+        Microsoft.Extensions.Options.IOptions<PlatformIdentityOptions> platform)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         var ct = http.RequestAborted;
@@ -84,6 +85,12 @@ public static class ConnectEndpoints
 
         if (request.IsClientCredentialsGrantType())
         {
+            if (!platform.Value.DemoMode && request.ClientSecret is { } secret && DemoAccounts.IsPublished(secret))
+            {
+                await audit.RecordAsync("sign-in-failed", request.ClientId, request.ClientId, http, "client credentials: published demo secret outside demo mode", ct);
+                return Refuse(Errors.InvalidClient, "This client secret is published with the demo; rotate it (./lp clients rotate-secret).");
+            }
+
             var application = await apps.FindByClientIdAsync(request.ClientId!, ct)
                 ?? throw new InvalidOperationException("OpenIddict validated a client that does not exist.");
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);

@@ -45,6 +45,10 @@ public static class DemoAccounts
         new("planning-agency", "demo-secret-planning-agency", "Physical Planning Unit", [PlatformScopes.ParcelsRead, PlatformScopes.RegistryRead]),
     ];
 
+    /// <summary>True for a password or client secret published with the demo (refused outside demo mode).</summary>
+    public static bool IsPublished(string secret) =>
+        Users.Any(u => u.Password == secret) || Clients.Any(c => c.Secret == secret);
+
     /// <summary>A valid UIN for demo person <paramref name="n"/>: VC, nine digits, Verhoeff check digit.</summary>
     public static string DemoUin(int n)
     {

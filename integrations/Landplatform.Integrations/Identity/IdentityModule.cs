@@ -57,7 +57,8 @@ public static class IdentityModule
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<IdentityStore>()
-            .AddSignInManager()
+            .AddSignInManager<DemoAwareSignInManager>()
+            .AddPasswordValidator<PublishedPasswordValidator>()
             .AddDefaultTokenProviders();
 
         services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
@@ -75,6 +76,11 @@ public static class IdentityModule
             .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<IdentityStore>().ReplaceDefaultEntities<Guid>())
             .AddServer(o =>
             {
+                if (!string.IsNullOrWhiteSpace(settings.Issuer))
+                {
+                    o.SetIssuer(new Uri(settings.Issuer));
+                }
+
                 o.SetAuthorizationEndpointUris("connect/authorize")
                     .SetTokenEndpointUris("connect/token")
                     .SetUserInfoEndpointUris("connect/userinfo")

@@ -11,6 +11,12 @@ public sealed class PlatformIdentityOptions
     /// </summary>
     public bool DemoMode { get; set; }
 
+    /// <summary>
+    /// The OpenID issuer, the platform's public https address (e.g. https://land.example/); required outside demo mode,
+    /// so tokens never name whatever Host header a request carried.
+    /// </summary>
+    public string? Issuer { get; set; }
+
     public int AccessTokenLifetimeSeconds { get; set; } = 3600;
 
     public int RefreshTokenLifetimeDays { get; set; } = 14;

@@ -15,11 +15,11 @@ public sealed class PaymentGatewayOptions
     /// <summary>The gateway's API root, e.g. <c>http://127.0.0.1:8090/gateway/</c>.</summary>
     public string BaseUrl { get; set; } = "http://127.0.0.1:8090/gateway/";
 
-    /// <summary>Our secret API key at the gateway (a bearer token).</summary>
-    public string ApiKey { get; set; } = "sk_test_landplatform_demo";
+    /// <summary>Our secret API key at the gateway (a bearer token); no default: demo mode takes it from appsettings.Demo.json.</summary>
+    public string ApiKey { get; set; } = string.Empty;
 
-    /// <summary>The gateway signs its webhooks with this.</summary>
-    public string WebhookSecret { get; set; } = "whsec_landplatform_demo_0123456789abcdef";
+    /// <summary>The gateway signs its webhooks with this; no default: demo mode takes it from appsettings.Demo.json.</summary>
+    public string WebhookSecret { get; set; } = string.Empty;
 
     /// <summary>A call the gateway has not answered within this fails, and may be retried with the same idempotency key.</summary>
     public double TimeoutSeconds { get; set; } = 10;
@@ -110,6 +110,12 @@ public static class GatewaySignature
         if (string.IsNullOrEmpty(header))
         {
             return "webhook-signature-missing";
+        }
+
+        // No secret configured: nothing can be signed under it, so nothing is accepted.
+        if (string.IsNullOrEmpty(secret))
+        {
+            return "webhook-signature";
         }
 
         long? timestamp = null;
