@@ -121,6 +121,10 @@ public sealed class ProductionConfiguration : PlatformServer
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         ["Identity:DemoMode"] = "false",
+        // Outside demo mode the server starts only with real secrets and its public address (StartupSettings).
+        ["Identity:Issuer"] = "https://localhost/",
+        ["Payments:Gateway:WebhookSecret"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Payments:Gateway:ApiKey"] = "sk_live_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
     };
 }
 
@@ -140,9 +144,10 @@ public sealed class ProductionGrantTests(ProductionConfiguration server) : IClas
         Assert.Equal(400, plainStatus);
         Assert.Contains("HTTPS", plain.GetProperty("error_description").GetString(), StringComparison.OrdinalIgnoreCase);
 
+        // Over HTTPS the request is heard, but the published demo secret is refused outside demo mode (issue #18).
         var (secureStatus, _) = await Tokens.RequestAsync(client, ("grant_type", "client_credentials"), ("client_id", "customs"),
             ("client_secret", "demo-secret-customs"), ("scope", "customs.read"));
-        Assert.Equal(200, secureStatus);
+        Assert.Equal(401, secureStatus);
     }
 }
 
