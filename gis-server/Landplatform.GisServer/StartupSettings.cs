@@ -34,11 +34,13 @@ public static class StartupSettings
     {
         if (DemoMode(configuration))
         {
-            configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+            // An absolute path needs a provider of its own folder: without one the source resolves it under the content root.
+            var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
             {
                 Path = Path.Combine(AppContext.BaseDirectory, DemoFile), Optional = false, ReloadOnChange = false,
-                FileProvider = null,
-            });
+            };
+            source.ResolveFileProvider();
+            configuration.Sources.Insert(0, source);
         }
     }
 
