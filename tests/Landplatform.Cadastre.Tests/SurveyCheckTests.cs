@@ -58,7 +58,7 @@ public sealed class SurveyCheckTests(PlatformServer server) : IClassFixture<Plat
     [InlineData("xml-bomb.xml", null, "DTD")]
     [InlineData("zip-slip.zip", null, "zip slip")]
     [InlineData("clean-subdivision.csv", null, "declare crs")]
-    [InlineData("garbage.dxf", "EPSG:2007", "GDAL could not read")]
+    [InlineData("garbage.dxf", "EPSG:2007", "not a DXF drawing")]
     [InlineData("make-surveys.py", null, "not a survey format")]
     public async Task A_file_that_cannot_be_read_safely_is_refused_with_S_SCHEMA_and_nothing_is_stored(string file, string? crs, string why)
     {
