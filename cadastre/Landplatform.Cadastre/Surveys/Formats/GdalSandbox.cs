@@ -4,8 +4,8 @@ namespace Landplatform.Cadastre.Surveys.Formats;
 
 /// <summary>
 /// Runs a GDAL command on an uploaded file as confined as this machine allows: a clean environment (no
-/// connection strings, no PG* variables, nothing of the server's), VRT and every network or database driver
-/// skipped, no network (a network namespace of its own, <c>unshare --net</c>, when the kernel allows it),
+/// connection strings, no PG* variables, nothing of the server's), every driver but the one the format needs
+/// skipped (VRT, databases and network drivers among them), no network (a network namespace of its own, <c>unshare --net</c>, when the kernel allows it),
 /// an unprivileged user when the server runs as root (<c>setpriv</c> to nobody), and caps on time, memory,
 /// CPU and output. What GDAL prints is never passed on: a refusal says only that the file could not be read.
 /// </summary>
@@ -15,10 +15,7 @@ internal static class GdalSandbox
     private const long MaxOutputBytes = 64L * 1024 * 1024;
     private const long MemoryBytes = 1024L * 1024 * 1024;
 
-    /// <summary>Drivers GDAL must never open for an upload: documents that point elsewhere, databases, the network.</summary>
-    public const string SkippedDrivers =
-        "VRT OGR_VRT PostgreSQL PGeo MySQL ODBC MSSQLSpatial OCI WFS OAPIF OGCAPI ESRIJSON TopoJSON CSV CSW Elasticsearch "
-        + "CouchDB MongoDBv3 AmigoCloud Carto NGW PLSCENES WMS WMTS WCS EEDA HTTP GPSBabel SQLite XLSX ODS GML NAS LVBAG OSM";
+    private static readonly Lazy<IReadOnlyList<string>> AllDrivers = new(ListDrivers);
 
     private static readonly Lazy<string[]> Confinement = new(ProbeConfinement);
 
@@ -36,8 +33,10 @@ internal static class GdalSandbox
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
     }
 
-    public static async Task<byte[]> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)
+    /// <summary>Runs GDAL with <paramref name="onlyDriver"/> as its one input driver (and GeoJSON, the output): every other driver is skipped.</summary>
+    public static async Task<byte[]> RunAsync(string program, string onlyDriver, IReadOnlyList<string> arguments, CancellationToken ct)
     {
+        var skipped = string.Join(',', AllDrivers.Value.Where(d => d != onlyDriver && d != "GeoJSON"));
         var wrapper = Confinement.Value;
         var start = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : program)
         {
@@ -61,8 +60,7 @@ internal static class GdalSandbox
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/bin:/bin";
         start.Environment["LANG"] = "C.UTF-8";
-        start.Environment["GDAL_SKIP"] = SkippedDrivers;
-        start.Environment["OGR_SKIP"] = SkippedDrivers;
+        start.Environment["GDAL_SKIP"] = skipped;
         start.Environment["GDAL_HTTP_TIMEOUT"] = "1";
         start.Environment["GDAL_HTTP_MAX_RETRY"] = "0";
         start.Environment["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] = ".none";
@@ -116,6 +114,22 @@ internal static class GdalSandbox
 
             to.Write(buffer, 0, read);
         }
+    }
+
+    /// <summary>Every driver this GDAL has (ogrinfo --formats); none listed means GDAL is not usable, and uploads are refused.</summary>
+    private static IReadOnlyList<string> ListDrivers()
+    {
+        var start = new ProcessStartInfo("ogrinfo") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--formats");
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ogrinfo did not start; is gdal-bin installed?");
+        var text = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var drivers = text.Split('\n')
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"^  (.+?) -[a-z]"))
+            .Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
+        return drivers.Count > 0 ? drivers : throw new InvalidOperationException("ogrinfo --formats listed no drivers; GDAL is not usable.");
     }
 
     /// <summary>The strongest wrapper this machine runs: a network namespace, nobody when root, resource limits.</summary>

@@ -7,8 +7,8 @@ namespace Landplatform.Cadastre.Surveys.Formats;
 /// <summary>
 /// Formats read through Debian's GDAL (<c>ogr2ogr</c>) — zipped ESRI Shapefile, GeoPackage, DXF — converted to
 /// GeoJSON and read as GeoJSON. A file is data, never a program: its bytes must be the format its name says
-/// (magic checked here, before GDAL sees it), GDAL is told that format (<c>-if</c>, never guessed from the content,
-/// so an OGR VRT or any other driver's document is never opened), VRT and the network drivers are switched off,
+/// (magic checked here, before GDAL sees it), and GDAL runs with that format's driver alone (every other input
+/// driver skipped, so an OGR VRT or any other driver's document is never opened: GDAL 3.6 has no <c>-if</c>),
 /// and the subprocess runs confined (<see cref="GdalSandbox"/>). Archives are inspected first and read in place
 /// (/vsizip/), never extracted. A refusal never repeats what GDAL or the file said.
 /// </summary>
@@ -33,7 +33,7 @@ internal static class OgrSurveyFormat
             await File.WriteAllBytesAsync(path, content, ct);
             GdalSandbox.OpenToConfinedUser(work.FullName, path);
             var source = extension == ".zip" ? "/vsizip/" + InspectArchive(path) : path;
-            var arguments = new List<string> { "-if", driver, "-f", "GeoJSON", "/vsistdout/", source, "-nlt", "POLYGON", "-lco", "RFC7946=NO" };
+            var arguments = new List<string> { "-f", "GeoJSON", "/vsistdout/", source, "-nlt", "POLYGON", "-lco", "RFC7946=NO" };
             if (extension == ".dxf")
             {
                 // DXF carries no CRS of its own: the upload must declare it.
@@ -41,7 +41,7 @@ internal static class OgrSurveyFormat
                 arguments.AddRange(["-a_srs", $"EPSG:{srid}"]);
             }
 
-            var geoJson = await GdalSandbox.RunAsync("ogr2ogr", arguments, ct);
+            var geoJson = await GdalSandbox.RunAsync("ogr2ogr", driver, arguments, ct);
             var plan = GeoJsonSurveyFormat.Read(geoJson, extension == ".dxf" ? null : declaredSrid, tolerances);
             return plan with { Format = extension.TrimStart('.') };
         }
