@@ -13,7 +13,7 @@ await build({
   entryPoints: [join(here, 'src', 'main.js')],
   bundle: true,
   minify: true,
-  sourcemap: true,
+  sourcemap: false, // no public source map: the bundle is served as built, without its sources
   format: 'esm',
   target: 'es2022',
   outfile: join(out, 'app.js'),
