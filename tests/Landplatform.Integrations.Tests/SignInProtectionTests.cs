@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Landplatform.Integrations.Identity;
 using Landplatform.Testing;
 
 namespace Landplatform.Integrations.Tests;
 
-public sealed class SignInProtectionTests(PlatformServer server) : IClassFixture<PlatformServer>
+public sealed partial class SignInProtectionTests(PlatformServer server) : IClassFixture<PlatformServer>
 {
     [Fact]
     public async Task Five_wrong_passwords_lock_the_account_even_against_the_right_one()
@@ -50,6 +51,70 @@ public sealed class SignInProtectionTests(PlatformServer server) : IClassFixture
         Assert.Contains("name=\"returnUrl\" value=\"/\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("evil.example", html, StringComparison.Ordinal);
     }
+
+    // Each as it stands in the page's query string (so percent forms arrive decoded once, as a browser sends them).
+    [Theory]
+    [InlineData("/%09/evil.example/")]
+    [InlineData("/%0A/evil.example/")]
+    [InlineData("/%0D%0A/evil.example/")]
+    [InlineData("/%5Cevil.example/")]
+    [InlineData("/%5C%5Cevil.example/")]
+    [InlineData("%2F%2Fevil.example/")]
+    [InlineData("//evil.example/")]
+    [InlineData("///evil.example/")]
+    [InlineData("/%252F/evil.example/")]
+    [InlineData("/%2F/evil.example/")]
+    [InlineData("/%25%32%46/evil.example/")]
+    [InlineData("https://evil.example/")]
+    [InlineData("https:evil.example")]
+    [InlineData("https%3A%2F%2Fevil.example%2F")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("/%20/evil.example/")]
+    [InlineData("%20//evil.example/")]
+    [InlineData("/\\evil.example/")]
+    public async Task After_a_real_sign_in_every_return_url_stays_on_the_site(string returnUrl)
+    {
+        using var browser = server.BrowserClient();
+        using var page = await browser.GetAsync("/account/signin?ReturnUrl=" + returnUrl);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("evil.example", html, StringComparison.Ordinal);
+        var antiforgery = AntiforgeryField().Match(html);
+        Assert.True(antiforgery.Success, html);
+
+        // The form as the page wrote it, and the same form with the hostile address put back by hand.
+        foreach (var back in new[] { WebUtility.HtmlDecode(ReturnUrlField().Match(html).Groups[1].Value), Uri.UnescapeDataString(returnUrl) })
+        {
+            using var posted = await browser.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                [antiforgery.Groups[1].Value] = WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+                ["returnUrl"] = back, ["username"] = "notary", ["password"] = "Demo-notary-2026",
+            }));
+            Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+            var location = posted.Headers.Location!;
+            var landed = new Uri(server.Client.BaseAddress!, location);
+            Assert.Equal(server.Client.BaseAddress!.Authority, landed.Authority);
+            Assert.Equal("/", location.OriginalString);
+        }
+    }
+
+    [Fact]
+    public async Task A_local_return_url_with_an_encoded_query_survives_the_sign_in()
+    {
+        Assert.Equal("/connect/authorize?client_id=portal&scope=openid%20roles&state=a%2Fb",
+            SignInPage.SafeReturn("/connect/authorize?client_id=portal&scope=openid%20roles&state=a%2Fb"));
+        Assert.Equal("/portal/#/notary", SignInPage.SafeReturn("/portal/#/notary"));
+        using var browser = server.BrowserClient();
+        using var page = await browser.GetAsync("/account/signin?ReturnUrl=%2Fportal%2F%3Fview%3Dmap%2520search");
+        var field = ReturnUrlField().Match(await page.Content.ReadAsStringAsync());
+        Assert.Equal("/portal/?view=map%20search", WebUtility.HtmlDecode(field.Groups[1].Value));
+    }
+
+    [GeneratedRegex("name=\"(__RequestVerificationToken)\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+
+    [GeneratedRegex("name=\"returnUrl\" value=\"([^\"]*)\"")]
+    private static partial Regex ReturnUrlField();
 
     [Fact]
     public async Task A_sign_in_without_the_antiforgery_token_is_refused()

@@ -52,11 +52,46 @@ public static class SignInPage
             : "The user name or the password is wrong.", StatusCodes.Status401Unauthorized);
     }
 
-    // Only a path on this site: never an absolute or protocol-relative address (an open redirect).
-    private static string SafeReturn(string? returnUrl) =>
-        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && (returnUrl.Length == 1 || (returnUrl[1] != '/' && returnUrl[1] != '\\'))
+    /// <summary>
+    /// Where a sign-in may send the person back to: only a path on this site. Browsers drop tabs and newlines, read a
+    /// backslash as a slash and undo percent-encoding, so the path is judged as a browser would read it: any control
+    /// character, whitespace or backslash (raw or percent-encoded, however often), a second leading slash, a scheme or
+    /// anything that resolves to another origin sends the person to the site's root instead.
+    /// </summary>
+    public static string SafeReturn(string? returnUrl)
+    {
+        const string Home = "/";
+        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 4096 || returnUrl[0] != '/' || returnUrl.Any(Unsafe))
+        {
+            return Home;
+        }
+
+        // The path part (before the query) decoded until it no longer changes: what the browser navigates to.
+        var end = returnUrl.IndexOfAny(['?', '#']);
+        var path = end < 0 ? returnUrl : returnUrl[..end];
+        for (var i = 0; i < 8; i++)
+        {
+            var decoded = Uri.UnescapeDataString(path);
+            if (decoded == path)
+            {
+                break;
+            }
+
+            path = decoded;
+        }
+
+        if (path.Any(Unsafe) || path.StartsWith("//", StringComparison.Ordinal) || path.Contains(':', StringComparison.Ordinal))
+        {
+            return Home;
+        }
+
+        var origin = new Uri("https://this-site.invalid/");
+        return Uri.TryCreate(origin, returnUrl, out var resolved) && resolved.Scheme == origin.Scheme && resolved.Authority == origin.Authority
             ? returnUrl
-            : "/";
+            : Home;
+    }
+
+    private static bool Unsafe(char c) => char.IsControl(c) || char.IsWhiteSpace(c) || c == '\\' || char.IsSurrogate(c) || c == '\uFFFD';
 
     private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, string? message, int status)
     {
