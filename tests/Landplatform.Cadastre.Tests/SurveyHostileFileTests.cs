@@ -147,14 +147,14 @@ public sealed class SurveyHostileFileTests(PlatformServer server) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_GeoPackage_header_over_a_VRT_body_still_reads_nothing_and_GDAL_words_are_not_repeated()
+    public async Task A_GeoPackage_header_over_a_VRT_body_still_reads_nothing_and_SQLite_words_are_not_repeated()
     {
-        // The header says GeoPackage, the rest is a VRT pointing at the local file: GDAL is told GPKG and fails; its message stays inside.
+        // The header says GeoPackage, the rest is a VRT pointing at the local file: SQLite finds no database in it; its message stays inside.
         var vrt = Encoding.UTF8.GetBytes(Vrt("CSV:" + LocalCsv(), "secret"));
         var disguised = new byte[100 + vrt.Length];
         Encoding.ASCII.GetBytes("SQLite format 3\0").CopyTo(disguised, 0);
         Encoding.ASCII.GetBytes("GPKG").CopyTo(disguised, 68);
         vrt.CopyTo(disguised, 100);
-        await AssertRefusedAsync("plan.gpkg", disguised, "GDAL could not read the file");
+        await AssertRefusedAsync("plan.gpkg", disguised, "database is damaged");
     }
 }

@@ -28,7 +28,9 @@ public sealed class SurveyReader(SurveyTolerances tolerances)
             ".xml" or ".landxml" => LandXmlSurveyFormat.Read(content, declaredSrid, tolerances),
             ".geojson" or ".json" => GeoJsonSurveyFormat.Read(content, declaredSrid, tolerances),
             ".csv" => CsvSurveyFormat.Read(content, declaredSrid, declaredParents, tolerances),
-            ".zip" or ".gpkg" or ".dxf" => await OgrSurveyFormat.ReadAsync(content, extension, declaredSrid, tolerances, ct),
+            ".zip" => ShapefileSurveyFormat.Read(content, declaredSrid, tolerances),
+            ".gpkg" => await GeoPackageSurveyFormat.ReadAsync(content, declaredSrid, tolerances, ct),
+            ".dxf" => await DxfSurveyFormat.ReadAsync(content, declaredSrid, tolerances, ct),
             _ => throw SurveyUnreadableException.Because(
                 $"'{extension}' is not a survey format; lodge LandXML (.xml), GeoJSON, CSV, zipped Shapefile (.zip), GeoPackage (.gpkg) or DXF."),
         };

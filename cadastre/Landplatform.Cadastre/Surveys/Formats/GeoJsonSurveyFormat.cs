@@ -35,49 +35,30 @@ internal static class GeoJsonSurveyFormat
 
             var fileSrid = FileSrid(root);
             var srid = SurveyCrs.Resolve(fileSrid, declaredSrid, rfcDefault: 4326);
-            var findings = new List<SurveyFinding>();
-            var parcels = new List<SurveyedParcel>();
-            var parents = new List<string>();
-            var vertices = 0;
+            var lots = new SurveyFeatureSet(srid, tolerances);
             var index = 0;
             foreach (var feature in features.EnumerateArray())
             {
                 index++;
                 var properties = feature.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
-                if (Text(properties, "role") == "parent")
+                var read = new SurveyFeature(index, Text(properties, "role"), Text(properties, "upi"), Text(properties, "label"), Text(properties, "name"), null);
+                if (read.Role != "parent")
                 {
-                    parents.Add(Text(properties, "upi") ?? throw SurveyUnreadableException.Because($"Feature {index} is a parent without a upi."));
-                    continue;
+                    read = read with { Area = Number(properties, "area") };
                 }
 
-                var label = Text(properties, "label") ?? Text(properties, "name") ?? $"Lot {index}";
-                if (!feature.TryGetProperty("geometry", out var geometry) || geometry.ValueKind != JsonValueKind.Object)
+                lots.Add(read, label =>
                 {
-                    throw SurveyUnreadableException.Because($"{label} has no geometry.");
-                }
+                    if (!feature.TryGetProperty("geometry", out var geometry) || geometry.ValueKind != JsonValueKind.Object)
+                    {
+                        return null;
+                    }
 
-                var rings = PolygonRings(geometry, label);
-                vertices += rings.Sum(r => r.Count);
-                if (vertices > tolerances.MaxVertices)
-                {
-                    throw SurveyUnreadableException.Because($"The survey has more than {tolerances.MaxVertices} vertices; split it into smaller plans.");
-                }
-
-                var polygon = RingBuilder.Build(label, rings[0], srid, closeImplicitly: false, tolerances.DuplicateVertex, findings);
-                if (polygon is not null && rings.Count > 1)
-                {
-                    var holes = rings.Skip(1).Select(r => polygon.Factory.CreateLinearRing(Closed(r))).ToArray();
-                    polygon = polygon.Factory.CreatePolygon(polygon.Shell, holes);
-                }
-
-                if (polygon is not null)
-                {
-                    parcels.Add(new SurveyedParcel(label, polygon, Number(properties, "area")));
-                }
+                    return PolygonRings(geometry, label);
+                });
             }
 
-            SurveyCrs.CheckRange(srid, parcels);
-            return new SurveyPlan("geojson", srid, parcels, [], parents) { ReadFindings = findings };
+            return lots.ToPlan("geojson");
         }
     }
 
@@ -134,9 +115,6 @@ internal static class GeoJsonSurveyFormat
 
         return rings;
     }
-
-    private static Coordinate[] Closed(List<Coordinate> ring) =>
-        ring.Count > 0 && !ring[0].Equals2D(ring[^1]) ? [.. ring, ring[0].Copy()] : [.. ring];
 
     private static string? Text(JsonElement properties, string name) =>
         properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

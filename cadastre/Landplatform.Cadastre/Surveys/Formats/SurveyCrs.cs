@@ -1,8 +1,52 @@
+using System.Text.RegularExpressions;
+
 namespace Landplatform.Cadastre.Surveys.Formats;
 
 /// <summary>Decides a survey's CRS from what the file says and what the upload declares; never guesses.</summary>
-internal static class SurveyCrs
+internal static partial class SurveyCrs
 {
+    /// <summary>The names ESRI and OGC WKT give the CRSs surveys are lodged in, letters and digits only, lower case.</summary>
+    private static readonly Dictionary<string, int> KnownWktNames = new(StringComparer.Ordinal)
+    {
+        ["stvincent45britishwestindiesgrid"] = 2007,
+        ["stvincent1945britishwestindiesgrid"] = 2007,
+        ["wgs84"] = 4326,
+        ["wgs1984"] = 4326,
+        ["gcswgs1984"] = 4326,
+    };
+
+    /// <summary>
+    /// The EPSG code a shapefile's .prj names: its EPSG authority when it carries one, otherwise its CRS name matched
+    /// against the names GIS software writes for EPSG:2007 and EPSG:4326. Anything else is refused, never guessed.
+    /// </summary>
+    public static int FromPrj(string wkt)
+    {
+        var head = WktHead().Match(wkt);
+        if (!head.Success)
+        {
+            throw SurveyUnreadableException.Because("The archive's .prj is not a WKT coordinate reference system; it must be EPSG:2007 or EPSG:4326 as GIS software writes it.");
+        }
+
+        var authority = WktAuthority().Match(wkt);
+        if (authority.Success)
+        {
+            return int.Parse(authority.Groups[1].Success ? authority.Groups[1].Value : authority.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var name = new string(head.Groups[1].Value.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+        return KnownWktNames.TryGetValue(name, out var srid)
+            ? srid
+            : throw SurveyUnreadableException.Because(
+                "The archive's .prj names a coordinate reference system the platform does not know; surveys are lodged in the national grid (EPSG:2007) or WGS 84 (EPSG:4326).");
+    }
+
+    [GeneratedRegex(@"^\s*(?:PROJCS|GEOGCS|PROJCRS|GEOGCRS|GEODCRS)\s*\[\s*""([^""]{0,200})""")]
+    private static partial Regex WktHead();
+
+    /// <summary>The authority of the whole CRS: the last element before the closing bracket.</summary>
+    [GeneratedRegex(@"(?:AUTHORITY\s*\[\s*""EPSG""\s*,\s*""?(\d{1,6})""?\s*\]|ID\s*\[\s*""EPSG""\s*,\s*(\d{1,6})\s*\])\s*\]\s*$")]
+    private static partial Regex WktAuthority();
+
     public static int Resolve(int? fileSrid, int? declaredSrid, int? rfcDefault)
     {
         if (fileSrid is not null && declaredSrid is not null && fileSrid != declaredSrid)
