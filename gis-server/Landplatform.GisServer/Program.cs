@@ -64,6 +64,7 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 
 // First: the client address (rate limits, audit) and the scheme (OpenID) come from the proxy, when it is a known one.
 app.UseForwardedHeaders();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseMapPage();
 app.UseStatusCodePages();
