@@ -33,9 +33,14 @@ internal static class MapPage
     }
 
     private static RouteHandlerBuilder MapIndex(IEndpointRouteBuilder app, string path) =>
-        app.MapGet(path, (IWebHostEnvironment environment) =>
+        app.MapGet(path, (HttpContext http, IWebHostEnvironment environment) =>
             {
                 var index = Path.Combine(PortalDirectory(environment), "index.html");
+                if (File.Exists(index))
+                {
+                    http.Response.Headers.ContentSecurityPolicy = SecurityHeaders.PortalPolicy;
+                }
+
                 return File.Exists(index)
                     ? Results.File(index, "text/html; charset=utf-8")
                     : Results.Problem(title: "The map page is not built", statusCode: StatusCodes.Status503ServiceUnavailable,

@@ -16,7 +16,9 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
 
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var problem = exception switch
+        // EF Core wraps what PostgreSQL said; the rule is PostgreSQL's either way.
+        var cause = exception is Microsoft.EntityFrameworkCore.DbUpdateException { InnerException: PostgresException inner } ? inner : exception;
+        var problem = cause switch
         {
             InvalidParameterException e => Problem(StatusCodes.Status400BadRequest, "Invalid parameter", e.Message, e.Rule, e.Parameter),
             ResourceNotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message, e.Rule, null),
@@ -26,6 +28,10 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             SurveyUnreadableException e => Unreadable(e),
             BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message, "request-format", null),
             PostgresException { SqlState: "LPH01" or "LPH02" } e => Problem(StatusCodes.Status409Conflict, "History is append-only", e.MessageText, "history-append-only", null),
+            // Text PostgreSQL cannot store (a NUL, a character the encoding lacks) in a body that passed the request gate.
+            PostgresException { SqlState: "22021" or "22P05" } => Problem(StatusCodes.Status400BadRequest, "Text not accepted",
+                "A value in the request contains a character that cannot be stored (a NUL or a control character); remove it and send again.",
+                RequestTextGuard.Rule, null),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
             _ => null,
         };

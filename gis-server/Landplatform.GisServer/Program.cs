@@ -66,6 +66,7 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
+app.UseRequestTextGuard();
 app.UseMapPage();
 app.UseStatusCodePages();
 app.UseRouting();

@@ -11,6 +11,16 @@ public static class SecurityHeaders
 {
     public const string FramingPolicy = "frame-ancestors 'none'";
 
+    /// <summary>
+    /// The portal's policy: its script and styles come only from its own bundle under <c>/portal</c>, nothing inline and
+    /// nothing evaluated; it talks only to this origin. Images may be data or blob URLs (map icons, an opened deed),
+    /// workers blob URLs (the map library's). Navigations to the gateway's page are not fetches, so they stay possible.
+    /// </summary>
+    public const string PortalPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
+        "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+        FramingPolicy;
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {

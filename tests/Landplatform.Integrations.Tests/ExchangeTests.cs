@@ -50,6 +50,9 @@ public sealed class ExchangeServer : PlatformServer
         ["Exchange:MaxAttempts"] = "3",
         ["Exchange:PollSeconds"] = "1",
         ["Exchange:WebhookTimeoutSeconds"] = "3",
+
+        // The test's receivers listen on loopback, which only an administrator's list lets a callback reach.
+        ["Exchange:AllowedWebhookHosts:0"] = "127.0.0.1",
     };
 
     protected override void ConfigureServices(IServiceCollection services) =>

@@ -40,6 +40,30 @@ public sealed class SecurityHeaderTests(PlatformServer server) : IClassFixture<P
         Assert.DoesNotContain(" style=", html, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/signin-callback")]
+    public async Task The_portal_runs_only_its_own_bundle_and_talks_only_to_its_origin(string path)
+    {
+        using var response = await server.Client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var directives = Single(response, "Content-Security-Policy").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(d => d.Split(' ')[0], d => d[(d.IndexOf(' ') + 1)..]);
+        Assert.Equal("'self'", directives["script-src"]);
+        Assert.Equal("'self'", directives["style-src"]);
+        Assert.Equal("'self'", directives["connect-src"]);
+        Assert.Equal("'none'", directives["object-src"]);
+        Assert.Equal("'none'", directives["base-uri"]);
+        Assert.Equal("'none'", directives["frame-ancestors"]);
+        Assert.DoesNotContain(directives.Values, v => v.Contains("unsafe", StringComparison.Ordinal));
+
+        // Nothing in the page needs more: no inline script, handler or style for the policy to refuse.
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Matches("<script type=\"module\" src=\"/portal/app.js\"></script>", html);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<script"));
+        Assert.DoesNotMatch(" on[a-z]+=| style=|<style", html);
+    }
+
     private static string Single(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
             ? Assert.Single(values)

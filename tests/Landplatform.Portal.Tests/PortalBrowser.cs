@@ -36,8 +36,18 @@ public sealed class PortalBrowser : IAsyncDisposable
         {
             ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true,
         });
+        // The portal's Content-Security-Policy refuses inline code and other origins: anything it blocks is a failure.
+        await context.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.effectiveDirective} ${e.blockedURI}`));");
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => Failures.Add(error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.StartsWith("CSP violation", StringComparison.Ordinal))
+            {
+                Failures.Add(message.Text);
+            }
+        };
         page.RequestFailed += (_, request) =>
         {
             // Blob downloads and tiles cancelled by a moving map are not failures a person sees.

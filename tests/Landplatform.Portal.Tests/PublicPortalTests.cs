@@ -53,6 +53,38 @@ public sealed class PublicPortalTests(PortalServer server) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Script_injected_into_the_page_does_not_run_and_the_map_works_under_the_policy()
+    {
+        await using var browser = await PortalBrowser.StartAsync();
+        var page = await browser.OpenAsync(server.BaseAddress);
+
+        // What an injected fragment would try: an inline script, an inline handler, script from another origin.
+        await page.EvaluateAsync("""
+            () => {
+              const inline = document.createElement('script');
+              inline.textContent = 'window.injected = "inline"';
+              document.body.append(inline);
+              const img = document.createElement('img');
+              img.setAttribute('onerror', 'window.injected = "handler"');
+              img.src = '/no-such-image.png';
+              document.body.append(img);
+              const remote = document.createElement('script');
+              remote.src = 'https://evil.example/x.js';
+              document.body.append(remote);
+            }
+            """);
+        await page.WaitForTimeoutAsync(1500);
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.injected ?? null"));
+        var blocked = browser.Failures.Where(f => f.StartsWith("CSP violation", StringComparison.Ordinal)).ToList();
+        Assert.Contains(blocked, f => f.Contains("script-src", StringComparison.Ordinal) && f.EndsWith("inline", StringComparison.Ordinal));
+        Assert.Contains(blocked, f => f.Contains("evil.example", StringComparison.Ordinal));
+
+        // The portal's own code is not among the refusals: the map drew its parcels, nothing else was blocked.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('#map canvas') !== null"));
+        Assert.All(blocked, f => Assert.True(f.Contains("evil.example", StringComparison.Ordinal) || f.EndsWith("inline", StringComparison.Ordinal), f));
+    }
+
+    [Fact]
     public async Task The_published_fees_are_listed_and_a_bad_UPI_is_explained_in_words()
     {
         await using var browser = await PortalBrowser.StartAsync();

@@ -18,5 +18,8 @@ public sealed class SingleWindowHost : SingleWindowServer
         ["Exchange:RetryMaxSeconds"] = "2",
         ["Exchange:MaxAttempts"] = "60",
         ["Exchange:WebhookTimeoutSeconds"] = "3",
+
+        // The land office's receiver runs on this machine: loopback callbacks are refused unless an administrator lists them.
+        ["Exchange:AllowedWebhookHosts:0"] = "127.0.0.1",
     };
 }

@@ -39,7 +39,7 @@ public static partial class ExchangeEndpoints
             .Select(s => new SubscriptionView(s.Id, s.Name, s.CallbackUrl, s.EventTypes, s.CreatedAt, s.CreatedBy, null))
             .ToListAsync(ct));
 
-    private static async Task<Created<SubscriptionView>> CreateAsync(NewSubscription body, ExchangeStore db, ClaimsPrincipal caller, TimeProvider clock, CancellationToken ct)
+    private static async Task<Created<SubscriptionView>> CreateAsync(NewSubscription body, ExchangeStore db, WebhookTargets targets, HttpContext http, ClaimsPrincipal caller, TimeProvider clock, CancellationToken ct)
     {
         var name = body.Name?.Trim() ?? "";
         if (!SubscriptionName().IsMatch(name))
@@ -47,11 +47,7 @@ public static partial class ExchangeEndpoints
             throw new InvalidParameterException("name", "subscription-name", "A subscription name is 2 to 60 lower-case letters, digits or hyphens, starting with a letter.");
         }
 
-        if (!Uri.TryCreate(body.CallbackUrl, UriKind.Absolute, out var callback) || (callback.Scheme != Uri.UriSchemeHttps && callback.Scheme != Uri.UriSchemeHttp)
-            || !string.IsNullOrEmpty(callback.UserInfo) || body.CallbackUrl!.Length > 2000)
-        {
-            throw new InvalidParameterException("callbackUrl", "callback-url", "The callback is an absolute http or https URL without credentials in it.");
-        }
+        var callback = await targets.CheckAsync(body.CallbackUrl, http.Request.Host.Value, ct);
 
         var types = body.EventTypes ?? [];
         if (types.Count == 0 || types.Count > 50 || types.Any(t => t is null || !EventTypePattern().IsMatch(t)))

@@ -18,8 +18,14 @@ public static class ExchangeModule
     {
         services.Configure<ExchangeOptions>(configuration.GetSection("Exchange"));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WebhookTargets>();
         services.AddHttpClient(OutboxDispatcher.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<WebhookTargets>().ConnectAsync,
+            });
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;

@@ -18,6 +18,15 @@ public sealed class ExchangeOptions
     /// <summary>A webhook that has not answered within this is a failed attempt.</summary>
     public double WebhookTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>Plain http callbacks are accepted (demo mode only: appsettings.Demo.json sets it).</summary>
+    public bool AllowPlainHttp { get; set; }
+
+    /// <summary>
+    /// Hosts (any port) or host:port pairs a callback may name although they are loopback, private, link-local or this
+    /// platform itself: an administrator's decision, e.g. a receiver on the same private network.
+    /// </summary>
+    public List<string> AllowedWebhookHosts { get; set; } = [];
+
     /// <summary>Events fanned out, or deliveries attempted, per round.</summary>
     public int BatchSize { get; set; } = 50;
 
