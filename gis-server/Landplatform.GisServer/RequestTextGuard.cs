@@ -19,6 +19,12 @@ public static class RequestTextGuard
     /// <summary>Parameters whose value is an expression or a document (CQL2, FES XML), where line breaks and tabs are whitespace.</summary>
     private static readonly HashSet<string> Multiline = new(StringComparer.OrdinalIgnoreCase) { "filter" };
 
+    /// <summary>
+    /// The OGC XML services judge every one of their parameters against their own allow-lists and answer a bad value in
+    /// the exception format their clients read (WMS ServiceExceptionReport, OWS ExceptionReport), so their query is theirs.
+    /// </summary>
+    private static readonly string[] OwnFormatServices = ["/wms", "/wfs", "/wmts"];
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static IApplicationBuilder UseRequestTextGuard(this IApplicationBuilder app) =>
@@ -43,8 +49,9 @@ public static class RequestTextGuard
             throw Refusal("path", "The path " + pathFault);
         }
 
+        var ownFormat = OwnFormatServices.Any(s => request.Path.StartsWithSegments(s, StringComparison.OrdinalIgnoreCase));
         var position = 0;
-        foreach (var pair in query.Split('&'))
+        foreach (var pair in ownFormat ? [] : query.Split('&'))
         {
             position++;
             if (pair.Length == 0)

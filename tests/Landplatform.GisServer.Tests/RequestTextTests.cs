@@ -42,7 +42,14 @@ public sealed class RequestTextTests(LoopbackPlatformServer server) : IClassFixt
             }))));
 
             var (name, value) = OddValues[index++ % OddValues.Length];
-            await ExpectAsync($"{path}?{name}={value}", name, failures);
+            if (OwnFormat(path))
+            {
+                await ExpectOgcReportAsync($"{path}?{name}={value}", failures);
+            }
+            else
+            {
+                await ExpectAsync($"{path}?{name}={value}", name, failures);
+            }
 
             // The same odd text in the path: in a route value where the route has one, else in its last segment.
             var oddPath = path.Contains("x1", StringComparison.Ordinal) ? path.Replace("x1", "x%01y", StringComparison.Ordinal) : path.TrimEnd('/') + "/%0Aend";
@@ -68,13 +75,27 @@ public sealed class RequestTextTests(LoopbackPlatformServer server) : IClassFixt
     [InlineData("/account/signin?ReturnUrl=/%00/evil.example/", "ReturnUrl")]
     [InlineData("/account/signin?ReturnUrl=/%0A/evil.example/", "ReturnUrl")]
     [InlineData("/api/parcels?q=%E2%82", "q")]
-    [InlineData("/wfs?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=parcels&FILTER=%3CFilter%00%3E", "FILTER")]
     [InlineData("/api/parcels?q%00=x", "query")]
     public async Task The_parameters_people_type_refuse_control_characters_by_name(string target, string parameter)
     {
         var failures = new List<string>();
         await ExpectAsync(target, parameter, failures);
         Assert.Empty(failures);
+    }
+
+    [Theory]
+    [InlineData("/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=lp:parcels&FILTER=%3CFilter%00%3E", "FILTER")]
+    [InlineData("/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=lp:par%0Acels", "TYPENAMES")]
+    [InlineData("/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=parcels&STYLES=%00&CRS=EPSG:2007&BBOX=1,2,3,4&WIDTH=10&HEIGHT=10&FORMAT=image/png", "STYLES")]
+    [InlineData("/wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=par%01cels&STYLE=default&TILEMATRIXSET=WebMercatorQuad&TILEMATRIX=10&TILEROW=1&TILECOL=1&FORMAT=image/png", "LAYER")]
+    public async Task The_OGC_services_answer_odd_text_in_their_own_exception_format_naming_the_parameter(string target, string locator)
+    {
+        var (status, body) = await RawAsync($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        Assert.True(status == 400, $"{target}: {status} {body}");
+        var report = System.Xml.Linq.XDocument.Parse(body).Root!;
+        Assert.Contains(report.Name.LocalName, new[] { "ExceptionReport", "ServiceExceptionReport" });
+        var named = report.Descendants().Select(e => (string?)e.Attribute("locator")).FirstOrDefault(l => l is not null);
+        Assert.Equal(locator, named, StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -128,6 +149,19 @@ public sealed class RequestTextTests(LoopbackPlatformServer server) : IClassFixt
         Assert.Equal(400, status);
     }
 
+    private static bool OwnFormat(string path) =>
+        path.StartsWith("/wms", StringComparison.Ordinal) || path.StartsWith("/wfs", StringComparison.Ordinal) || path.StartsWith("/wmts", StringComparison.Ordinal);
+
+    /// <summary>An OGC XML service's answer to an odd value: its own exception report, never a server failure.</summary>
+    private async Task ExpectOgcReportAsync(string target, List<string> failures)
+    {
+        var (status, body) = await RawAsync($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        if (status >= 500 || (status >= 400 && !body.Contains("ExceptionReport", StringComparison.Ordinal)))
+        {
+            failures.Add($"{target}: {status} {body[..Math.Min(200, body.Length)]}");
+        }
+    }
+
     private async Task ExpectAsync(string target, string parameter, List<string> failures)
     {
         var (status, body) = await RawAsync($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
@@ -164,37 +198,49 @@ public sealed class RequestTextTests(LoopbackPlatformServer server) : IClassFixt
         await stream.WriteAsync(request);
         using var reader = new MemoryStream();
         await stream.CopyToAsync(reader);
-        var text = Encoding.UTF8.GetString(reader.ToArray());
-        var statusLine = text[..text.IndexOf("\r\n", StringComparison.Ordinal)];
-        var status = int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var headers = text[..split];
-        var body = text[(split + 4)..];
+        var bytes = reader.ToArray();
+        var split = IndexOf(bytes, "\r\n\r\n"u8.ToArray(), 0);
+        var headers = Encoding.ASCII.GetString(bytes, 0, split);
+        var status = int.Parse(headers.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var body = bytes[(split + 4)..];
         if (headers.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
         {
             body = Unchunk(body);
         }
 
-        return (status, body);
+        return (status, Encoding.UTF8.GetString(body));
     }
 
-    private static string Unchunk(string chunked)
+    private static int IndexOf(byte[] data, byte[] pattern, int from)
     {
-        var result = new StringBuilder();
+        for (var i = from; i <= data.Length - pattern.Length; i++)
+        {
+            if (data.AsSpan(i, pattern.Length).SequenceEqual(pattern))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static byte[] Unchunk(byte[] chunked)
+    {
+        var result = new MemoryStream();
         var at = 0;
         while (at < chunked.Length)
         {
-            var lineEnd = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
-            var size = Convert.ToInt32(chunked[at..lineEnd].Split(';')[0], 16);
+            var lineEnd = IndexOf(chunked, "\r\n"u8.ToArray(), at);
+            var size = Convert.ToInt32(Encoding.ASCII.GetString(chunked, at, lineEnd - at).Split(';')[0], 16);
             if (size == 0)
             {
                 break;
             }
 
-            result.Append(chunked, lineEnd + 2, size);
+            result.Write(chunked, lineEnd + 2, size);
             at = lineEnd + 2 + size + 2;
         }
 
-        return result.ToString();
+        return result.ToArray();
     }
 }
