@@ -29,7 +29,10 @@ public sealed class ParcelApiTests(PlatformServer server) : IClassFixture<Platfo
         Assert.Equal(1, properties.GetProperty("version").GetInt32());
         Assert.Equal(JsonValueKind.Null, properties.GetProperty("validTo").ValueKind);
         Assert.False(string.IsNullOrEmpty(properties.GetProperty("landUse").GetString()));
-        Assert.False(string.IsNullOrEmpty(properties.GetProperty("district").GetString()));
+        // One vocabulary with the OGC services and tiles (issue #19): district and block are codes, the district's name is districtName.
+        Assert.Equal(upi[..2], properties.GetProperty("district").GetString());
+        Assert.Equal(upi[..8], properties.GetProperty("block").GetString());
+        Assert.False(string.IsNullOrEmpty(properties.GetProperty("districtName").GetString()));
         var official = properties.GetProperty("officialArea").GetDouble();
         var computed = properties.GetProperty("computedArea").GetDouble();
         Assert.InRange(official, computed * 0.999, computed * 1.001);

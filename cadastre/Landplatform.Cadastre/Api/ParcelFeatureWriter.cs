@@ -32,9 +32,11 @@ internal static class ParcelFeatureWriter
         json.WriteString("status", row.GetString(2));
         json.WriteString("landUse", row.GetString(3));
         WriteNullableString(json, "address", row, 4);
-        json.WriteString("districtCode", row.GetString(5));
-        WriteNullableString(json, "district", row, 6);
-        json.WriteString("blockCode", row.GetString(7));
+        // The words of the published-layer catalog (PublishedLayers), camelCase as every /api document writes them:
+        // district and block are codes, as in OGC API Features, WFS, WMS and the tiles; the district's name is extra here.
+        json.WriteString("district", row.GetString(5));
+        WriteNullableString(json, "districtName", row, 6);
+        json.WriteString("block", row.GetString(7));
         json.WriteNumber("officialArea", row.GetDecimal(8));
         json.WriteNumber("computedArea", Math.Round(row.GetDouble(9), 2));
         json.WriteString("validFrom", row.GetFieldValue<DateTimeOffset>(10));

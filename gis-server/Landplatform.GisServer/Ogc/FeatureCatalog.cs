@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Landplatform.Cadastre.Contracts.Layers;
 
 namespace Landplatform.GisServer.Ogc;
 
@@ -50,67 +51,27 @@ public sealed record FeatureCollectionDefinition(
         Properties.FirstOrDefault(p => p.Name.Equals(name, StringComparison.Ordinal));
 }
 
-/// <summary>Every collection the OGC services (Features, WFS, WMS, tiles) publish, and nothing else.</summary>
+/// <summary>
+/// Every collection the OGC services (Features, WFS, WMS) publish, and nothing else: the cadastre's one catalog of
+/// published layers (<see cref="PublishedLayers"/>), seen as OGC collections.
+/// </summary>
 public static class FeatureCatalog
 {
-    private static readonly FeatureProperty[] HazardProperties =
-    [
-        new("hazard", "hazard", PropertyType.String, "Hazard"),
-        new("level", "level", PropertyType.String, "Susceptibility level (low, medium, high)"),
-    ];
-
-    public static IReadOnlyList<FeatureCollectionDefinition> All { get; } =
-    [
-        new("parcels", "Parcels", "The cadastral parcel fabric: current parcels, or the fabric as of a date (datetime).",
-            "cadastre.parcel_versions", "upi", false, "boundary", "MultiPolygon",
-            [
-                new("upi", "upi", PropertyType.String, "Unique parcel identifier"),
-                new("version", "version", PropertyType.Integer, "Version of the parcel"),
-                new("status", "status", PropertyType.String, "current, historic or pending"),
-                new("land_use", "land_use", PropertyType.String, "Land use"),
-                new("address", "address", PropertyType.String, "Address"),
-                new("district", "district_code", PropertyType.String, "District code"),
-                new("block", "block_code", PropertyType.String, "Block code"),
-                new("official_area", "official_area", PropertyType.Number, "Surveyed area (m²)"),
-                new("computed_area", "computed_area", PropertyType.Number, "Area computed from the boundary (m²)"),
-                new("valid_from", "valid_from", PropertyType.DateTime, "Start of this version"),
-                new("valid_to", "valid_to", PropertyType.DateTime, "End of this version"),
-            ],
-            "status = 'current'", "valid_from", "valid_to"),
-        new("buildings", "Buildings", "Building footprints, each on one parcel.",
-            "cadastre.buildings", "id", true, "footprint", "Polygon",
-            [
-                new("upi", "upi", PropertyType.String, "Parcel the building stands on"),
-                new("use", "use", PropertyType.String, "Use"),
-                new("storeys", "storeys", PropertyType.Integer, "Storeys"),
-            ],
-            "true", null, null),
-        new("roads", "Road reserves", "Land reserved for roads, between blocks.",
-            "cadastre.road_reserves", "id", true, "boundary", "MultiPolygon",
-            [
-                new("name", "name", PropertyType.String, "Road name"),
-                new("road_class", "road_class", PropertyType.String, "primary, secondary or local"),
-            ],
-            "true", null, null),
-        new("flood-zones", "Flood zones", "Coastal and river flood susceptibility.",
-            "cadastre.hazard_zones", "id", true, "boundary", "MultiPolygon", HazardProperties,
-            "hazard IN ('flood_coastal', 'flood_river')", null, null),
-        new("landslide-zones", "Landslide susceptibility", "Landslide susceptibility zones.",
-            "cadastre.hazard_zones", "id", true, "boundary", "MultiPolygon", HazardProperties,
-            "hazard = 'landslide'", null, null),
-        new("storm-surge-zones", "Storm surge zones", "Storm surge inundation zones.",
-            "cadastre.hazard_zones", "id", true, "boundary", "MultiPolygon", HazardProperties,
-            "hazard = 'storm_surge'", null, null),
-        new("districts", "Districts", "Administrative districts (parishes).",
-            "cadastre.districts", "code", false, "boundary", "MultiPolygon",
-            [new("code", "code", PropertyType.String, "District code"), new("name", "name", PropertyType.String, "District name")],
-            "true", null, null),
-        new("blocks", "Blocks", "Blocks of parcels between road reserves.",
-            "cadastre.blocks", "code", false, "boundary", "MultiPolygon",
-            [new("code", "code", PropertyType.String, "Block code"), new("district", "district_code", PropertyType.String, "District code")],
-            "true", null, null),
-    ];
+    public static IReadOnlyList<FeatureCollectionDefinition> All { get; } = PublishedLayers.All.Select(Collection).ToList();
 
     public static FeatureCollectionDefinition? Find(string id) =>
         All.FirstOrDefault(c => c.Id.Equals(id, StringComparison.Ordinal));
+
+    private static FeatureCollectionDefinition Collection(PublishedLayer layer) =>
+        new(layer.Id, layer.Title, layer.Description, layer.Table, layer.IdColumn, layer.IdIsNumeric, layer.GeometryColumn, layer.GeometryType,
+            layer.Attributes.Select(a => new FeatureProperty(a.Name, a.Column, Type(a.Type), a.Title)).ToList(),
+            layer.CurrentFilter, layer.ValidFrom, layer.ValidTo);
+
+    private static PropertyType Type(AttributeType type) => type switch
+    {
+        AttributeType.Integer => PropertyType.Integer,
+        AttributeType.Number => PropertyType.Number,
+        AttributeType.DateTime => PropertyType.DateTime,
+        _ => PropertyType.String,
+    };
 }

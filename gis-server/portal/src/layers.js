@@ -43,15 +43,28 @@ function hazardStyle(id) {
 const roadStyle = new Style({ fill: new Fill({ color: '#ffffff' }), stroke: new Stroke({ color: '#b0b0b0', width: 0.5 }) });
 const buildingStyle = new Style({ fill: new Fill({ color: 'rgba(90, 90, 100, 0.75)' }) });
 
-/** The layers of the map, bottom first: id, title, whether it is shown at start, its style. */
-export const layerDefinitions = [
-  { id: 'parcels', title: 'Parcels', visible: true, style: parcelStyle },
-  { id: 'roads', title: 'Road reserves', visible: true, style: roadStyle },
-  { id: 'buildings', title: 'Buildings', visible: true, style: buildingStyle },
-  { id: 'flood-zones', title: 'Flood zones', visible: false, style: hazardStyle('flood-zones') },
-  { id: 'landslide-zones', title: 'Landslide susceptibility', visible: false, style: hazardStyle('landslide-zones') },
-  { id: 'storm-surge-zones', title: 'Storm surge zones', visible: false, style: hazardStyle('storm-surge-zones') },
-];
+const defaultStyle = new Style({ fill: new Fill({ color: 'rgba(120, 120, 120, 0.25)' }), stroke: new Stroke({ color: '#666666', width: 1 }) });
+
+/** How the portal draws each layer; a layer the catalog publishes that has no style here is drawn plainly. */
+const styles = {
+  parcels: parcelStyle,
+  roads: roadStyle,
+  buildings: buildingStyle,
+  'flood-zones': hazardStyle('flood-zones'),
+  'landslide-zones': hazardStyle('landslide-zones'),
+  'storm-surge-zones': hazardStyle('storm-surge-zones'),
+};
+
+/**
+ * The layers of the map, bottom first, as the platform's one layer catalog publishes them (/tiles): id, title,
+ * whether it is shown at start; the style is the portal's.
+ */
+export async function layerDefinitions() {
+  const response = await fetch('/tiles');
+  if (!response.ok) throw new Error(`The tile index: ${response.status}`);
+  const index = await response.json();
+  return index.layers.map((l) => ({ id: l.id, title: l.title, visible: l.shownAtStart, style: styles[l.id] ?? defaultStyle }));
+}
 
 /** A vector tile layer reading the tile URL template and zoom range from the layer's TileJSON. */
 export async function vectorTileLayer(definition) {

@@ -66,7 +66,7 @@ const map = new Map({
   view: new View({ center: [0, 0], zoom: 2, maxZoom: 21 }),
 });
 
-const loaded = await Promise.all(layerDefinitions.map(vectorTileLayer));
+const loaded = await Promise.all((await layerDefinitions()).map(vectorTileLayer));
 for (const { layer } of loaded) map.addLayer(layer);
 map.addLayer(overlayLayer);
 map.addLayer(selectionLayer);

@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts.Layers;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Landplatform.Cadastre.Contracts;
@@ -140,8 +141,12 @@ public static class OgcTiles
                 ["propertiesSchema"] = new JsonObject
                 {
                     ["type"] = "object",
-                    ["properties"] = new JsonObject(layer.Attributes.SelectMany(a => a.Columns).Distinct()
-                        .Select(c => KeyValuePair.Create(c, (JsonNode?)new JsonObject { ["type"] = c is "version" or "storeys" or "id" ? "integer" : c == "official_area" ? "number" : "string" }))),
+                    ["properties"] = new JsonObject(layer.Attributes
+                        .Select(a => KeyValuePair.Create(a.Name, (JsonNode?)new JsonObject
+                        {
+                            ["type"] = a.Type switch { AttributeType.Integer => "integer", AttributeType.Number => "number", _ => "string" },
+                            ["title"] = a.Title,
+                        }))),
                 },
             }),
             ["links"] = new JsonArray(

@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts.Layers;
 using System.Text.Json.Nodes;
 using Landplatform.Cadastre.Contracts;
 using Landplatform.Tiles.Cache;
@@ -41,6 +42,7 @@ public static class TileEndpoints
             {
                 id = l.Id,
                 title = l.Title,
+                shownAtStart = l.Tiling.ShownAtStart,
                 tilejson = $"{root}/tiles/{l.Id}.json",
                 vector = $"{root}/tiles/{l.Id}/{{z}}/{{x}}/{{y}}.mvt",
                 raster = $"{root}/tiles/{l.Id}/{{z}}/{{x}}/{{y}}.png",
@@ -57,13 +59,9 @@ public static class TileEndpoints
         var query = asOf is null ? string.Empty : "?datetime=" + Uri.EscapeDataString(request.Query["datetime"].ToString());
         var box = await bounds.ForAsync(definition, ct);
         var fields = new JsonObject();
-        foreach (var column in definition.Attributes.SelectMany(a => a.Columns).Distinct())
+        foreach (var attribute in definition.Attributes)
         {
-            fields[column] = column switch
-            {
-                "version" or "storeys" or "id" or "official_area" => "Number",
-                _ => "String",
-            };
+            fields[attribute.Name] = attribute.Type is AttributeType.Integer or AttributeType.Number ? "Number" : "String";
         }
 
         var document = new JsonObject

@@ -36,11 +36,24 @@ public static class VectorTileSql
 
         // One MVT unit at this zoom, in metres; EPSG:2007 metres are within 3 % of Web Mercator's here.
         var unit = tile.Size / Extent;
-        var columns = layer.ColumnsAt(tile.Z);
+        // Each attribute under its one public name, as the type the catalog gives it (numeric columns as numbers, not
+        // the strings ST_AsMVT would write for PostgreSQL's numeric type); a numeric id is the MVT feature id.
         var select = new StringBuilder();
-        foreach (var column in columns)
+        foreach (var attribute in layer.AttributesAt(tile.Z))
         {
-            select.Append("t.").Append(column).Append(", ");
+            select.Append("t.").Append(attribute.Column).Append(attribute.Type switch
+            {
+                Landplatform.Cadastre.Contracts.Layers.AttributeType.Number => "::float8",
+                Landplatform.Cadastre.Contracts.Layers.AttributeType.Integer => "::int8",
+                _ => string.Empty,
+            }).Append(" AS \"").Append(attribute.Name).Append("\", ");
+        }
+
+        var featureId = string.Empty;
+        if (layer.IdIsNumeric)
+        {
+            select.Append("t.").Append(layer.IdColumn).Append("::int8 AS feature_id, ");
+            featureId = ", 'feature_id'";
         }
 
         var geometry = tile.Z >= 17 ? $"t.{layer.GeometryColumn}" : $"ST_Simplify(t.{layer.GeometryColumn}, @tolerance, true)";
@@ -79,7 +92,7 @@ public static class VectorTileSql
               SELECT ST_TileEnvelope(@z, @x, @y) AS merc,
                      ST_Transform(ST_Segmentize(ST_TileEnvelope(@z, @x, @y, margin => @margin), @segment), {NationalSrid}) AS national
             )
-            SELECT ST_AsMVT(q, @layer, {Extent}, 'geom') FROM (
+            SELECT ST_AsMVT(q, @layer, {Extent}, 'geom'{featureId}) FROM (
               SELECT {select}ST_AsMVTGeom(ST_Transform({geometry}, 3857), tile.merc, {Extent}, {Buffer}, true) AS geom
               FROM {layer.Table} t, tile
               WHERE {where}
