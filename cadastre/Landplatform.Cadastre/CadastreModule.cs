@@ -22,6 +22,21 @@ public static class CadastreModule
         new("cadastre.surveys", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
     ];
 
+    /// <summary>
+    /// What other modules' SQL may read of the fabric: its public, versioned facts (the same the layer catalog publishes).
+    /// Survey workflow, revisions and records stay the cadastre's own.
+    /// </summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.PublishedRelation> PublishedRelations { get; } =
+    [
+        new("cadastre.parcel_versions", "every version of every parcel: upi, version, status, boundary (EPSG:2007), areas, land use, district and block codes, validity"),
+        new("cadastre.lineage_edges", "which parcels a subdivision or merge made from which"),
+        new("cadastre.buildings", "building footprints with their use and storeys"),
+        new("cadastre.hazard_zones", "hazard zones (flood, landslide, storm surge) with their level"),
+        new("cadastre.districts", "districts (parishes): code, name, boundary"),
+        new("cadastre.blocks", "blocks: code, district code, boundary"),
+        new("cadastre.road_reserves", "road reserves: name, class, boundary"),
+    ];
+
     /// <summary>Adds the cadastre's DbContext and services over the host's shared data source.</summary>
     public static IServiceCollection AddCadastre(this IServiceCollection services)
     {

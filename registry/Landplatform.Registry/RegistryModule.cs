@@ -25,6 +25,12 @@ public static class RegistryModule
         new("registry.parties", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
     ];
 
+    /// <summary>What other modules' SQL may read of the register: views the registry keeps, never its tables.</summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.PublishedRelation> PublishedRelations { get; } =
+    [
+        new("registry.parcel_owners", "the registered owners today of each parcel's open title: upi, title_number, right_id, party_id, party_kind, uin, registration_number, name, share_numerator, share_denominator"),
+    ];
+
     /// <summary>Adds the registry's DbContext and services over the host's shared data source.</summary>
     public static IServiceCollection AddRegistry(this IServiceCollection services)
     {

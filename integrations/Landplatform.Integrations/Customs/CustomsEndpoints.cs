@@ -40,12 +40,8 @@ public sealed class ConcessionEligibility(NpgsqlDataSource dataSource, CustomsSt
         var parcel = ParcelIdentifier.Parse(upi ?? "", "upi");
         var person = uin.Trim().ToUpperInvariant();
         await using var command = dataSource.CreateCommand("""
-            SELECT EXISTS (SELECT 1 FROM registry.title_parcels tp
-                           JOIN registry.titles t ON t.title_number = tp.title_number AND t.closed_at IS NULL
-                           JOIN registry.rights r ON r.title_number = t.title_number AND r.kind = 'ownership' AND r.valid_to IS NULL
-                           JOIN registry.parties pa ON pa.id = r.party_id
-                           WHERE tp.upi = @upi AND pa.uin = @uin),
-                   (SELECT a.number FROM permits.applications a WHERE a.upi = @upi AND a.status = 'approved' ORDER BY a.decided_at DESC LIMIT 1),
+            SELECT EXISTS (SELECT 1 FROM registry.parcel_owners o WHERE o.upi = @upi AND o.uin = @uin),
+                   (SELECT a.number FROM permits.approved_permits a WHERE a.upi = @upi ORDER BY a.decided_at DESC LIMIT 1),
                    EXISTS (SELECT 1 FROM cadastre.parcel_versions v WHERE v.upi = @upi AND v.status = 'current')
             """);
         command.Parameters.AddWithValue("upi", parcel);

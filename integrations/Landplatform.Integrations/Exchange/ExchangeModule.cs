@@ -9,6 +9,12 @@ namespace Landplatform.Integrations.Exchange;
 /// <summary>Registers the exchange's store and, in a serving host, the dispatcher that delivers the outbox.</summary>
 public static class ExchangeModule
 {
+    /// <summary>The exchange's contract with every module: an event is a row in the outbox, written in the module's own transaction.</summary>
+    public static IReadOnlyList<Landplatform.Cadastre.Contracts.PublishedRelation> PublishedRelations { get; } =
+    [
+        new("exchange.outbox", "events: a module inserts its own (OutboxRecord does it for integrations modules); followers read them in id order"),
+    ];
+
     public static IServiceCollection AddExchange(this IServiceCollection services) =>
         services.AddDbContext<ExchangeStore>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", ExchangeStore.Schema)));

@@ -27,12 +27,9 @@ public sealed class PermitDesk(PermitsStore db, PermitCheck check, NpgsqlDataSou
     public async Task<IReadOnlyList<ParcelOwner>> OwnersAsync(string upi, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT t.title_number, pa.uin, pa.name
-            FROM registry.title_parcels tp
-            JOIN registry.titles t ON t.title_number = tp.title_number AND t.closed_at IS NULL
-            JOIN registry.rights r ON r.title_number = t.title_number AND r.kind = 'ownership' AND r.valid_to IS NULL
-            JOIN registry.parties pa ON pa.id = r.party_id
-            WHERE tp.upi = @upi ORDER BY r.id
+            SELECT o.title_number, o.uin, o.name
+            FROM registry.parcel_owners o
+            WHERE o.upi = @upi ORDER BY o.right_id
             """);
         command.Parameters.AddWithValue("upi", upi);
         var owners = new List<ParcelOwner>();

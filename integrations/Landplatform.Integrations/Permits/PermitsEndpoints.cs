@@ -105,6 +105,12 @@ public static class PermitsEndpoints
 /// <summary>Registers the permits module.</summary>
 public static class PermitsModule
 {
+    /// <summary>What other modules' SQL may read of the permits: the approved permits, not the applications' workflow.</summary>
+    public static IReadOnlyList<PublishedRelation> PublishedRelations { get; } =
+    [
+        new("permits.approved_permits", "building permits granted: number, upi, decided_at"),
+    ];
+
     public static IServiceCollection AddPermits(this IServiceCollection services)
     {
         services.AddDbContext<PermitsStore>((sp, options) => options

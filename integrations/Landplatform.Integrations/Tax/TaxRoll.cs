@@ -41,14 +41,11 @@ public sealed class TaxRoll(NpgsqlDataSource dataSource, TimeProvider clock)
                 FROM cadastre.buildings b
                 WHERE b.footprint && p.boundary AND ST_Contains(p.boundary, ST_PointOnSurface(b.footprint))) b ON true
             LEFT JOIN LATERAL (
-                SELECT min(t.title_number) AS title_number,
-                       jsonb_agg(jsonb_build_object('partyId', pa.id, 'name', pa.name, 'uin', pa.uin, 'registrationNumber', pa.registration_number,
-                                                    'share', r.share_numerator || '/' || r.share_denominator) ORDER BY r.id) AS owners
-                FROM registry.title_parcels tp
-                JOIN registry.titles t ON t.title_number = tp.title_number AND t.closed_at IS NULL
-                JOIN registry.rights r ON r.title_number = t.title_number AND r.kind = 'ownership' AND r.valid_to IS NULL
-                JOIN registry.parties pa ON pa.id = r.party_id
-                WHERE tp.upi = p.upi) reg ON true
+                SELECT min(o.title_number) AS title_number,
+                       jsonb_agg(jsonb_build_object('partyId', o.party_id, 'name', o.name, 'uin', o.uin, 'registrationNumber', o.registration_number,
+                                                    'share', o.share_numerator || '/' || o.share_denominator) ORDER BY o.right_id) AS owners
+                FROM registry.parcel_owners o
+                WHERE o.upi = p.upi) reg ON true
             LEFT JOIN LATERAL (
                 SELECT prior.title_number, prior.owners
                 FROM cadastre.lineage_edges e
