@@ -11,6 +11,7 @@ using Landplatform.Integrations.Identity;
 using Landplatform.Integrations.Security;
 using Landplatform.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Landplatform.Integrations.Tests;
@@ -179,6 +180,43 @@ public sealed class KeysAtRestTests(KeysAtRestServer server) : IClassFixture<Key
         Assert.Equal(HttpStatusCode.OK, atFirst.StatusCode);
         using var forged = await Tokens.GetAsync(other, "/api/exchange/subscriptions", fromFirst[..^4] + "AAAA");
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+    }
+
+    [Fact]
+    public void A_master_key_file_holds_32_bytes_raw_or_in_base64_and_demo_mode_makes_one_readable_by_its_user_only()
+    {
+        using var folder = TestKeyRing.Create();
+        var directory = Path.GetDirectoryName(folder.Path)!;
+        var raw = Path.Combine(directory, "raw");
+        File.WriteAllBytes(raw, RandomNumberGenerator.GetBytes(32));
+        var encoded = Path.Combine(directory, "base64");
+        File.WriteAllText(encoded, Convert.ToBase64String(File.ReadAllBytes(raw)) + "\n");
+        var shortKey = Path.Combine(directory, "short");
+        File.WriteAllText(shortKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+
+        Assert.Empty(Problems(raw));
+        Assert.Empty(Problems(encoded));
+        Assert.Equal(MasterKey.Load(Location(raw)).Id, MasterKey.Load(Location(encoded)).Id);
+        Assert.Contains($"DataProtection:MasterKeyFile ({shortKey}) is not a master key", Assert.Single(Problems(shortKey)));
+        var missing = Path.Combine(directory, "missing");
+        Assert.Contains($"DataProtection:MasterKeyFile ({missing}) cannot be read", Assert.Single(Problems(missing)));
+
+        // Demo mode only: a missing key file is made, once, mode 0600, and read back the same.
+        var made = Path.Combine(directory, "demo", "master-key");
+        var first = MasterKey.Load(new KeyRingLocation(folder.Path, made, null, CreateMissingMasterKey: true));
+        Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(made) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), "the demo master key is readable by others");
+        Assert.Equal(first.Id, MasterKey.Load(new KeyRingLocation(folder.Path, made, null, CreateMissingMasterKey: true)).Id);
+        Assert.Equal(32, Convert.FromBase64String(File.ReadAllText(made).Trim()).Length);
+
+        IReadOnlyList<string> Problems(string file) => KeyRing.Problems(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DataProtection:KeyRingPath"] = folder.Path,
+                ["DataProtection:MasterKeyFile"] = file,
+            }).Build(),
+            demoMode: false);
+
+        KeyRingLocation Location(string file) => new(folder.Path, file, null, CreateMissingMasterKey: false);
     }
 
     private string StartFailure(IReadOnlyDictionary<string, string> overrides)
