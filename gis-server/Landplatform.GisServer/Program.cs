@@ -9,6 +9,7 @@ using Landplatform.GisServer.Ogc.Wms;
 using Landplatform.Integrations.Documents;
 using Landplatform.Integrations.Exchange;
 using Landplatform.Integrations.Identity;
+using Landplatform.Integrations.Security;
 using Landplatform.Integrations.Customs;
 using Landplatform.Integrations.Payments;
 using Landplatform.Integrations.Permits;
@@ -28,6 +29,7 @@ if (serving)
 
 builder.Services.Configure<ForwardedHeadersOptions>(o => StartupSettings.ConfigureForwardedHeaders(o, builder.Configuration));
 builder.Services.AddPlatformDatabase(asOwner: args.Length > 0 && HostCommands.AsOwner.Contains(args[0]));
+builder.Services.AddKeyRing(builder.Configuration, StartupSettings.DemoMode(builder.Configuration));
 
 builder.Services.AddCadastre();
 builder.Services.AddPlatformIdentity(builder.Configuration);
@@ -74,6 +76,7 @@ app.UsePrimaryReadsWhenAsked();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseHttpsForForms();
 app.UseAntiforgery();
 
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -1,5 +1,6 @@
 using System.Net;
 using Landplatform.Integrations.Identity;
+using Landplatform.Integrations.Security;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Landplatform.GisServer;
@@ -14,7 +15,7 @@ public sealed class UnsafeSettingsException(IReadOnlyList<string> problems)
 
 /// <summary>
 /// The one check of the host's settings before it serves: outside demo mode every secret must be set and must not be a
-/// published demo value, and the OpenID issuer must be configured. Demo values come from appsettings.Demo.json, loaded
+/// published demo value, the key ring and its master key must be given, and the OpenID issuer must be configured. Demo values come from appsettings.Demo.json, loaded
 /// only in demo mode.
 /// </summary>
 public static class StartupSettings
@@ -48,6 +49,7 @@ public static class StartupSettings
     {
         var problems = new List<string>();
         ForwardedHeaders(configuration, problems);
+        problems.AddRange(KeyRing.Problems(configuration, DemoMode(configuration)));
         if (DemoMode(configuration))
         {
             return problems;

@@ -42,8 +42,11 @@ public sealed class StandbyTests(ReplicatedIsland island, ITestOutputHelper outp
         Assert.Contains("streaming", await Clusters.LpAsync("db", "standby", "start"));
         await using var primary = Clusters.Open(Clusters.PrimaryPort);
         await using var standby = Clusters.Open(Clusters.StandbyPort);
+        using var keyRing = TestKeyRing.Create();
         await using var host = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseEnvironment("Testing")
+            .UseSetting("DataProtection:KeyRingPath", keyRing.Path)
+            .UseSetting("DataProtection:MasterKey", keyRing.MasterKey)
             .UseSetting("LP_CONNECTION_STRING", DrillClusters.RuntimeConnectionString(Clusters.PrimaryPort))
             .UseSetting("LP_REPLICA_CONNECTION_STRING", DrillClusters.RuntimeConnectionString(Clusters.StandbyPort))
             .UseSetting("Identity:DemoMode", "true")

@@ -49,19 +49,16 @@ public class PlatformServer : IAsyncLifetime
     public HttpClient BrowserClient() =>
         factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
+    /// <summary>
+    /// The key ring this host protects its stored keys with: its own, in a temporary folder with a random master key, so
+    /// no test leans on a ring another test class made. <see cref="AnotherInstance"/> shares it, as a deployment's instances do.
+    /// </summary>
+    public TestKeyRing KeyRing { get; } = TestKeyRing.Create();
+
     public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseEnvironment("Testing").UseSetting("LP_CONNECTION_STRING", Database.RuntimeConnectionString);
-            foreach (var (key, value) in Settings)
-            {
-                b.UseSetting(key, value);
-            }
-
-            b.ConfigureServices(ConfigureServices);
-        });
+        factory = CreateFactory(new Dictionary<string, string>());
         if (ListensOnLoopback)
         {
             // An explicit port 0 on loopback: the system picks a free port, so test classes never collide.
@@ -71,6 +68,25 @@ public class PlatformServer : IAsyncLifetime
 
         Client = factory.CreateClient();
     }
+
+    /// <summary>
+    /// A second server instance over the same database, with this host's settings and key ring unless
+    /// <paramref name="overrides"/> says otherwise (an empty value unsets a setting). Not started until its client or services are asked for.
+    /// </summary>
+    public WebApplicationFactory<Program> AnotherInstance(IReadOnlyDictionary<string, string>? overrides = null) =>
+        CreateFactory(overrides ?? new Dictionary<string, string>());
+
+    private WebApplicationFactory<Program> CreateFactory(IReadOnlyDictionary<string, string> overrides) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Testing").UseSetting("LP_CONNECTION_STRING", Database.RuntimeConnectionString);
+            foreach (var (key, value) in KeyRing.Settings.Concat(Settings).Concat(overrides))
+            {
+                b.UseSetting(key, value);
+            }
+
+            b.ConfigureServices(ConfigureServices);
+        });
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {
@@ -108,6 +124,7 @@ public class PlatformServer : IAsyncLifetime
         }
 
         await Database.DisposeAsync();
+        KeyRing.Dispose();
     }
 }
 

@@ -132,6 +132,8 @@ public sealed class TileFreshnessTests(ServerWithoutOutboxListener server) : ICl
             .UseEnvironment("Testing")
             .UseSetting("LP_CONNECTION_STRING", server.Database.RuntimeConnectionString)
             .UseSetting("Identity:DemoMode", "true")
+            .UseSetting("DataProtection:KeyRingPath", server.KeyRing.Path)
+            .UseSetting("DataProtection:MasterKey", server.KeyRing.MasterKey)
             .UseSetting("Tiles:ListenToOutbox", "false"));
         using var other = second.CreateClient();
         var parcel = await server.Database.SplittableParcelAsync(skip: 15);

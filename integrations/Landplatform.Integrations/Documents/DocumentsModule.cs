@@ -1,4 +1,5 @@
 using Landplatform.Cadastre.Contracts.Documents;
+using Landplatform.Integrations.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +20,7 @@ public static class DocumentsModule
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", DocumentsStore.Schema)));
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<NotaryAuthority>();
+        services.AddStoredKeyColumn("documents.authority", "id", "private_key_pem", _ => NotaryAuthority.KeyPurpose);
         services.AddScoped<ISignedDeeds, DeedVerifier>();
         services.AddScoped<ScanImport>();
         return services;

@@ -18,7 +18,7 @@ public sealed class StoredContent
     public DateTimeOffset StoredAt { get; init; }
 }
 
-/// <summary>The platform's certification authority: its certificate and key, created once.</summary>
+/// <summary>The platform's certification authority: its certificate and key (protected with the key ring, <c>dp1:</c>), created once.</summary>
 public sealed class SigningAuthority
 {
     public int Id { get; init; }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Integrations.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Landplatform.Integrations.Documents;
@@ -22,8 +23,11 @@ public sealed record DeedSigner(string SerialNumber, string Subject, string Nota
 /// against it. The CA certificate is public, so anyone can verify a deed offline, e.g. with
 /// <c>openssl cms -verify -binary -inform DER -in deed.p7s -content deed.pdf -CAfile authority.pem</c>.
 /// </summary>
-public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
+public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock, KeyMaterialProtector protector)
 {
+    /// <summary>What the CA's private key is protected for in <c>documents.authority.private_key_pem</c>.</summary>
+    public const string KeyPurpose = "documents.authority.private_key_pem";
+
     private static readonly Oid EmailProtection = new("1.3.6.1.5.5.7.3.4");
 
     /// <summary>The CA certificate, created on first use and kept in <c>documents.authority</c>.</summary>
@@ -58,7 +62,7 @@ public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
         var authority = await AuthorityAsync(ct);
         using var caCertificate = X509Certificate2.CreateFromPem(authority.CertificatePem);
         using var caKey = RSA.Create();
-        caKey.ImportFromPem(authority.PrivateKeyPem);
+        caKey.ImportFromPem(protector.Reveal(KeyPurpose, authority.PrivateKeyPem));
 
         var subject = new X500DistinguishedNameBuilder();
         subject.AddCountryOrRegion("VC");
@@ -206,7 +210,7 @@ public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
         var authority = await AuthorityAsync(ct);
         using var caCertificate = X509Certificate2.CreateFromPem(authority.CertificatePem);
         using var caKey = RSA.Create();
-        caKey.ImportFromPem(authority.PrivateKeyPem);
+        caKey.ImportFromPem(protector.Reveal(KeyPurpose, authority.PrivateKeyPem));
         using var signing = caCertificate.CopyWithPrivateKey(caKey);
         var builder = new CertificateRevocationListBuilder();
         foreach (var revocation in revocations)
@@ -242,7 +246,7 @@ public sealed class NotaryAuthority(DocumentsStore db, TimeProvider clock)
 
         // Several instances may start at once: the first stored authority wins and every instance uses it.
         await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO documents.authority (id, certificate_pem, private_key_pem, created_at) VALUES (1, {created.CertificatePem}, {created.PrivateKeyPem}, {now}) ON CONFLICT (id) DO NOTHING", ct);
+            $"INSERT INTO documents.authority (id, certificate_pem, private_key_pem, created_at) VALUES (1, {created.CertificatePem}, {protector.Protect(KeyPurpose, created.PrivateKeyPem)}, {now}) ON CONFLICT (id) DO NOTHING", ct);
         return await db.Authorities.AsNoTracking().SingleAsync(a => a.Id == 1, ct);
     }
 }

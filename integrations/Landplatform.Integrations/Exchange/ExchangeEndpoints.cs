@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Landplatform.Cadastre.Contracts;
 using Landplatform.Integrations.Identity;
+using Landplatform.Integrations.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,7 +40,7 @@ public static partial class ExchangeEndpoints
             .Select(s => new SubscriptionView(s.Id, s.Name, s.CallbackUrl, s.EventTypes, s.CreatedAt, s.CreatedBy, null))
             .ToListAsync(ct));
 
-    private static async Task<Created<SubscriptionView>> CreateAsync(NewSubscription body, ExchangeStore db, WebhookTargets targets, HttpContext http, ClaimsPrincipal caller, TimeProvider clock, CancellationToken ct)
+    private static async Task<Created<SubscriptionView>> CreateAsync(NewSubscription body, ExchangeStore db, WebhookTargets targets, KeyMaterialProtector protector, HttpContext http, ClaimsPrincipal caller, TimeProvider clock, CancellationToken ct)
     {
         var name = body.Name?.Trim() ?? "";
         if (!SubscriptionName().IsMatch(name))
@@ -67,20 +68,22 @@ public static partial class ExchangeEndpoints
             throw new DomainRuleViolationException("subscription-name-taken", $"A subscription named {name} is already in force.");
         }
 
+        var id = Guid.CreateVersion7();
+        var plaintext = secret ?? "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var subscription = new WebhookSubscription
         {
-            Id = Guid.CreateVersion7(),
+            Id = id,
             Name = name,
             CallbackUrl = callback.AbsoluteUri,
             EventTypes = types.Distinct().ToArray(),
-            Secret = secret ?? "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            Secret = protector.Protect(WebhookSecrets.PurposeOf(id.ToString()), plaintext),
             CreatedAt = clock.GetUtcNow(),
             CreatedBy = caller.Identity?.Name ?? caller.FindFirstValue("sub") ?? "administrator",
         };
         db.Subscriptions.Add(subscription);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/exchange/subscriptions/{subscription.Id}",
-            new SubscriptionView(subscription.Id, subscription.Name, subscription.CallbackUrl, subscription.EventTypes, subscription.CreatedAt, subscription.CreatedBy, subscription.Secret));
+            new SubscriptionView(subscription.Id, subscription.Name, subscription.CallbackUrl, subscription.EventTypes, subscription.CreatedAt, subscription.CreatedBy, plaintext));
     }
 
     private static async Task<NoContent> RetireAsync(Guid id, ExchangeStore db, TimeProvider clock, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Landplatform.Integrations.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ public static class ExchangeModule
 
     public static IServiceCollection AddExchange(this IServiceCollection services) =>
         services.AddDbContext<ExchangeStore>((sp, options) => options
-            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", ExchangeStore.Schema)));
+                .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), o => o.MigrationsHistoryTable("__migrations", ExchangeStore.Schema)))
+            .AddStoredKeyColumn("exchange.subscriptions", "id", "secret", WebhookSecrets.PurposeOf);
 
     /// <summary>The dispatcher (a hosted service), its settings from section <c>Exchange</c>, and the webhook client.</summary>
     public static IServiceCollection AddExchangeDispatcher(this IServiceCollection services, IConfiguration configuration)
@@ -36,4 +38,10 @@ public static class ExchangeModule
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;
     }
+}
+
+/// <summary>What a subscription's secret is protected for: its own row, so a secret copied to another subscription does not open.</summary>
+public static class WebhookSecrets
+{
+    public static string PurposeOf(string subscriptionId) => "exchange.subscriptions.secret/" + subscriptionId;
 }

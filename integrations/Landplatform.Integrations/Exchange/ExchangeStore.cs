@@ -42,7 +42,7 @@ public sealed class WebhookSubscription
     /// <summary>Exact event types or prefixes ending in <c>*</c>.</summary>
     public required string[] EventTypes { get; init; }
 
-    /// <summary>The shared HMAC key, shown to the administrator once when the subscription is made.</summary>
+    /// <summary>The shared HMAC key, shown to the administrator once when the subscription is made; stored protected with the key ring (<c>dp1:</c>).</summary>
     public required string Secret { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
@@ -118,7 +118,7 @@ public sealed class ExchangeStore(DbContextOptions<ExchangeStore> options) : DbC
             e.HasIndex(s => s.Name).IsUnique();
             e.Property(s => s.CallbackUrl).HasColumnName("callback_url").HasMaxLength(2000);
             e.Property(s => s.EventTypes).HasColumnName("event_types");
-            e.Property(s => s.Secret).HasColumnName("secret").HasMaxLength(200);
+            e.Property(s => s.Secret).HasColumnName("secret").HasMaxLength(1000);
             e.Property(s => s.CreatedAt).HasColumnName("created_at");
             e.Property(s => s.CreatedBy).HasColumnName("created_by").HasMaxLength(200);
             e.Property(s => s.RetiredAt).HasColumnName("retired_at");

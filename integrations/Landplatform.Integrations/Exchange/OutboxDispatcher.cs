@@ -4,6 +4,7 @@ using Landplatform.Cadastre.Contracts.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Landplatform.Integrations.Security;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -22,6 +23,7 @@ public sealed class OutboxDispatcher(
     IHttpClientFactory httpClients,
     IOptions<ExchangeOptions> options,
     TimeProvider clock,
+    KeyMaterialProtector protector,
     ILogger<OutboxDispatcher> log) : BackgroundService
 {
     public const string Channel = "lp_outbox";
@@ -209,7 +211,7 @@ public sealed class OutboxDispatcher(
         return events.Count;
     }
 
-    private sealed record DueDelivery(long Id, string Subscriber, int Attempts, PlatformEvent Event, string? CallbackUrl, string? Secret, bool Retired);
+    private sealed record DueDelivery(long Id, string Subscriber, int Attempts, PlatformEvent Event, string? CallbackUrl, string? Secret, bool Retired, string? SubscriptionId);
 
     private sealed record Outcome(bool Delivered, string? Error);
 
@@ -220,7 +222,7 @@ public sealed class OutboxDispatcher(
         var due = new List<DueDelivery>();
         await using (var select = new NpgsqlCommand("""
             SELECT d.id, d.subscriber, d.attempts, o.event_id, o.type, o.occurred_at, o.correlation_id, o.payload::text,
-                   s.callback_url, s.secret, s.retired_at IS NOT NULL
+                   s.callback_url, s.secret, s.retired_at IS NOT NULL, s.id::text
             FROM exchange.deliveries d
             JOIN exchange.outbox o ON o.event_id = d.event_id
             LEFT JOIN exchange.subscriptions s ON s.id = d.subscription_id
@@ -236,7 +238,8 @@ public sealed class OutboxDispatcher(
             {
                 var platformEvent = new PlatformEvent(rows.GetGuid(3), rows.GetString(4), rows.GetFieldValue<DateTimeOffset>(5), rows.GetGuid(6), rows.GetString(7));
                 due.Add(new DueDelivery(rows.GetInt64(0), rows.GetString(1), rows.GetInt32(2), platformEvent,
-                    rows.IsDBNull(8) ? null : rows.GetString(8), rows.IsDBNull(9) ? null : rows.GetString(9), !rows.IsDBNull(10) && rows.GetBoolean(10)));
+                    rows.IsDBNull(8) ? null : rows.GetString(8), rows.IsDBNull(9) ? null : rows.GetString(9), !rows.IsDBNull(10) && rows.GetBoolean(10),
+                    rows.IsDBNull(11) ? null : rows.GetString(11)));
             }
         }
 
@@ -316,7 +319,7 @@ public sealed class OutboxDispatcher(
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.CallbackUrl) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(delivery.Secret!, timestamp, body));
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(protector.Reveal(WebhookSecrets.PurposeOf(delivery.SubscriptionId!), delivery.Secret!), timestamp, body));
         request.Headers.Add(WebhookSignature.EventIdHeader, delivery.Event.EventId.ToString());
         request.Headers.Add(WebhookSignature.EventTypeHeader, delivery.Event.Type);
         request.Headers.Add(WebhookSignature.IdempotencyKeyHeader, delivery.Event.EventId.ToString());

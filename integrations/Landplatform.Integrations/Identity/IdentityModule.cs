@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Landplatform.Integrations.Security;
 using Npgsql;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -114,6 +115,8 @@ public static class IdentityModule
                 o.UseAspNetCore();
             });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, TokenKeyring>();
+        services.AddKeyMaterialProtection();
+        services.AddStoredKeyColumn("identity.token_keys", "purpose", "material", TokenKeyMaterial.PurposeOf);
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.SignedIn, p => p.RequireAuthenticatedUser())
@@ -172,9 +175,43 @@ public static class IdentityModule
             o.AddPolicy(RateLimits.Public, http => PerAddress(http, settings.PublicPermitsPerMinute));
         });
 
-        services.AddAntiforgery(o => o.Cookie.Name = "lp.antiforgery");
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "lp.antiforgery";
+            // Behind the TLS proxy the request is https (forwarded headers), so the cookie still reaches the sign-in form.
+            o.Cookie.SecurePolicy = settings.DemoMode ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
         return services;
     }
+
+    /// <summary>
+    /// Outside demo mode the antiforgery cookie is Secure, so a form (the sign-in page) over plain http could neither set
+    /// nor check it: such a request is answered with a 400 problem naming the rule, before the antiforgery middleware.
+    /// Behind the TLS proxy requests are https (forwarded headers), so nobody meets this but a client that skips the proxy.
+    /// </summary>
+    public static IApplicationBuilder UseHttpsForForms(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        var secure = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>>().Value.Cookie.SecurePolicy == CookieSecurePolicy.Always;
+        var endpoint = http.GetEndpoint();
+        var usesForms = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Antiforgery.IAntiforgeryMetadata>()?.RequiresValidation == true
+            || http.Request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase);
+        if (secure && usesForms && !http.Request.IsHttps)
+        {
+            var problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest, Title = "HTTPS required",
+                Detail = "Forms are served over https only outside the demo configuration; use the platform's https address.",
+                Type = "https://landplatform.example/problems/https-required",
+            };
+            problem.Extensions["rule"] = "https-required";
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+                .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+            return;
+        }
+
+        await next(http);
+    });
 
     private static RateLimitPartition<string> PerAddress(HttpContext http, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(

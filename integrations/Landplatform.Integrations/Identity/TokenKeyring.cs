@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Landplatform.Integrations.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
@@ -8,9 +9,10 @@ namespace Landplatform.Integrations.Identity;
 
 /// <summary>
 /// Gives the token server its signing key (RSA) and encryption key (AES), created once and kept in
-/// <c>identity.token_keys</c>, so tokens survive restarts and every server instance accepts the others'.
+/// <c>identity.token_keys</c>, so tokens survive restarts and every server instance accepts the others'. The stored
+/// material is protected with the key ring (<see cref="KeyMaterialProtector"/>), never in plaintext.
 /// </summary>
-internal sealed class TokenKeyring(NpgsqlDataSource db) : IConfigureOptions<OpenIddictServerOptions>
+internal sealed class TokenKeyring(NpgsqlDataSource db, KeyMaterialProtector protector) : IConfigureOptions<OpenIddictServerOptions>
 {
     public void Configure(OpenIddictServerOptions options)
     {
@@ -36,7 +38,7 @@ internal sealed class TokenKeyring(NpgsqlDataSource db) : IConfigureOptions<Open
         using var connection = db.OpenConnection();
         if (Load(connection, purpose) is { } stored)
         {
-            return stored;
+            return protector.Reveal(TokenKeyMaterial.PurposeOf(purpose), stored);
         }
 
         using (var insert = new NpgsqlCommand(
@@ -44,12 +46,12 @@ internal sealed class TokenKeyring(NpgsqlDataSource db) : IConfigureOptions<Open
             connection))
         {
             insert.Parameters.AddWithValue("purpose", purpose);
-            insert.Parameters.AddWithValue("material", create());
+            insert.Parameters.AddWithValue("material", protector.Protect(TokenKeyMaterial.PurposeOf(purpose), create()));
             insert.ExecuteNonQuery();
         }
 
         // Another instance may have stored its key first; every instance uses the one stored.
-        return Load(connection, purpose)!;
+        return protector.Reveal(TokenKeyMaterial.PurposeOf(purpose), Load(connection, purpose)!);
     }
 
     private static string? Load(NpgsqlConnection connection, string purpose)
@@ -58,4 +60,10 @@ internal sealed class TokenKeyring(NpgsqlDataSource db) : IConfigureOptions<Open
         select.Parameters.AddWithValue("purpose", purpose);
         return select.ExecuteScalar() as string;
     }
+}
+
+/// <summary>What the token keys are protected for: one purpose per key, so the signing key's value opens in no other row.</summary>
+internal static class TokenKeyMaterial
+{
+    public static string PurposeOf(string keyPurpose) => "identity.token_keys/" + keyPurpose;
 }

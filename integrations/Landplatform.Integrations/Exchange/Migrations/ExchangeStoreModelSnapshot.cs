@@ -180,8 +180,8 @@ namespace Landplatform.Integrations.Exchange.Migrations
 
                     b.Property<string>("Secret")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
                         .HasColumnName("secret");
 
                     b.HasKey("Id");
