@@ -113,6 +113,27 @@ public sealed partial class ModuleSqlBoundaryTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Fact]
+    public void Every_event_type_is_declared_once_in_the_contracts()
+    {
+        var root = RepositoryRoot();
+        var declared = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.All;
+        Assert.Equal(declared.Count, declared.Distinct().Count());
+        var findings = new List<string>();
+        foreach (var folder in Modules.Select(m => m.Folder).Append("cadastre/Landplatform.Cadastre.Contracts"))
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories)
+                         .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.EndsWith("PlatformEventTypes.cs", StringComparison.Ordinal)))
+            {
+                var text = File.ReadAllText(file);
+                findings.AddRange(declared.Where(d => text.Contains($"\"{d}\"", StringComparison.Ordinal))
+                    .Select(d => $"{Path.GetRelativePath(root, file)} spells the event type {d} itself; name PlatformEventTypes instead"));
+            }
+        }
+
+        Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
+    }
+
     private static string OuterName(Type type)
     {
         while (type.DeclaringType is not null)

@@ -35,5 +35,5 @@ public static class PaymentEvents
     /// An invoice was paid in full. Payload: <c>invoiceId</c>, <c>invoiceNumber</c>, <c>subjectType</c>,
     /// <c>subjectReference</c>, <c>amount</c>, <c>currency</c>, <c>receiptNumber</c>, <c>paidAt</c>, <c>gatewayPaymentId</c>.
     /// </summary>
-    public const string InvoicePaid = "payments.invoice.paid";
+    public const string InvoicePaid = Events.PlatformEventTypes.InvoicePaid;
 }

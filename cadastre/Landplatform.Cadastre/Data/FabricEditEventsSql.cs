@@ -11,7 +11,7 @@ namespace Landplatform.Cadastre.Data;
 public static class FabricEditEventsSql
 {
     /// <summary>The outbox event type the trigger writes.</summary>
-    public const string EditedEvent = "cadastre.fabric.edited";
+    public const string EditedEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.FabricEdited;
 
     /// <summary>The fabric tables and their geometry column.</summary>
     public static readonly (string Table, string Geometry)[] Tables =

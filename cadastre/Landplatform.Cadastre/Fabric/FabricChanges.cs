@@ -31,7 +31,7 @@ public sealed class FabricChanges(CadastreDbContext db, TimeProvider clock)
     private const int MaxLotNumber = 9999;
 
     /// <summary>The outbox event type of every change to the fabric.</summary>
-    public const string FabricChangedEvent = "cadastre.fabric.changed";
+    public const string FabricChangedEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.FabricChanged;
 
     public async Task<FabricChangeResult> ApplyAsync(FabricChangeRequest request, CancellationToken ct)
     {

@@ -19,7 +19,7 @@ public sealed record PermitRequest(string Upi, string Description, string? Footp
 /// </summary>
 public sealed class PermitDesk(PermitsStore db, PermitCheck check, NpgsqlDataSource dataSource, TimeProvider clock)
 {
-    public const string DecidedEvent = "permits.permit.decided";
+    public const string DecidedEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.PermitDecided;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -10,7 +10,7 @@ namespace Landplatform.Integrations.Tax;
 /// </summary>
 public sealed class RollFollowsRegister(TaxRoll roll) : IEventSubscriber
 {
-    public const string RegisteredEvent = "registry.transaction.registered";
+    public const string RegisteredEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.TransactionRegistered;
 
     public string Name => "tax.roll.owners";
 
@@ -43,7 +43,7 @@ public sealed class RollFollowsRegister(TaxRoll roll) : IEventSubscriber
 /// </summary>
 public sealed class RollFollowsFabric(TaxRoll roll) : IEventSubscriber
 {
-    public const string FabricChangedEvent = "cadastre.fabric.changed";
+    public const string FabricChangedEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.FabricChanged;
 
     public string Name => "tax.roll.fabric";
 

@@ -27,7 +27,7 @@ public sealed record RegistrationResult(Guid TransactionId, long JournalSeq, IRe
 public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links, RegistrationQueue queue)
 {
     /// <summary>The outbox event of every registered transaction.</summary>
-    public const string RegisteredEvent = "registry.transaction.registered";
+    public const string RegisteredEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.TransactionRegistered;
 
     public static readonly IReadOnlyList<string> DocumentKinds = ["deed", "consent", "probate", "letters-of-administration", "survey-plan", "court-order", "other"];
 
@@ -98,7 +98,7 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     }
 
     /// <summary>The outbox event of every lodgement: the registered owners hear of any application against their title.</summary>
-    public const string LodgedEvent = "registry.transaction.lodged";
+    public const string LodgedEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.TransactionLodged;
 
     // In the lodgement's own database transaction (ARCHITECTURE.md, Events): no application is lodged unannounced.
     private async Task NoticeToOwnersAsync(RegistryTransaction lodged, CancellationToken ct)
