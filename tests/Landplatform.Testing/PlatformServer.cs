@@ -13,6 +13,9 @@ public class PlatformServer : IAsyncLifetime
 
     public SampleIslandDatabase Database { get; } = new();
 
+    /// <summary>This instance's own journal checkpoint directory (the signing key and the log), removed with it.</summary>
+    public string CheckpointDirectory { get; } = Path.Combine(Path.GetTempPath(), "lp-checkpoints-" + Guid.NewGuid().ToString("N")[..12]);
+
     public HttpClient Client { get; private set; } = null!;
 
     /// <summary>The host as built, for its services (endpoints, options).</summary>
@@ -55,6 +58,7 @@ public class PlatformServer : IAsyncLifetime
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing").UseSetting("LP_CONNECTION_STRING", Database.RuntimeConnectionString);
+            b.UseSetting("Registry:Checkpoints:Directory", CheckpointDirectory);
             foreach (var (key, value) in Settings)
             {
                 b.UseSetting(key, value);
@@ -108,6 +112,10 @@ public class PlatformServer : IAsyncLifetime
         }
 
         await Database.DisposeAsync();
+        if (Directory.Exists(CheckpointDirectory))
+        {
+            Directory.Delete(CheckpointDirectory, recursive: true);
+        }
     }
 }
 
