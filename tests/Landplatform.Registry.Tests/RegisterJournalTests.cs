@@ -8,9 +8,9 @@ namespace Landplatform.Registry.Tests;
 /// <summary>Runs the host's <c>registry-verify</c> command against a database, as <c>./lp registry verify</c> does.</summary>
 internal static class RegistryVerify
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string connectionString)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Landplatform.GisServer.dll"), "registry-verify"])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Landplatform.GisServer.dll"), "registry-verify", .. arguments])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
         };

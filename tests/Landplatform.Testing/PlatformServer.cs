@@ -103,6 +103,17 @@ public class PlatformServer : IAsyncLifetime
         return problem;
     }
 
+    /// <summary>Stops the host and keeps its database, e.g. to clone it (CREATE DATABASE ... TEMPLATE needs it unused).</summary>
+    public async Task StopHostAsync()
+    {
+        Client?.Dispose();
+        if (factory is not null)
+        {
+            await factory.DisposeAsync();
+            factory = null;
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
         Client?.Dispose();
