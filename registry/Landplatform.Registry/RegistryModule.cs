@@ -23,6 +23,7 @@ public static class RegistryModule
         new("registry.rights", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
         new("registry.title_parcels", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("registry.titles", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("registry.transactions", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
         new("registry.parties", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
     ];
 
