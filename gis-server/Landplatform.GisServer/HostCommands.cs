@@ -25,7 +25,7 @@ internal static class HostCommands
     /// <summary>Commands that connect as the owner role: DDL, and bulk loads that ANALYZE and set sequences.</summary>
     public static readonly HashSet<string> AsOwner = ["migrate", "load-sample", "load-registry"];
 
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "clients", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "tiles"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "clients", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "registry-checkpoint", "tiles"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -97,6 +97,65 @@ internal static class HostCommands
         return 0;
     }
 
+    /// <summary>
+    /// Recomputes the journal and checks the register against it; with a checkpoint log and its public key (a copy kept
+    /// outside this database), also that the chain still has every hash a checkpoint signed. Exit 1 lists every finding.
+    /// </summary>
+    private static async Task<int> RegistryVerifyAsync(IServiceProvider services, string[] options, CancellationToken ct)
+    {
+        string? checkpointsFile = null, publicKeyFile = null;
+        for (var i = 0; i < options.Length; i++)
+        {
+            switch (options[i])
+            {
+                case "--checkpoints" when i + 1 < options.Length:
+                    checkpointsFile = options[++i];
+                    break;
+                case "--public-key" when i + 1 < options.Length:
+                    publicKeyFile = options[++i];
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: registry-verify [--checkpoints FILE --public-key FILE]");
+                    return 2;
+            }
+        }
+
+        if ((checkpointsFile is null) != (publicKeyFile is null))
+        {
+            Console.Error.WriteLine("registry-verify: --checkpoints and --public-key go together: a checkpoint is only worth its signature.");
+            return 2;
+        }
+
+        IReadOnlyList<JournalCheckpoint>? checkpoints = null;
+        IReadOnlyList<string> signatureFindings = [];
+        if (checkpointsFile is not null)
+        {
+            (checkpoints, signatureFindings) = JournalCheckpointLog.Verify(await File.ReadAllLinesAsync(checkpointsFile, ct), await File.ReadAllTextAsync(publicKeyFile!, ct));
+            Console.Error.WriteLine($"  verify: {checkpoints.Count} checkpoints with a good signature in {checkpointsFile}");
+            if (checkpoints.Count == 0 && signatureFindings.Count == 0)
+            {
+                signatureFindings = [$"{checkpointsFile} holds no checkpoint: nothing anchors the journal's head"];
+            }
+        }
+
+        var verification = await services.GetRequiredService<RegisterJournal>()
+            .VerifyAsync(checkpoints, new Progress<string>(line => Console.Error.WriteLine($"  verify: {line}")), ct);
+        if (signatureFindings.Count > 0)
+        {
+            Console.Error.WriteLine($"journal NOT intact: {signatureFindings.Count} checkpoint findings");
+            foreach (var finding in signatureFindings)
+            {
+                Console.Error.WriteLine(finding);
+            }
+        }
+
+        var intact = verification.Intact && signatureFindings.Count == 0;
+        (intact ? Console.Out : Console.Error).WriteLine(intact || !verification.Intact
+            ? verification.Message
+            : verification.Message.Replace("journal intact:", "chain and register hold, but the checkpoints do not:", StringComparison.Ordinal));
+        return intact ? 0 : 1;
+    }
+
     public static async Task<int> RunAsync(WebApplication app, string[] args, CancellationToken ct)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -150,10 +209,18 @@ internal static class HostCommands
             case "load-registry" when args.Length == 2:
                 return await LoadRegisterAsync(services, args[1], ct);
             case "registry-verify":
-                var verification = await services.GetRequiredService<RegisterJournal>()
-                    .VerifyAsync(new Progress<string>(line => Console.Error.WriteLine($"  verify: {line}")), ct);
-                (verification.Intact ? Console.Out : Console.Error).WriteLine(verification.Message);
-                return verification.Intact ? 0 : 1;
+                return await RegistryVerifyAsync(services, args[1..], ct);
+            case "registry-checkpoint":
+                var log = services.GetRequiredService<JournalCheckpointLog>();
+                if (!log.Configured)
+                {
+                    Console.Error.WriteLine($"registry-checkpoint: set {JournalCheckpointOptions.Section}:Directory (environment variable Registry__Checkpoints__Directory).");
+                    return 2;
+                }
+
+                var written = await log.WriteAsync(force: true, ct);
+                Console.WriteLine(written is null ? "the journal is empty: no checkpoint written" : $"checkpoint at journal entry {written.Seq}, hash {written.Hash}, appended to {log.LogPath}");
+                return 0;
             case "create-admin" when args.Length == 2:
                 return await CreateAdministratorAsync(services, args[1]);
             case "payments-reconcile" when args.Length == 2:
@@ -163,7 +230,7 @@ internal static class HostCommands
             case "tiles" when args.Length >= 2:
                 return await TileCommands.RunAsync(services, args[1..], ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify | seed-demo BASE-URL [PEOPLE-CSV] | clients add NAME --redirect URL.. or --scopes S.. | clients rotate-secret NAME | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify [--checkpoints FILE --public-key FILE] | registry-checkpoint | seed-demo BASE-URL [PEOPLE-CSV] | clients add NAME --redirect URL.. or --scopes S.. | clients rotate-secret NAME | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
                 return 2;
         }
     }

@@ -39,6 +39,11 @@ builder.Services.AddPayments(builder.Configuration);
 builder.Services.AddDocuments();
 builder.Services.AddCivilRegistryClient(builder.Configuration);
 builder.Services.AddRegistry();
+if (serving)
+{
+    builder.Services.AddJournalCheckpoints();
+}
+
 builder.Services.AddTax();
 builder.Services.AddPermits();
 builder.Services.AddCustoms();

@@ -83,6 +83,11 @@ public static class StartupSettings
             problems.Add("Identity:Issuer must be an absolute https address.");
         }
 
+        if (string.IsNullOrWhiteSpace(configuration["Registry:Checkpoints:Directory"]))
+        {
+            problems.Add("Registry:Checkpoints:Directory is not set (environment variable Registry__Checkpoints__Directory): the directory, outside the database, where the journal's signing key and signed checkpoints are kept.");
+        }
+
         DatabasePassword(configuration, PlatformDatabase.EnvironmentVariable, () => PlatformDatabase.ConnectionString(configuration), problems);
         if (PlatformDatabase.ReplicaConnectionString(configuration) is { } replica)
         {

@@ -21,7 +21,9 @@ public static class RegistryModule
         new("registry.transaction_documents", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("registry.fee_payments", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("registry.rights", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("registry.title_parcels", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("registry.titles", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("registry.transactions", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
         new("registry.parties", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
     ];
 
@@ -37,6 +39,8 @@ public static class RegistryModule
         services.AddDbContext<RegistryDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<RegisterJournal>();
+        services.AddOptions<JournalCheckpointOptions>().BindConfiguration(JournalCheckpointOptions.Section);
+        services.AddSingleton<JournalCheckpointLog>();
         services.AddScoped<RegisterLoader>();
         services.AddScoped<IFeeCollection, RegistrarRecordedFees>();
         services.AddScoped<RegistryLinks>();
@@ -49,6 +53,10 @@ public static class RegistryModule
             sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Maps:LabelFont"] is { Length: > 0 } path ? path : ExtractFont.DefaultPath));
         return services;
     }
+
+    /// <summary>Signs the journal's head every few seconds into the checkpoint log (serving hosts only, not host commands).</summary>
+    public static IServiceCollection AddJournalCheckpoints(this IServiceCollection services) =>
+        services.AddHostedService<JournalCheckpointService>();
 
     /// <summary>The DbContext options every user of the registry schema shares (host, tools, tests).</summary>
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>

@@ -136,6 +136,9 @@ public sealed class CivicScenario(PlatformServer server)
         await One<object>("INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES (@event, 'registry.transaction.registered', @now, @tx, @payload::jsonb) RETURNING 1",
             ("event", Guid.CreateVersion7()), ("now", now), ("tx", transaction), ("payload", payload));
         await One<object>("SELECT pg_notify('lp_outbox', 'registry.transaction.registered')::text");
+
+        // Every register row names a journaled transaction (the deferred foreign keys): the registry journals it last.
+        await Landplatform.Registry.Journal.RegisterJournal.AppendAsync(connection, transaction, "transfer", title, [title], now, null, CancellationToken.None);
         await tx.CommitAsync();
         return transaction;
     }

@@ -13,6 +13,9 @@ public class PlatformServer : IAsyncLifetime
 
     public SampleIslandDatabase Database { get; } = new();
 
+    /// <summary>This instance's own journal checkpoint directory (the signing key and the log), removed with it.</summary>
+    public string CheckpointDirectory { get; } = Path.Combine(Path.GetTempPath(), "lp-checkpoints-" + Guid.NewGuid().ToString("N")[..12]);
+
     public HttpClient Client { get; private set; } = null!;
 
     /// <summary>The host as built, for its services (endpoints, options).</summary>
@@ -80,6 +83,7 @@ public class PlatformServer : IAsyncLifetime
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing").UseSetting("LP_CONNECTION_STRING", Database.RuntimeConnectionString);
+            b.UseSetting("Registry:Checkpoints:Directory", CheckpointDirectory);
             foreach (var (key, value) in KeyRing.Settings.Concat(Settings).Concat(overrides))
             {
                 b.UseSetting(key, value);
@@ -115,6 +119,17 @@ public class PlatformServer : IAsyncLifetime
         return problem;
     }
 
+    /// <summary>Stops the host and keeps its database, e.g. to clone it (CREATE DATABASE ... TEMPLATE needs it unused).</summary>
+    public async Task StopHostAsync()
+    {
+        Client?.Dispose();
+        if (factory is not null)
+        {
+            await factory.DisposeAsync();
+            factory = null;
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
         Client?.Dispose();
@@ -125,6 +140,10 @@ public class PlatformServer : IAsyncLifetime
 
         await Database.DisposeAsync();
         KeyRing.Dispose();
+        if (Directory.Exists(CheckpointDirectory))
+        {
+            Directory.Delete(CheckpointDirectory, recursive: true);
+        }
     }
 }
 

@@ -47,6 +47,8 @@ public sealed record OwnerNotice(Guid TransactionId, string Kind, string TitleNu
 public static class RegistryEndpoints
 {
     /// <summary>Maps every registry endpoint; returns the group of public reads so the host can rate-limit it.</summary>
+    private const int CheckpointsPerPage = 10_000;
+
     public static RouteGroupBuilder MapRegistryEndpoints(this IEndpointRouteBuilder app)
     {
         var registry = app.MapGroup("/api/registry").WithTags("Registry");
@@ -65,6 +67,25 @@ public static class RegistryEndpoints
         reads.MapGet("/parcels/{upi}/title", async (string upi, bool? history, ClaimsPrincipal user, TitleExtracts extracts, CancellationToken ct) =>
                 TypedResults.Ok(await extracts.BuildAsync(await extracts.TitleOfParcelAsync(ParcelIdentifier.Parse(upi, "upi"), ct), history == true, user, ct)))
             .WithSummary("The extract of the title that covers a parcel (the open one, else the last).");
+        reads.MapGet("/journal/checkpoints", (long? after, JournalCheckpointLog log) =>
+            {
+                if (!log.Configured)
+                {
+                    throw new ResourceNotFoundException("checkpoints-not-configured", "This server writes no journal checkpoints (Registry:Checkpoints:Directory is not set).");
+                }
+
+                var all = log.Read();
+                var page = all.Where(c => after is null || c.Seq > after).Take(CheckpointsPerPage).ToList();
+                return TypedResults.Ok(new
+                {
+                    algorithm = "ECDSA P-256 with SHA-256; signature DER (RFC 3279), base64",
+                    signedText = "landplatform journal checkpoint v1\n{seq}\n{hash}\n{at}",
+                    publicKey = log.PublicKeyPem(),
+                    checkpoints = page,
+                    next = page.Count == CheckpointsPerPage && all.Count > 0 && page[^1].Seq < all[^1].Seq ? $"/api/registry/journal/checkpoints?after={page[^1].Seq}" : null,
+                });
+            })
+            .WithSummary("The journal's signed checkpoints (seq, hash, at, keyId, signature), oldest first, after= a seq, 10,000 a page, and the public key: keep a copy and verify with ./lp registry verify --checkpoints FILE --public-key FILE.");
         reads.MapGet("/fees", async (RegistryDbContext db, CancellationToken ct) =>
             {
                 var schedule = await db.FeeSchedule.AsNoTracking().OrderBy(f => f.Fee).ToListAsync(ct);
@@ -168,10 +189,10 @@ public static class RegistryEndpoints
             })
             .RequireAuthorization(AccessPolicyNames.RegistryReaders).WithSummary("The queue: transactions by state= and title=, oldest lodged first.");
 
-        registry.MapGet("/journal/verification", async (RegisterJournal journal, CancellationToken ct) =>
+        registry.MapGet("/journal/verification", async (RegisterJournal journal, JournalCheckpointLog checkpoints, CancellationToken ct) =>
             {
-                var result = await journal.VerifyAsync(null, ct);
-                return TypedResults.Ok(new { intact = result.Intact, entries = result.Entries, firstBadEntry = result.FirstBadSeq, message = result.Message });
+                var result = await journal.VerifyAsync(checkpoints.Read(), null, ct);
+                return TypedResults.Ok(new { intact = result.Intact, entries = result.Entries, firstBadEntry = result.FirstBadSeq, findings = result.Findings, message = result.Message });
             })
             .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("Recomputes the register journal's hash chain and digests; names the first entry that fails.");
         return reads;

@@ -50,12 +50,14 @@ public sealed class Title
     public Guid? ClosedByTransactionId { get; set; }
 }
 
-/// <summary>A parcel a title covers.</summary>
+/// <summary>A parcel a title covers: written once, by the journaled transaction that opened the title, never changed.</summary>
 public sealed class TitleParcel
 {
     public required string TitleNumber { get; init; }
 
     public required string Upi { get; init; }
+
+    public Guid CreatedByTransactionId { get; init; }
 }
 
 /// <summary>The kinds of rights, restrictions and responsibilities a title carries.</summary>

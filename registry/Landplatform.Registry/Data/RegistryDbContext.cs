@@ -54,6 +54,8 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.ToTable("titles");
             e.HasKey(t => t.TitleNumber);
             e.Property(t => t.TitleNumber).HasMaxLength(40);
+            e.HasIndex(t => t.OpenedByTransactionId);
+            e.HasIndex(t => t.ClosedByTransactionId);
         });
 
         modelBuilder.Entity<TitleParcel>(e =>
@@ -62,6 +64,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.HasKey(t => new { t.TitleNumber, t.Upi });
             e.Property(t => t.Upi).HasMaxLength(32);
             e.HasIndex(t => t.Upi);
+            e.HasIndex(t => t.CreatedByTransactionId);
             e.HasOne<Title>().WithMany().HasForeignKey(t => t.TitleNumber).OnDelete(DeleteBehavior.Restrict);
         });
 
@@ -165,7 +168,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.ToTable("journal", t => t.HasCheckConstraint("ck_journal_hash_length", "length(hash) = 32 AND length(previous_hash) = 32"));
             e.HasKey(j => j.Seq);
             e.Property(j => j.Seq).ValueGeneratedNever();
-            e.HasIndex(j => j.TransactionId);
+            e.HasIndex(j => j.TransactionId).IsUnique();
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Npgsql;
 
 namespace Landplatform.Registry.Journal;
@@ -13,7 +14,8 @@ public sealed record JournalContent(
     DateTimeOffset RecordedAt,
     IReadOnlyList<string> Titles,
     string Digest,
-    string? Note);
+    string? Note,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DigestVersion = null);
 
 /// <summary>An entry as appended: its place in the chain and what it says.</summary>
 public sealed record JournalAppend(long Seq, JournalContent Content);
@@ -21,11 +23,12 @@ public sealed record JournalAppend(long Seq, JournalContent Content);
 /// <summary>What a registered transaction asks the journal to record.</summary>
 public sealed record JournalRequest(Guid TransactionId, string Kind, string? TitleNumber, IReadOnlyList<string> Titles, DateTimeOffset RecordedAt, string? Note);
 
-/// <summary>The outcome of recomputing the journal's chain.</summary>
-/// <param name="FirstBadSeq">The first entry that fails, or null when the chain holds.</param>
-public sealed record JournalVerification(long Entries, long? FirstBadSeq, string Message)
+/// <summary>The outcome of recomputing the journal's chain and checking the register against it.</summary>
+/// <param name="FirstBadSeq">The first entry that fails, or null when every entry holds.</param>
+/// <param name="Findings">Every discrepancy, each naming the entry, the title or the table row (empty when intact).</param>
+public sealed record JournalVerification(long Entries, long? FirstBadSeq, string Message, IReadOnlyList<string> Findings)
 {
-    public bool Intact => FirstBadSeq is null;
+    public bool Intact => Findings.Count == 0;
 }
 
 /// <summary>
@@ -40,6 +43,12 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
 
     public static readonly byte[] GenesisPreviousHash = new byte[32];
 
+    /// <summary>The digest new entries record: v2 (<c>registry.transaction_digest_v2</c>) covers the whole transaction; entries without a version were v1 (its rights only).</summary>
+    public const int CurrentDigestVersion = 2;
+
+    /// <summary>At most this many findings are listed; the count says how many more there were.</summary>
+    private const int FindingsListed = 10_000;
+
     private static readonly JsonSerializerOptions Canonical = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
     /// <summary>
@@ -52,13 +61,13 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
     {
         // The digest covers only this transaction's rights, already written: it is computed before the lock.
         string digest;
-        await using (var digestCommand = new NpgsqlCommand("SELECT registry.transaction_digest(@tx)", connection) { CommandTimeout = 0 })
+        await using (var digestCommand = new NpgsqlCommand("SELECT registry.transaction_digest_v2(@tx)", connection) { CommandTimeout = 0 })
         {
             digestCommand.Parameters.AddWithValue("tx", transactionId);
             digest = (string)(await digestCommand.ExecuteScalarAsync(ct))!;
         }
 
-        var content = new JournalContent(transactionId, kind, titleNumber, recordedAt.ToUniversalTime(), titles, digest, note);
+        var content = new JournalContent(transactionId, kind, titleNumber, recordedAt.ToUniversalTime(), titles, digest, note, CurrentDigestVersion);
         var text = JsonSerializer.Serialize(content, Canonical);
 
         // Only the link to the tail is made under the lock, in one round trip: the lock is held from
@@ -111,14 +120,14 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
 
         var ids = requests.Select(r => r.TransactionId).ToArray();
         var texts = requests.Select(r => JsonSerializer.Serialize(
-            new JournalContent(r.TransactionId, r.Kind, r.TitleNumber, r.RecordedAt.ToUniversalTime(), r.Titles, DigestPlaceholder, r.Note), Canonical)).ToArray();
+            new JournalContent(r.TransactionId, r.Kind, r.TitleNumber, r.RecordedAt.ToUniversalTime(), r.Titles, DigestPlaceholder, r.Note, CurrentDigestVersion), Canonical)).ToArray();
         await using var link = before ?? new NpgsqlBatch(connection);
 
         // The digests cover only the batch's own rights, written by now: computed before the lock (kept in a
         // transaction-local setting for the linking statement), so the lock covers the link and the commit alone.
         var digests = new NpgsqlBatchCommand("""
             SELECT set_config('lp.journal_digests',
-                (SELECT json_agg(registry.transaction_digest(i.tx) ORDER BY i.n) FROM unnest(@txs) WITH ORDINALITY AS i(tx, n))::text, true)
+                (SELECT json_agg(registry.transaction_digest_v2(i.tx) ORDER BY i.n) FROM unnest(@txs) WITH ORDINALITY AS i(tx, n))::text, true)
             """);
         digests.Parameters.AddWithValue("txs", ids);
         link.BatchCommands.Add(digests);
@@ -196,82 +205,178 @@ public sealed class RegisterJournal(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Recomputes the whole chain: sequence without gaps, each entry's link to the one before, its own
-    /// hash, and the digest of the rights its transaction created and ended. Names the first entry that fails.
+    /// Recomputes the whole chain in one streaming read (sequence without gaps, each entry's link to the one before, its
+    /// own hash, the digest of its transaction in the version it recorded), then finds every register row and every
+    /// registered transaction that no journal entry vouches for, then checks the chain against the signed checkpoints
+    /// given (a truncated tail or a recomputed chain no longer has the hash a checkpoint signed). Lists every finding.
     /// </summary>
-    public async Task<JournalVerification> VerifyAsync(IProgress<string>? progress, CancellationToken ct)
+    public async Task<JournalVerification> VerifyAsync(IReadOnlyList<JournalCheckpoint>? checkpoints, IProgress<string>? progress, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var entries = new List<(long Seq, Guid Tx, string Content, byte[] Previous, byte[] Hash)>();
-        await using (var command = new NpgsqlCommand("SELECT seq, transaction_id, content, previous_hash, hash FROM registry.journal ORDER BY seq", connection))
+        var findings = new List<string>();
+        var more = 0L;
+        void Find(string finding)
+        {
+            if (findings.Count < FindingsListed)
+            {
+                findings.Add(finding);
+            }
+            else
+            {
+                more++;
+            }
+        }
+
+        var wanted = (checkpoints ?? []).GroupBy(c => c.Seq).ToDictionary(g => g.Key, g => g.ToList());
+        var chainAt = new Dictionary<long, string>();
+        long? firstBad = null;
+        var entries = 0L;
+        var lastSeq = 0L;
+        var expectedPrevious = GenesisPreviousHash;
+
+        // The version is read with a regex on the text, not by parsing it as jsonb: the digest is what costs, not the choice.
+        await using (var command = new NpgsqlCommand("""
+            SELECT seq, transaction_id, content, previous_hash, hash,
+                   CASE WHEN content ~ '"digestVersion"\s*:\s*2\s*[,}]' THEN registry.transaction_digest_v2(transaction_id)
+                        ELSE registry.transaction_digest(transaction_id) END
+            FROM registry.journal ORDER BY seq
+            """, connection) { CommandTimeout = 0 })
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                entries.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), (byte[])reader[3], (byte[])reader[4]));
+                var (seq, tx, text, previous, hash, digest) = (reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), (byte[])reader[3], (byte[])reader[4], reader.GetString(5));
+                entries++;
+                var failures = Check(seq, tx, text, previous, hash, digest, lastSeq + 1, expectedPrevious);
+                foreach (var failure in failures)
+                {
+                    Find($"journal entry {seq} (transaction {tx}): {failure}");
+                }
+
+                if (failures.Count > 0)
+                {
+                    firstBad ??= seq;
+                }
+
+                if (wanted.ContainsKey(seq))
+                {
+                    chainAt[seq] = Convert.ToHexStringLower(hash);
+                }
+
+                if (seq % 1000 == 0)
+                {
+                    progress?.Report($"{seq} entries verified");
+                }
+
+                lastSeq = seq;
+                expectedPrevious = hash;
             }
         }
 
-        var expectedPrevious = GenesisPreviousHash;
-        var expectedSeq = 1L;
-        foreach (var entry in entries)
+        progress?.Report($"{entries} entries verified; looking for register rows no entry vouches for");
+        await using (var command = new NpgsqlCommand(UnjournaledRowsSql, connection) { CommandTimeout = 0 })
+        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            var failure = await CheckAsync(connection, entry, expectedSeq, expectedPrevious, ct);
-            if (failure is not null)
+            while (await reader.ReadAsync(ct))
             {
-                return new JournalVerification(entries.Count, entry.Seq, $"journal entry {entry.Seq} (transaction {entry.Tx}): {failure}");
+                var title = reader.IsDBNull(2) ? null : reader.GetString(2);
+                Find($"registry.{reader.GetString(0)} row {reader.GetString(1)}{(title is null ? "" : $" (title {title})")}: " +
+                     $"{reader.GetString(3)} by transaction {reader.GetGuid(4)}, which has no journal entry");
             }
-
-            if (entry.Seq % 1000 == 0)
-            {
-                progress?.Report($"{entry.Seq} entries verified");
-            }
-
-            expectedPrevious = entry.Hash;
-            expectedSeq++;
         }
 
-        return new JournalVerification(entries.Count, null, $"journal intact: {entries.Count} entries, chain and digests recomputed");
+        foreach (var (seq, signed) in wanted.OrderBy(w => w.Key))
+        {
+            foreach (var checkpoint in signed)
+            {
+                if (!chainAt.TryGetValue(seq, out var actual))
+                {
+                    Find($"checkpoint at journal entry {seq} (signed {checkpoint.At}): the journal {(lastSeq < seq ? $"ends at entry {lastSeq}" : "has no such entry")}: entries were removed from its tail");
+                }
+                else if (!string.Equals(actual, checkpoint.Hash, StringComparison.OrdinalIgnoreCase))
+                {
+                    Find($"checkpoint at journal entry {seq} (signed {checkpoint.At}): journal entry {seq} no longer has the hash the checkpoint signed: the chain was rewritten or recomputed");
+                }
+            }
+        }
+
+        var total = findings.Count + more;
+        if (more > 0)
+        {
+            findings.Add($"... and {more} more findings");
+        }
+
+        var checkedAgainst = wanted.Count == 0 ? "no checkpoint given" : $"{wanted.Values.Sum(v => v.Count)} signed checkpoints matched, the latest at entry {wanted.Keys.Max()}";
+        var message = findings.Count == 0
+            ? $"journal intact: {entries} entries, chain and digests recomputed, every register row journaled, {checkedAgainst}"
+            : $"journal NOT intact: {total} findings over {entries} entries" + Environment.NewLine + string.Join(Environment.NewLine, findings);
+        return new JournalVerification(entries, firstBad, message, findings);
     }
 
-    private static async Task<string?> CheckAsync(NpgsqlConnection connection, (long Seq, Guid Tx, string Content, byte[] Previous, byte[] Hash) entry,
-        long expectedSeq, byte[] expectedPrevious, CancellationToken ct)
+    // Every register row names the transaction that made or ended it; the deferred foreign keys enforce a journal entry
+    // for it, and this finds any row written around them (a superuser with the triggers off).
+    private const string UnjournaledRowsSql = """
+        SELECT 'rights', r.id::text, r.title_number, 'created', r.created_by_transaction_id FROM registry.rights r
+        WHERE NOT EXISTS (SELECT 1 FROM registry.journal j WHERE j.transaction_id = r.created_by_transaction_id)
+        UNION ALL
+        SELECT 'rights', r.id::text, r.title_number, 'ended', r.ended_by_transaction_id FROM registry.rights r
+        WHERE r.ended_by_transaction_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM registry.journal j WHERE j.transaction_id = r.ended_by_transaction_id)
+        UNION ALL
+        SELECT 'titles', t.title_number, t.title_number, 'opened', t.opened_by_transaction_id FROM registry.titles t
+        WHERE NOT EXISTS (SELECT 1 FROM registry.journal j WHERE j.transaction_id = t.opened_by_transaction_id)
+        UNION ALL
+        SELECT 'titles', t.title_number, t.title_number, 'closed', t.closed_by_transaction_id FROM registry.titles t
+        WHERE t.closed_by_transaction_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM registry.journal j WHERE j.transaction_id = t.closed_by_transaction_id)
+        UNION ALL
+        SELECT 'title_parcels', tp.title_number || ' ' || tp.upi, tp.title_number, 'linked', tp.created_by_transaction_id FROM registry.title_parcels tp
+        WHERE NOT EXISTS (SELECT 1 FROM registry.journal j WHERE j.transaction_id = tp.created_by_transaction_id)
+        UNION ALL
+        SELECT 'transactions', t.id::text, t.title_number, 'registered', t.id FROM registry.transactions t
+        WHERE t.state = 'registered' AND NOT EXISTS (SELECT 1 FROM registry.journal j WHERE j.transaction_id = t.id)
+        ORDER BY 1, 2
+        """;
+
+    private static List<string> Check(long seq, Guid tx, string text, byte[] previous, byte[] hash, string digest, long expectedSeq, byte[] expectedPrevious)
     {
-        if (entry.Seq != expectedSeq)
+        var failures = new List<string>();
+        if (seq != expectedSeq)
         {
-            return $"expected entry {expectedSeq} here: entries are missing";
+            failures.Add(seq > expectedSeq
+                ? $"expected entry {expectedSeq} here: entries {expectedSeq}..{seq - 1} are missing"
+                : $"expected entry {expectedSeq} here: entries are out of order");
         }
 
-        if (!entry.Previous.AsSpan().SequenceEqual(expectedPrevious))
+        if (!previous.AsSpan().SequenceEqual(expectedPrevious))
         {
-            return "its previous-hash does not match the hash of the entry before it";
+            failures.Add("its previous-hash does not match the hash of the entry before it");
         }
 
-        if (!HashOf(entry.Previous, entry.Content).AsSpan().SequenceEqual(entry.Hash))
+        if (!HashOf(previous, text).AsSpan().SequenceEqual(hash))
         {
-            return "its hash does not match its content: the entry was altered";
+            failures.Add("its hash does not match its content: the entry was altered");
         }
 
         JournalContent? content;
         try
         {
-            content = JsonSerializer.Deserialize<JournalContent>(entry.Content, Canonical);
+            content = JsonSerializer.Deserialize<JournalContent>(text, Canonical);
         }
         catch (JsonException)
         {
-            return "its content is not a journal entry";
+            failures.Add("its content is not a journal entry");
+            return failures;
         }
 
-        if (content is null || content.TransactionId != entry.Tx)
+        if (content is null || content.TransactionId != tx)
         {
-            return "its content names another transaction than its columns";
+            failures.Add("its content names another transaction than its columns");
+        }
+        else if (content.Digest != digest)
+        {
+            failures.Add($"the register rows its transaction wrote (rights created or ended{(content.DigestVersion is >= 2 ? ", titles, parcels, the instrument, steps, documents, payments" : "")}) no longer match the digest it recorded: the register was altered");
         }
 
-        await using var digest = new NpgsqlCommand("SELECT registry.transaction_digest(@tx)", connection) { CommandTimeout = 0 };
-        digest.Parameters.AddWithValue("tx", entry.Tx);
-        return (string)(await digest.ExecuteScalarAsync(ct))! == content.Digest
-            ? null
-            : "the rights its transaction created or ended no longer match the digest it recorded: the register was altered";
+        return failures;
     }
 }

@@ -60,7 +60,10 @@ public sealed class RegisterLoader(NpgsqlDataSource db, TimeProvider clock)
             INSERT INTO registry.titles (title_number, opened_at, opened_by_transaction_id)
             SELECT DISTINCT 'T-' || upi, @at, @tx FROM staging_ownership ORDER BY 1
             """, ct, ("at", SampleEffectiveAt), ("tx", transactionId));
-        await ExecuteAsync(connection, "INSERT INTO registry.title_parcels (title_number, upi) SELECT DISTINCT 'T-' || upi, upi FROM staging_ownership ORDER BY 1", ct);
+        await ExecuteAsync(connection, """
+            INSERT INTO registry.title_parcels (title_number, upi, created_by_transaction_id)
+            SELECT DISTINCT 'T-' || upi, upi, @tx::uuid FROM staging_ownership ORDER BY 1
+            """, ct, ("tx", transactionId));
         var rights = await ExecuteAsync(connection, """
             INSERT INTO registry.rights (title_number, kind, party_id, share_numerator, share_denominator, valid_from, created_by_transaction_id)
             SELECT 'T-' || upi, 'ownership', party_id, share_numerator, share_denominator, @at, @tx FROM staging_ownership ORDER BY upi, party_id

@@ -283,7 +283,8 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var due = await db.Transactions.FromSqlInterpolated($"SELECT * FROM registry.transactions WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
-        if (due is null || due.InvoiceId != invoiceId || due.InvoicePaidAt is not null)
+        // A registered transaction is immutable (the journal's digest covers it): a late invoice payment stays in the payments module.
+        if (due is null || due.InvoiceId != invoiceId || due.InvoicePaidAt is not null || due.State == TransactionState.Registered)
         {
             return;
         }
@@ -421,7 +422,7 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
                 {
                     var childTitle = "T-" + child;
                     db.Titles.Add(new Title { TitleNumber = childTitle, OpenedAt = now, OpenedByTransactionId = examined.Id });
-                    db.TitleParcels.Add(new TitleParcel { TitleNumber = childTitle, Upi = child });
+                    db.TitleParcels.Add(new TitleParcel { TitleNumber = childTitle, Upi = child, CreatedByTransactionId = examined.Id });
                     foreach (var right in state.Current)
                     {
                         added.Add(NewRight(childTitle, right.Kind, right.PartyId, new Share(right.ShareNumerator, right.ShareDenominator), right.Amount, right.Terms, examined.Id, now));

@@ -99,7 +99,8 @@ namespace Landplatform.Registry.Data.Migrations
 
                     b.HasKey("Seq");
 
-                    b.HasIndex("TransactionId");
+                    b.HasIndex("TransactionId")
+                        .IsUnique();
 
                     b.ToTable("journal", "registry", t =>
                         {
@@ -442,6 +443,10 @@ namespace Landplatform.Registry.Data.Migrations
 
                     b.HasKey("TitleNumber");
 
+                    b.HasIndex("ClosedByTransactionId");
+
+                    b.HasIndex("OpenedByTransactionId");
+
                     b.ToTable("titles", "registry");
                 });
 
@@ -456,7 +461,13 @@ namespace Landplatform.Registry.Data.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("upi");
 
+                    b.Property<Guid>("CreatedByTransactionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_transaction_id");
+
                     b.HasKey("TitleNumber", "Upi");
+
+                    b.HasIndex("CreatedByTransactionId");
 
                     b.HasIndex("Upi");
 
