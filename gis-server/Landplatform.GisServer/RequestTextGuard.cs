@@ -25,6 +25,10 @@ public static class RequestTextGuard
     /// </summary>
     private static readonly string[] OwnFormatServices = ["/wms", "/wfs", "/wmts"];
 
+    /// <summary>Printable ASCII except '%' (an escape to decode): a part made only of these is clean as it stands.</summary>
+    private static readonly System.Buffers.SearchValues<char> PlainText =
+        System.Buffers.SearchValues.Create(" !\"#$&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static IApplicationBuilder UseRequestTextGuard(this IApplicationBuilder app) =>
@@ -91,7 +95,8 @@ public static class RequestTextGuard
     /// <summary>What is wrong with a percent-encoded part of the request line, or null when it is clean text.</summary>
     private static string? Fault(string encoded, bool plusIsSpace, bool multiline)
     {
-        if (encoded.Length == 0)
+        // Most requests (every tile, most API calls) are plain printable ASCII without escapes: nothing to decode.
+        if (!encoded.AsSpan().ContainsAnyExcept(PlainText))
         {
             return null;
         }

@@ -64,7 +64,7 @@ public sealed record PublishedLayer(
     public IReadOnlyList<LayerAttribute> TileAttributesAt(int z) => Attributes.Where(a => a.TilesFromZoom <= z).ToList();
 
     /// <summary>Every attribute the tiles carry at some zoom.</summary>
-    public IReadOnlyList<LayerAttribute> TileAttributes => Attributes.Where(a => a.TilesFromZoom is not null).ToList();
+    public IReadOnlyList<LayerAttribute> TileAttributes { get; } = Attributes.Where(a => a.TilesFromZoom is not null).ToList();
 }
 
 /// <summary>

@@ -3,17 +3,8 @@ using Landplatform.Cadastre.Contracts.Layers;
 
 namespace Landplatform.GisServer.Ogc;
 
-/// <summary>The value type of a feature property, as OGC services describe it.</summary>
-public enum PropertyType
-{
-    String,
-    Integer,
-    Number,
-    DateTime,
-}
-
 /// <summary>A property a collection publishes: its public name and the column it reads (from the allow-list only).</summary>
-public sealed record FeatureProperty(string Name, string Column, PropertyType Type, string Title)
+public sealed record FeatureProperty(string Name, string Column, AttributeType Type, string Title)
 {
     /// <summary>The name as JSON writes it, escaped once rather than for every feature.</summary>
     public JsonEncodedText JsonName { get; } = JsonEncodedText.Encode(Name);
@@ -64,14 +55,6 @@ public static class FeatureCatalog
 
     private static FeatureCollectionDefinition Collection(PublishedLayer layer) =>
         new(layer.Id, layer.Title, layer.Description, layer.Table, layer.IdColumn, layer.IdIsNumeric, layer.GeometryColumn, layer.GeometryType,
-            layer.Attributes.Select(a => new FeatureProperty(a.Name, a.Column, Type(a.Type), a.Title)).ToList(),
+            layer.Attributes.Select(a => new FeatureProperty(a.Name, a.Column, a.Type, a.Title)).ToList(),
             layer.CurrentFilter, layer.ValidFrom, layer.ValidTo);
-
-    private static PropertyType Type(AttributeType type) => type switch
-    {
-        AttributeType.Integer => PropertyType.Integer,
-        AttributeType.Number => PropertyType.Number,
-        AttributeType.DateTime => PropertyType.DateTime,
-        _ => PropertyType.String,
-    };
 }

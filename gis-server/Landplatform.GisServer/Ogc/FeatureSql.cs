@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts.Layers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -343,15 +344,15 @@ public static class FeatureSql
             var type = query.Collection.FindProperty(property)!.Type;
             object value = (type, literal.Value) switch
             {
-                (PropertyType.String, var v) => Convert.ToString(v, CultureInfo.InvariantCulture)!,
-                (PropertyType.Integer, long v) => v,
-                (PropertyType.Integer, double v) when v == Math.Floor(v) => (long)v,
-                (PropertyType.Integer, string s) when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
-                (PropertyType.Number, long v) => (double)v,
-                (PropertyType.Number, double v) => v,
-                (PropertyType.Number, string s) when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-                (PropertyType.DateTime, DateTimeOffset v) => v.ToUniversalTime(),
-                (PropertyType.DateTime, string s) when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) => t.ToUniversalTime(),
+                (AttributeType.String, var v) => Convert.ToString(v, CultureInfo.InvariantCulture)!,
+                (AttributeType.Integer, long v) => v,
+                (AttributeType.Integer, double v) when v == Math.Floor(v) => (long)v,
+                (AttributeType.Integer, string s) when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
+                (AttributeType.Number, long v) => (double)v,
+                (AttributeType.Number, double v) => v,
+                (AttributeType.Number, string s) when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+                (AttributeType.DateTime, DateTimeOffset v) => v.ToUniversalTime(),
+                (AttributeType.DateTime, string s) when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) => t.ToUniversalTime(),
                 _ => throw new InvalidParameterException(query.FilterParameter, "filter-type",
                     $"'{literal.Value}' cannot be compared with {property}, which holds {type.ToString().ToLowerInvariant()} values."),
             };

@@ -255,15 +255,11 @@ public static class Wmts
                 xml.WriteAttributeString("locator", locator);
             }
 
-            xml.WriteElementString("ows", "ExceptionText", Ows, XmlSafe(e.Message));
+            xml.WriteElementString("ows", "ExceptionText", Ows, XmlReportText.Safe(e.Message));
             xml.WriteEndElement();
             xml.WriteEndElement();
         }
 
         await http.Response.WriteAsync(text.ToString().Replace("encoding=\"utf-16\"", "encoding=\"utf-8\"", StringComparison.Ordinal), ct);
     }
-
-    // A refused value may hold characters XML cannot carry (a control character in LAYER): the report stays well-formed.
-    private static string XmlSafe(string text) =>
-        text.All(XmlConvert.IsXmlChar) ? text : new string(text.Select(c => XmlConvert.IsXmlChar(c) ? c : '\uFFFD').ToArray());
 }

@@ -7,8 +7,10 @@ namespace Landplatform.Tiles.Vector;
 /// tiles carry the same attribute names and types as the OGC services. Tables, columns and filters come only from
 /// there, never from a request: a request names a layer id and unknown ids are refused.
 /// </summary>
-public sealed record TileLayer(PublishedLayer Published, LayerTiling Tiling)
+public sealed record TileLayer(PublishedLayer Published)
 {
+    public LayerTiling Tiling { get; } = Published.Tiling ?? throw new ArgumentException($"{Published.Id} is not tiled", nameof(Published));
+
     public string Id => Published.Id;
 
     public string Title => Published.Title;
@@ -49,7 +51,7 @@ public static class TileLayers
     public const int MaxZoom = 22;
 
     public static IReadOnlyList<TileLayer> All { get; } =
-        PublishedLayers.All.Where(l => l.Tiling is not null).Select(l => new TileLayer(l, l.Tiling!)).ToList();
+        PublishedLayers.All.Where(l => l.Tiling is not null).Select(l => new TileLayer(l)).ToList();
 
     public static TileLayer? Find(string id) => All.FirstOrDefault(l => l.Id.Equals(id, StringComparison.Ordinal));
 

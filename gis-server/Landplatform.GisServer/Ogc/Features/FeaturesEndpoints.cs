@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts.Layers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -162,16 +163,16 @@ public static class FeaturesEndpoints
             var schema = new JsonObject { ["title"] = property.Title };
             switch (property.Type)
             {
-                case PropertyType.String:
+                case AttributeType.String:
                     schema["type"] = "string";
                     break;
-                case PropertyType.Integer:
+                case AttributeType.Integer:
                     schema["type"] = "integer";
                     break;
-                case PropertyType.Number:
+                case AttributeType.Number:
                     schema["type"] = "number";
                     break;
-                case PropertyType.DateTime:
+                case AttributeType.DateTime:
                     schema["type"] = "string";
                     schema["format"] = "date-time";
                     break;

@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts.Layers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
@@ -50,9 +51,9 @@ public sealed class FlatGeobufWriter
         var columns = new List<Column> { new("id", collection.IdIsNumeric ? ColumnKind.Long : ColumnKind.String, "Feature identifier") };
         columns.AddRange(selected.Select(p => new Column(p.Name, p.Type switch
         {
-            PropertyType.Integer => ColumnKind.Long,
-            PropertyType.Number => ColumnKind.Double,
-            PropertyType.DateTime => ColumnKind.DateTime,
+            AttributeType.Integer => ColumnKind.Long,
+            AttributeType.Number => ColumnKind.Double,
+            AttributeType.DateTime => ColumnKind.DateTime,
             _ => ColumnKind.String,
         }, p.Title)));
         return new FlatGeobufWriter(columns);

@@ -1,3 +1,4 @@
+using Landplatform.Cadastre.Contracts.Layers;
 using System.Xml;
 
 namespace Landplatform.GisServer.Ogc.Wfs;
@@ -107,11 +108,11 @@ public static class WfsFeatureTypeSchema
         xml.WriteEndElement();
     }
 
-    public static string XsdType(PropertyType type) => type switch
+    public static string XsdType(AttributeType type) => type switch
     {
-        PropertyType.Integer => "xsd:int",
-        PropertyType.Number => "xsd:double",
-        PropertyType.DateTime => "xsd:dateTime",
+        AttributeType.Integer => "xsd:int",
+        AttributeType.Number => "xsd:double",
+        AttributeType.DateTime => "xsd:dateTime",
         _ => "xsd:string",
     };
 

@@ -43,10 +43,6 @@ public static class WmsExceptionReport
         }
     }
 
-    // A request may carry characters XML cannot hold (e.g. %01); the report must still be well-formed.
-    private static string XmlSafe(string text) =>
-        text.All(XmlConvert.IsXmlChar) ? text : new string(text.Select(c => XmlConvert.IsXmlChar(c) ? c : '\uFFFD').ToArray());
-
     private static async Task WriteAsync(HttpContext http, string? code, string locator, string message)
     {
         http.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -66,10 +62,10 @@ public static class WmsExceptionReport
 
         if (locator.Length > 0)
         {
-            xml.WriteAttributeString("locator", XmlSafe(locator));
+            xml.WriteAttributeString("locator", XmlReportText.Safe(locator));
         }
 
-        xml.WriteString(XmlSafe(message));
+        xml.WriteString(XmlReportText.Safe(message));
         xml.WriteEndElement();
         xml.WriteEndElement();
         await xml.WriteEndDocumentAsync();
