@@ -1,6 +1,6 @@
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Events;
 using Landplatform.Cadastre.Data;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NetTopologySuite.Geometries;
 
@@ -137,16 +137,9 @@ public sealed class FabricChanges(CadastreDbContext db, TimeProvider clock)
             extent.ExpandToInclude(shape.EnvelopeInternal);
         }
 
-        var payload = JsonSerializer.Serialize(new
-        {
-            transactionId = change.Id,
-            kind = CadastreDbContext.SnakeCase(change.Kind.ToString()),
-            reference = change.Reference,
-            effectiveAt = change.EffectiveAt,
-            retired,
-            created,
-            extent = new { srid = CadastreDbContext.NationalSrid, minX = extent.MinX, minY = extent.MinY, maxX = extent.MaxX, maxY = extent.MaxY },
-        });
+        var payload = EventPayloads.Serialize(new FabricChangedPayload(
+            change.Id, CadastreDbContext.SnakeCase(change.Kind.ToString()), change.Reference, change.EffectiveAt, retired, created,
+            new EventExtent(CadastreDbContext.NationalSrid, extent.MinX, extent.MinY, extent.MaxX, extent.MaxY)));
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO exchange.outbox (event_id, type, occurred_at, correlation_id, payload) VALUES ({Guid.CreateVersion7()}, {FabricChangedEvent}, {change.RecordedAt}, {change.Id}, {payload}::jsonb)",
             ct);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Events;
 using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Integrations.Exchange;
 using Microsoft.EntityFrameworkCore;
@@ -280,18 +281,8 @@ public sealed partial class InvoiceBook(
                 PaidAt = now,
             };
             db.Receipts.Add(receipt);
-            await OutboxRecord.RecordAsync(db, PaymentEvents.InvoicePaid, invoice.CorrelationId, JsonSerializer.Serialize(new
-            {
-                invoiceId = invoice.Id,
-                invoiceNumber = invoice.Number,
-                subjectType = invoice.SubjectType,
-                subjectReference = invoice.SubjectReference,
-                amount = invoice.Total,
-                currency = invoice.Currency,
-                receiptNumber = receipt.Number,
-                paidAt = now,
-                gatewayPaymentId = intentId,
-            }), now, ct);
+            await OutboxRecord.RecordAsync(db, PaymentEvents.InvoicePaid, invoice.CorrelationId, EventPayloads.Serialize(new InvoicePaidPayload(
+                invoice.Id, invoice.Number, invoice.SubjectType, invoice.SubjectReference, invoice.Total, invoice.Currency, receipt.Number, now, intentId)), now, ct);
         }
 
         await db.SaveChangesAsync(ct);

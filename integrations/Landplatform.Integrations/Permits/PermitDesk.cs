@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Events;
 using Landplatform.Integrations.Exchange;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -156,17 +157,9 @@ public sealed class PermitDesk(PermitsStore db, PermitCheck check, NpgsqlDataSou
         application.DecidedAt = now;
         application.Reasons = reasons.Trim();
         await db.SaveChangesAsync(ct);
-        var payload = JsonSerializer.Serialize(new
-        {
-            applicationId = application.Id,
-            number = application.Number,
-            upi = application.Upi,
-            titleNumber = application.TitleNumber,
-            decision = application.Status,
-            reasons = application.Reasons,
-            findings = findings.Select(f => f.Id),
-            decidedAt = now,
-        }, Json);
+        var payload = EventPayloads.Serialize(new PermitDecidedPayload(
+            application.Id, application.Number, application.Upi, application.TitleNumber, application.Status, application.Reasons,
+            [.. findings.Select(f => f.Id)], now));
         await OutboxRecord.RecordAsync(db, DecidedEvent, application.Id, payload, now, ct);
         await transaction.CommitAsync(ct);
         return application;

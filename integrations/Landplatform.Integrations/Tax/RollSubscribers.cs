@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Landplatform.Cadastre.Contracts.Events;
 
 namespace Landplatform.Integrations.Tax;
@@ -18,20 +17,15 @@ public sealed class RollFollowsRegister(TaxRoll roll) : IEventSubscriber
 
     public async Task HandleAsync(PlatformEvent platformEvent, CancellationToken ct)
     {
-        using var payload = JsonDocument.Parse(platformEvent.Payload);
-        var root = payload.RootElement;
-        var kind = root.TryGetProperty("kind", out var k) ? k.GetString() : null;
-        var parcels = root.TryGetProperty("parcels", out var p) && p.ValueKind == JsonValueKind.Array
-            ? p.EnumerateArray().Select(e => e.GetString()!).ToList()
-            : [];
-        switch (kind)
+        var registered = EventPayloads.Read<TransactionRegisteredPayload>(platformEvent);
+        switch (registered.Kind)
         {
-            case "transfer" or "rectification" when root.TryGetProperty("newOwners", out var owners):
-                await roll.ChangeOwnersAsync(parcels, root.TryGetProperty("titleNumber", out var t) ? t.GetString() : null, owners.GetRawText(), platformEvent.EventId, ct);
+            case "transfer" or "rectification":
+                await roll.ChangeOwnersAsync(registered.Parcels, registered.TitleNumber, EventPayloads.Serialize(registered.NewOwners), platformEvent.EventId, ct);
                 break;
             case "subdivision":
                 // The children's titles now exist in the register: value them again with their owners.
-                await roll.RevalueAsync(parcels, "new-owner", platformEvent.EventId, ct);
+                await roll.RevalueAsync(registered.Parcels, "new-owner", platformEvent.EventId, ct);
                 break;
         }
     }
@@ -51,11 +45,10 @@ public sealed class RollFollowsFabric(TaxRoll roll) : IEventSubscriber
 
     public async Task HandleAsync(PlatformEvent platformEvent, CancellationToken ct)
     {
-        using var payload = JsonDocument.Parse(platformEvent.Payload);
-        var root = payload.RootElement;
-        var kind = root.TryGetProperty("kind", out var k) ? k.GetString() ?? "change" : "change";
-        var created = Upis(root, "created");
-        var retired = Upis(root, "retired");
+        var changed = EventPayloads.Read<FabricChangedPayload>(platformEvent);
+        var kind = changed.Kind;
+        var created = changed.Created.ToList();
+        var retired = changed.Retired.ToList();
 
         // Children first, so they can carry over their parents' owners before the parents leave the roll.
         if (created.Count > 0)
@@ -68,9 +61,4 @@ public sealed class RollFollowsFabric(TaxRoll roll) : IEventSubscriber
             await roll.RetireAsync(retired, platformEvent.EventId, ct);
         }
     }
-
-    private static List<string> Upis(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(e => e.GetString()!).ToList()
-            : [];
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Landplatform.Cadastre.Contracts.Documents;
 using Landplatform.Cadastre.Contracts.Events;
 using Landplatform.Cadastre.Contracts.Payments;
@@ -41,16 +40,14 @@ public sealed class RegistryFeesSubscriber(IServiceScopeFactory scopes, ILogger<
 {
     public const string SubjectType = "registry-transaction";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public string Name => "registry.fees";
 
     public IReadOnlyCollection<string> EventTypes { get; } = [PaymentEvents.InvoicePaid];
 
     public async Task HandleAsync(PlatformEvent platformEvent, CancellationToken ct)
     {
-        var paid = JsonSerializer.Deserialize<InvoicePaid>(platformEvent.Payload, Json);
-        if (paid is null || paid.SubjectType != SubjectType)
+        var paid = EventPayloads.Read<InvoicePaidPayload>(platformEvent);
+        if (paid.SubjectType != SubjectType)
         {
             return;
         }
@@ -64,6 +61,4 @@ public sealed class RegistryFeesSubscriber(IServiceScopeFactory scopes, ILogger<
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<TransactionDesk>().SettleInvoiceAsync(transactionId, paid.InvoiceId, paid.ReceiptNumber, paid.Amount, ct);
     }
-
-    private sealed record InvoicePaid(Guid InvoiceId, string? InvoiceNumber, string? SubjectType, string? SubjectReference, decimal Amount, string? ReceiptNumber);
 }
