@@ -163,7 +163,7 @@ internal static class HostCommands
         switch (args[0])
         {
             case "migrate":
-                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<PaymentsStore>(), services.GetRequiredService<DocumentsStore>(), services.GetRequiredService<RegistryDbContext>(), services.GetRequiredService<TaxStore>(), services.GetRequiredService<PermitsStore>(), services.GetRequiredService<CustomsStore>(), services.GetRequiredService<TilesDbContext>()])
+                foreach (var db in (DbContext[])[services.GetRequiredService<CadastreDbContext>(), services.GetRequiredService<IdentityStore>(), services.GetRequiredService<ExchangeStore>(), services.GetRequiredService<PaymentsStore>(), services.GetRequiredService<DocumentsStore>(), services.GetRequiredService<Landplatform.Integrations.Deeds.DeedsStore>(), services.GetRequiredService<RegistryDbContext>(), services.GetRequiredService<TaxStore>(), services.GetRequiredService<PermitsStore>(), services.GetRequiredService<CustomsStore>(), services.GetRequiredService<TilesDbContext>()])
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
                     await db.Database.MigrateAsync(ct);

@@ -20,7 +20,7 @@ public static partial class RuntimeGrants
 {
     /// <summary>Every module's history tables: the contract each module publishes.</summary>
     public static IReadOnlyList<HistoryTable> HistoryTables { get; } =
-        [.. CadastreModule.HistoryTables, .. RegistryModule.HistoryTables, .. IdentityModule.HistoryTables, .. DocumentsModule.HistoryTables, .. TaxModule.HistoryTables, .. CustomsModule.HistoryTables];
+        [.. CadastreModule.HistoryTables, .. RegistryModule.HistoryTables, .. IdentityModule.HistoryTables, .. DocumentsModule.HistoryTables, .. Landplatform.Integrations.Deeds.DeedsModule.HistoryTables, .. TaxModule.HistoryTables, .. CustomsModule.HistoryTables];
 
     /// <summary>The grants for <paramref name="runtimeRole"/>, to run as the owner of the schemas.</summary>
     public static string Script(string runtimeRole)

@@ -15,7 +15,7 @@ namespace Landplatform.GisServer.Tests;
 /// </summary>
 public sealed partial class ModuleSqlBoundaryTests
 {
-    private static readonly string[] Schemas = ["cadastre", "registry", "tiles", "identity", "exchange", "payments", "documents", "tax", "permits", "customs"];
+    private static readonly string[] Schemas = ["cadastre", "registry", "tiles", "identity", "exchange", "payments", "documents", "deeds", "tax", "permits", "customs"];
 
     private static readonly HashSet<string> Published =
     [
@@ -32,7 +32,7 @@ public sealed partial class ModuleSqlBoundaryTests
         ("registry/Landplatform.Registry", "registry"),
         ("tiles/Landplatform.Tiles", "tiles"),
         ("gis-server/Landplatform.GisServer", null),
-        .. new[] { "Customs", "Documents", "Exchange", "Identity", "Payments", "Permits", "Tax" }
+        .. new[] { "Customs", "Deeds", "Documents", "Exchange", "Identity", "Payments", "Permits", "Tax" }
             .Select(m => ($"integrations/Landplatform.Integrations/{m}", (string?)m.ToLowerInvariant())),
     ];
 
@@ -84,7 +84,7 @@ public sealed partial class ModuleSqlBoundaryTests
     public void The_modules_sharing_the_Integrations_assembly_use_only_what_the_others_publish()
     {
         var assembly = typeof(ExchangeModule).Assembly;
-        string[] modules = ["Customs", "Documents", "Exchange", "Identity", "Payments", "Permits", "Tax"];
+        string[] modules = ["Customs", "Deeds", "Documents", "Exchange", "Identity", "Payments", "Permits", "Tax"];
         var failures = new List<string>();
         foreach (var module in modules)
         {
@@ -144,7 +144,7 @@ public sealed partial class ModuleSqlBoundaryTests
         return type.Name;
     }
 
-    [GeneratedRegex(@"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(?<schema>cadastre|registry|tiles|identity|exchange|payments|documents|tax|permits|customs)\.(?<relation>[a-z_]+)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(?<schema>cadastre|registry|tiles|identity|exchange|payments|documents|deeds|tax|permits|customs)\.(?<relation>[a-z_]+)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Relation();
 
     private static string RepositoryRoot()

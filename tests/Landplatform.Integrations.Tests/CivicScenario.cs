@@ -60,6 +60,16 @@ public sealed class CivicScenario(PlatformServer server)
 
     public Task<(int Status, JsonElement Body)> GetAsync(string path, string? role = null, string? bearer = null) => SendAsync(HttpMethod.Get, path, role, null, bearer);
 
+    /// <summary>Posts a form (a file upload) as the role.</summary>
+    public async Task<(int Status, JsonElement Body)> PostFormAsync(string path, string role, HttpContent form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(role));
+        using var response = await server.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
     public Task<(int Status, JsonElement Body)> PostAsync(string path, string? role, object? body = null) => SendAsync(HttpMethod.Post, path, role, body ?? new { });
 
     public static JsonElement Ok((int Status, JsonElement Body) answer, int status = 200)
@@ -143,12 +153,14 @@ public sealed class CivicScenario(PlatformServer server)
         return transaction;
     }
 
-    public static async Task Until(Func<Task<bool>> condition, string what)
+    public static Task Until(Func<Task<bool>> condition, string what) => Until(condition, what, Patience);
+
+    public static async Task Until(Func<Task<bool>> condition, string what, TimeSpan patience)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + patience;
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"waited {Patience.TotalSeconds} s for {what}");
+            Assert.True(DateTime.UtcNow < deadline, $"waited {patience.TotalSeconds} s for {what}");
             await Task.Delay(200);
         }
     }

@@ -94,7 +94,7 @@ public static class TemplateDatabase
         await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE {template} OWNER \"{Owner().Username}\"", ct);
         await using var database = new NpgsqlConnection(ConnectionStringFor(name));
         await database.OpenAsync(ct);
-        await ExecuteAsync(database, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS btree_gist; CREATE EXTENSION IF NOT EXISTS pg_trgm", ct);
+        await ExecuteAsync(database, "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS btree_gist; CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION IF NOT EXISTS fuzzystrmatch", ct);
     }
 
     public static async Task<string> EnsureAsync(CancellationToken ct)
@@ -175,6 +175,7 @@ public static class TemplateDatabase
         await scope.ServiceProvider.GetRequiredService<ExchangeStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Payments.PaymentsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Documents.DocumentsStore>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Deeds.DeedsStore>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Tiles.Data.TilesDbContext>().Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<Landplatform.Integrations.Tax.TaxStore>().Database.MigrateAsync(ct);
@@ -211,6 +212,7 @@ public static class TemplateDatabase
         services.AddExchange();
         Landplatform.Integrations.Payments.PaymentsModule.AddPayments(services, configuration);
         Landplatform.Integrations.Documents.DocumentsModule.AddDocuments(services);
+        Landplatform.Integrations.Deeds.DeedsModule.AddDeeds(services, configuration);
         services.AddRegistry();
         Landplatform.Tiles.TilesModule.AddTiles(services, followOutbox: false);
         Landplatform.Integrations.Tax.TaxModule.AddTax(services);

@@ -122,6 +122,7 @@ public static class IdentityModule
             .AddPolicy(AccessPolicies.SignedIn, p => p.RequireAuthenticatedUser())
             .AddPolicy(AccessPolicies.Administrators, p => p.RequireRole(PlatformRoles.Administrator))
             .AddPolicy(AccessPolicies.Registrars, p => p.RequireRole(PlatformRoles.Registrar))
+            .AddPolicy(AccessPolicies.DeedsClerks, p => p.RequireRole(PlatformRoles.Registrar, PlatformRoles.Examiner))
             .AddPolicy(AccessPolicyNames.Surveyors, p => p.RequireRole(PlatformRoles.Surveyor))
             .AddPolicy(AccessPolicyNames.Examiners, p => p.RequireRole(PlatformRoles.Examiner))
             .AddPolicy(AccessPolicyNames.SurveyDeciders, p => p.RequireRole(PlatformRoles.Examiner, PlatformRoles.Registrar))

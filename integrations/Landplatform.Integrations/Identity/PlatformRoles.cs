@@ -69,6 +69,9 @@ public static class AccessPolicies
     /// <summary>Who may revoke a notary's signing certificate: registrars and administrators.</summary>
     public const string CertificateRevokers = "certificate-revokers";
 
+    /// <summary>Who keeps the register of deeds (records deeds, links them to parcels, stores their scans): registrars and examiners.</summary>
+    public const string DeedsClerks = "deeds-clerks";
+
     /// <summary>Who may read the customs query audit: administrators.</summary>
     public const string CustomsAuditors = "customs-auditors";
 }

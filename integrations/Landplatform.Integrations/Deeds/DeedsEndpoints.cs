@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Landplatform.Cadastre.Contracts;
+using Landplatform.Integrations.Identity;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Npgsql;
+
+namespace Landplatform.Integrations.Deeds;
+
+public sealed record DeedLinkBody(string? Upi);
+
+/// <summary>The register of deeds' API: recording and linking (deeds clerks), pages, search, root of title, OCR progress, verification.</summary>
+public static class DeedsEndpoints
+{
+    public static void MapDeedsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/deeds").WithTags("Deeds");
+        group.MapPost("/", RecordAsync).RequireAuthorization(AccessPolicies.DeedsClerks)
+            .WithSummary("Records a deed from the Index of Deeds: registrationNumber, registeredOn, instrumentDate, instrumentType, grantors, grantees (as written), landDescription, upis, consideration, attorney, releases (a release: the mortgage it discharges).");
+        group.MapGet("/", SearchAsync).RequireAuthorization(AccessPolicies.RegistryReaders)
+            .WithSummary("Searches the register of deeds: party (fuzzy and by sound), upi, number, text (words of the scanned pages), type, from, to, limit.");
+        group.MapGet("/{id:guid}", async (Guid id, DeedBook book, CancellationToken ct) => TypedResults.Ok(await book.FindAsync(id, ct)))
+            .RequireAuthorization(AccessPolicies.RegistryReaders).WithSummary("A recorded deed.");
+        group.MapPost("/{id:guid}/parcels", async (Guid id, DeedLinkBody body, DeedBook book, ClaimsPrincipal caller, CancellationToken ct) =>
+                TypedResults.Ok(await book.LinkAsync(id, body.Upi, Clerk(caller), ct)))
+            .RequireAuthorization(AccessPolicies.DeedsClerks).WithSummary("Links a recorded deed to a parcel of the fabric (once the land it describes is identified).");
+        group.MapPost("/{id:guid}/pages", StorePageAsync).RequireAuthorization(AccessPolicies.DeedsClerks).DisableAntiforgery()
+            .WithSummary("Stores the next scanned page of a deed (multipart file: PNG or JPEG; optional page): checksum, quality check, queued for OCR.");
+        group.MapGet("/{id:guid}/pages", async (Guid id, DeedPages pages, DeedBook book, CancellationToken ct) =>
+            {
+                await book.FindAsync(id, ct);
+                return TypedResults.Ok(await pages.ListAsync(id, ct));
+            })
+            .RequireAuthorization(AccessPolicies.RegistryReaders).WithSummary("A deed's pages: checksum, resolution, quality flags, OCR state and confidence.");
+        group.MapGet("/{id:guid}/pages/{page:int}", async (Guid id, int page, DeedPages pages, CancellationToken ct) =>
+            {
+                var (content, media) = await pages.ContentAsync(id, page, ct);
+                return Results.Bytes(content, media);
+            })
+            .RequireAuthorization(AccessPolicies.RegistryReaders).WithSummary("A page's scan as stored.");
+        group.MapGet("/root-of-title/{upi}", async (string upi, int? years, RootOfTitle roots, CancellationToken ct) => TypedResults.Ok(await roots.BuildAsync(upi, years, ct)))
+            .RequireAuthorization(AccessPolicies.RegistryReaders)
+            .WithSummary("The root of title of a parcel from its linked deeds: the good root (years, default 30), the chain, mortgages, and each break, gap, name variant or unreleased mortgage.");
+        group.MapGet("/ocr", async (NpgsqlDataSource dataSource, CancellationToken ct) => TypedResults.Ok(await OcrQueue.ProgressAsync(dataSource, ct)))
+            .RequireAuthorization(AccessPolicies.DeedsClerks).WithSummary("OCR progress: pages queued, running, done, failed; unreadable and blank pages; pages per minute over the last hour.");
+        group.MapGet("/journal/verification", async (NpgsqlDataSource dataSource, CancellationToken ct) => TypedResults.Ok(await DeedsJournal.VerifyAsync(dataSource, ct)))
+            .RequireAuthorization(AccessPolicies.Registrars).WithSummary("Checks the deeds journal: the chain, and every deed, link and page against its entry.");
+    }
+
+    private static async Task<Created<RecordedDeed>> RecordAsync(DeedEntry entry, DeedBook book, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        var deed = await book.RecordAsync(entry, Clerk(caller), ct);
+        return TypedResults.Created($"/api/deeds/{deed.Id}", deed);
+    }
+
+    private static async Task<Ok<List<RecordedDeed>>> SearchAsync(string? party, string? upi, string? number, string? text, string? type, string? from, string? to, int? limit,
+        DeedSearch search, CancellationToken ct) =>
+        TypedResults.Ok(await search.SearchAsync(new DeedQuery(party, upi, number, text, type, Day(from, "from"), Day(to, "to"), limit), ct));
+
+    private static async Task<Created<DeedPageView>> StorePageAsync(Guid id, HttpRequest request, DeedPages pages, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+        {
+            throw new InvalidParameterException("file", "page-format", "Send the page as multipart/form-data with the scan in the field file.");
+        }
+
+        var form = await request.ReadFormAsync(ct);
+        var file = form.Files.GetFile("file") ?? throw new InvalidParameterException("file", "page-format", "The form has no field file with the page's scan.");
+        int? page = null;
+        if (form.TryGetValue("page", out var given) && given.Count > 0)
+        {
+            page = int.TryParse(given[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n : throw new InvalidParameterException("page", "page-number", "page is a whole number from 1.");
+        }
+
+        await using var stream = file.OpenReadStream();
+        var stored = await pages.StoreAsync(id, page, stream, Clerk(caller), ct);
+        return TypedResults.Created($"/api/deeds/{id}/pages/{stored.PageNumber}", stored);
+    }
+
+    private static DateOnly? Day(string? text, string parameter) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ? day
+        : throw new InvalidParameterException(parameter, "date-format", $"'{text}' is not a date: write YYYY-MM-DD.");
+
+    private static string Clerk(ClaimsPrincipal caller) => caller.Identity?.Name ?? caller.FindFirst("sub")?.Value ?? "unknown";
+}
