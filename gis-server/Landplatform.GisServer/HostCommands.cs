@@ -25,7 +25,7 @@ internal static class HostCommands
     /// <summary>Commands that connect as the owner role: DDL, and bulk loads that ANALYZE and set sequences.</summary>
     public static readonly HashSet<string> AsOwner = ["migrate", "load-sample", "load-registry"];
 
-    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "clients", "create-admin", "payments-reconcile", "documents-import", "load-registry", "registry-verify", "registry-checkpoint", "tiles"];
+    public static readonly HashSet<string> Names = ["migrate", "load-sample", "fabric-count", "seed-demo", "clients", "create-admin", "payments-reconcile", "documents-import", "deeds-import", "load-registry", "registry-verify", "registry-checkpoint", "tiles"];
 
     /// <summary>
     /// The first administrator of a real deployment (nothing is seeded outside the demo): the password
@@ -227,10 +227,12 @@ internal static class HostCommands
                 return await PaymentsCommands.ReconcileAsync(services, args[1], ct);
             case "documents-import" when args.Length == 2:
                 return await DocumentsCommands.ImportAsync(services, args[1], Console.Out, ct);
+            case "deeds-import" when args.Length == 2:
+                return await Landplatform.Integrations.Deeds.DeedsCommands.ImportAsync(services, args[1], Console.Out, ct);
             case "tiles" when args.Length >= 2:
                 return await TileCommands.RunAsync(services, args[1..], ct);
             default:
-                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify [--checkpoints FILE --public-key FILE] | registry-checkpoint | seed-demo BASE-URL [PEOPLE-CSV] | clients add NAME --redirect URL.. or --scopes S.. | clients rotate-secret NAME | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | tiles seed|sql ...]");
+                Console.Error.WriteLine("usage: Landplatform.GisServer [migrate | fabric-count | load-sample DIR | load-registry DIR | registry-verify [--checkpoints FILE --public-key FILE] | registry-checkpoint | seed-demo BASE-URL [PEOPLE-CSV] | clients add NAME --redirect URL.. or --scopes S.. | clients rotate-secret NAME | create-admin USER-NAME | payments-reconcile STATEMENT.xml | documents-import DIR | deeds-import DIR | tiles seed|sql ...]");
                 return 2;
         }
     }

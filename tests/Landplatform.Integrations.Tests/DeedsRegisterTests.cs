@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Landplatform.Integrations.Deeds;
 using Landplatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using static Landplatform.Integrations.Tests.CivicScenario;
 
 namespace Landplatform.Integrations.Tests;
@@ -176,6 +178,64 @@ public sealed class DeedsRegisterTests(CivicServer server) : IClassFixture<Civic
         Assert.False(verification.GetProperty("intact").GetBoolean());
         Assert.Contains(verification.GetProperty("findings").EnumerateArray(), f => f.GetString()!.Contains("deed 3001/1990", StringComparison.Ordinal));
         Assert.Equal(403, (await civic.GetAsync("/api/deeds/journal/verification", "notary")).Status);
+    }
+
+    [Fact]
+    public async Task A_folder_of_scanned_deeds_is_recorded_with_bad_rows_refused_whole_and_a_second_run_adds_nothing()
+    {
+        var upi = await ParcelAsync(40);
+        var work = Directory.CreateTempSubdirectory("lp-deeds-").FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(work, "scans")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(folder, "4001-1.png"), DeedScanMaker.Page(["Conveyance of 1971 from Ruth Vendor to Sam Purchaser"]));
+        await File.WriteAllBytesAsync(Path.Combine(folder, "4001-2.png"), DeedScanMaker.Page(["the schedule of the land at Layou"]));
+        await File.WriteAllBytesAsync(Path.Combine(folder, "4002-1.png"), DeedScanMaker.Page(["Mortgage of 1975 by Sam Purchaser"]));
+        await File.WriteAllTextAsync(Path.Combine(folder, "notes.png"), "not a scan");
+        await File.WriteAllBytesAsync(Path.Combine(work, "outside.png"), DeedScanMaker.Page(["outside the folder"]));
+        File.CreateSymbolicLink(Path.Combine(folder, "link.png"), Path.Combine(work, "outside.png"));
+        string[] header = ["registration_number,registered_on,instrument_date,instrument_type,grantors,grantees,land_description,upis,consideration,attorney,releases,pages"];
+        await File.WriteAllLinesAsync(Path.Combine(folder, DeedImport.IndexFileName), [.. header,
+            $"4001/1971,1971-05-01,1971-04-20,conveyance,Ruth Vendor,Sam Purchaser,\"Lot at Layou, as the plan shows\",{upi},1800.00,Tom Attorney,,4001-1.png;4001-2.png",
+            $"4002/1975,1975-02-02,1975-02-01,mortgage,Sam Purchaser,Island Bank Ltd,Lot at Layou,{upi},5000,,,4002-1.png",
+            $"4003/1976,1976-13-01,1976-01-01,conveyance,Sam Purchaser,Una Buyer,Lot at Layou,{upi},100,,,",
+            $"4004/1977,1977-01-01,1977-01-01,conveyance,Sam Purchaser,Una Buyer,Lot at Layou,{upi},100,,,notes.png",
+            $"4005/1977,1977-01-01,1977-01-01,conveyance,Sam Purchaser,Una Buyer,Lot at Layou,{upi},100,,,../outside.png",
+            $"4006/1977,1977-01-01,1977-01-01,conveyance,Sam Purchaser,Una Buyer,Lot at Layou,{upi},100,,,link.png",
+            $"4007/1977,1977-01-01,1977-01-01,deed of sale,Sam Purchaser,Una Buyer,Lot at Layou,{upi},100,,,",
+            $"4008/1977,1977-01-01,1977-01-01,conveyance,Sam Purchaser",
+        ]);
+
+        var (code, output) = await ImportDeedsAsync(folder);
+        Assert.True(code == 3, output);
+        Assert.Contains("8 deeds", output);
+        Assert.Contains("2 recorded, 0 already recorded, 3 pages stored, 0 already stored, 6 refused", output);
+        foreach (var (line, column, rule) in new[]
+        {
+            (4, "registered_on", "deed-date"), (5, "pages", "page-format"), (6, "pages", "page-file-name"), (7, "pages", "page-file-name"),
+            (8, "instrument_type", "instrument-type"), (9, "registration_number", "deeds-index-columns"),
+        })
+        {
+            Assert.Contains(output.Split('\n'), l => l.Contains($"line {line} ({column}): {rule}", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM deeds.deeds WHERE registration_number IN ('4003/1976', '4004/1977', '4005/1977', '4006/1977', '4007/1977', '4008/1977')"));
+        var recorded = Assert.Single(Ok(await civic.GetAsync("/api/deeds?number=4001/1971", "notary")).EnumerateArray());
+        Assert.Equal(2, recorded.GetProperty("pages").GetInt32());
+        Assert.Equal("Lot at Layou, as the plan shows", recorded.GetProperty("landDescription").GetString());
+        Assert.Equal(1800.00m, recorded.GetProperty("consideration").GetDecimal());
+
+        // Run again (as after a crash): nothing is recorded or stored twice.
+        var (again, second) = await ImportDeedsAsync(folder);
+        Assert.True(again == 3, second);
+        Assert.Contains("0 recorded, 2 already recorded, 0 pages stored, 3 already stored, 6 refused", second);
+        Assert.True(Ok(await civic.GetAsync("/api/deeds/journal/verification", "registrar")).GetProperty("intact").GetBoolean());
+    }
+
+    private async Task<(int Code, string Output)> ImportDeedsAsync(string directory)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var output = new StringWriter();
+        var code = await DeedsCommands.ImportAsync(scope.ServiceProvider, directory, output, CancellationToken.None);
+        return (code, output.ToString());
     }
 
     private Task<(int Status, JsonElement Body)> StorePageAsync(Guid id, byte[] scan)
