@@ -72,6 +72,21 @@ public sealed class DeedsRegisterTests(CivicServer server) : IClassFixture<Civic
         var unreleased = Assert.Single(encumbered.GetProperty("findings").EnumerateArray());
         Assert.Equal(("unreleased-mortgage", "402/2008"), (unreleased.GetProperty("rule").GetString(), unreleased.GetProperty("registrationNumber").GetString()));
 
+        // The same as a printable page for the attorney's file, names escaped.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"/api/deeds/root-of-title/{mortgaged}?f=html"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await civic.TokenAsync("notary"));
+            using var response = await server.Client.SendAsync(request);
+            Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+            var page = await response.Content.ReadAsStringAsync();
+            Assert.Contains("NOT proved", page);
+            Assert.Contains("unreleased-mortgage", page);
+            Assert.Contains("402/2008", page);
+            Assert.DoesNotContain("<script", page);
+        }
+
+        Problem(await civic.GetAsync($"/api/deeds/root-of-title/{mortgaged}?f=pdf", "notary"), 400, "format", "f");
+
         // No sale old enough: the root is not a good one.
         var young = await ParcelAsync(5);
         await RecordAsync(Deed("501/2010", "2010-10-10", "conveyance", ["Nora Vendor"], ["Otto Owner"], young, 60_000m));

@@ -40,9 +40,19 @@ public static class DeedsEndpoints
                 return Results.Bytes(content, media);
             })
             .RequireAuthorization(AccessPolicies.RegistryReaders).WithSummary("A page's scan as stored.");
-        group.MapGet("/root-of-title/{upi}", async (string upi, int? years, RootOfTitle roots, CancellationToken ct) => TypedResults.Ok(await roots.BuildAsync(upi, years, ct)))
+        group.MapGet("/root-of-title/{upi}", async (string upi, int? years, string? f, RootOfTitle roots, CancellationToken ct) =>
+            {
+                var format = f?.Trim().ToLowerInvariant();
+                if (format is not (null or "" or "json" or "html"))
+                {
+                    throw new InvalidParameterException("f", "format", "f is json (the default) or html (a printable page).");
+                }
+
+                var report = await roots.BuildAsync(upi, years, ct);
+                return format == "html" ? Results.Content(RootOfTitlePage.Render(report), "text/html; charset=utf-8") : Results.Ok(report);
+            })
             .RequireAuthorization(AccessPolicies.RegistryReaders)
-            .WithSummary("The root of title of a parcel from its linked deeds: the good root (years, default 30), the chain, mortgages, and each break, gap, name variant or unreleased mortgage.");
+            .WithSummary("The root of title of a parcel from its linked deeds: the good root (years, default 30), the chain, mortgages, and each break, gap, name variant or unreleased mortgage; f=html a printable page.");
         group.MapGet("/ocr", async (NpgsqlDataSource dataSource, CancellationToken ct) => TypedResults.Ok(await OcrQueue.ProgressAsync(dataSource, ct)))
             .RequireAuthorization(AccessPolicies.DeedsClerks).WithSummary("OCR progress: pages queued, running, done, failed; unreadable and blank pages; pages per minute over the last hour.");
         group.MapGet("/journal/verification", async (NpgsqlDataSource dataSource, CancellationToken ct) => TypedResults.Ok(await DeedsJournal.VerifyAsync(dataSource, ct)))
