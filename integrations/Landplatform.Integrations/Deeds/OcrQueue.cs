@@ -100,7 +100,7 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
     }
 
     /// <summary>OCRs one page; false when the queue is empty.</summary>
-    internal async Task<bool> OcrNextAsync(CancellationToken ct)
+    public async Task<bool> OcrNextAsync(CancellationToken ct)
     {
         Guid deed;
         int page;

@@ -2,10 +2,10 @@ using Landplatform.Benchmarks;
 using Landplatform.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// ./lp bench's in-process parts, on the bench database LP_CONNECTION_STRING names: survey-check | registry.
-if (args.Length != 1 || args[0] is not ("survey-check" or "registry"))
+// ./lp bench's in-process parts, on the bench database LP_CONNECTION_STRING names: survey-check | registry | deeds.
+if (args.Length != 1 || args[0] is not ("survey-check" or "registry" or "deeds"))
 {
-    Console.Error.WriteLine("usage: Landplatform.Benchmarks survey-check | registry   (LP_CONNECTION_STRING: a bench database made by ./lp bench)");
+    Console.Error.WriteLine("usage: Landplatform.Benchmarks survey-check | registry | deeds   (LP_CONNECTION_STRING: a bench database made by ./lp bench)");
     return 2;
 }
 
@@ -27,6 +27,9 @@ if (await BenchDatabase.RefusalAsync(data, stop.Token) is { } refusal)
 
 await using var services = TemplateDatabase.PlatformServices(data);
 await using var scope = services.CreateAsyncScope();
-return args[0] == "registry"
-    ? await RegistryBenchmark.RunAsync(scope.ServiceProvider, stop.Token)
-    : await SurveyCheckBenchmark.RunAsync(scope.ServiceProvider, runs: 10, stop.Token);
+return args[0] switch
+{
+    "registry" => await RegistryBenchmark.RunAsync(scope.ServiceProvider, stop.Token),
+    "deeds" => await DeedsBenchmark.RunAsync(scope.ServiceProvider, stop.Token),
+    _ => await SurveyCheckBenchmark.RunAsync(scope.ServiceProvider, runs: 10, stop.Token),
+};
