@@ -41,8 +41,8 @@ public static class WmsFeatureInfo
             var other => throw new WmsException("InvalidFormat", "INFO_FORMAT",
                 $"{WmsException.Quote(other)} is not offered; use application/json, text/html or text/plain."),
         };
-        var i = Pixel(parameters, "I", view.Width);
-        var j = Pixel(parameters, "J", view.Height);
+        var i = Pixel(parameters, parameters.IsVersion111 ? "X" : "I", view.Width);
+        var j = Pixel(parameters, parameters.IsVersion111 ? "Y" : "J", view.Height);
         var count = FeatureCount(parameters);
 
         var (x, y) = view.ToMap(i, j);
