@@ -20,7 +20,10 @@ public static class FeatureItems
         var format = ItemsParameters.Format(request, csvAllowed: true);
         var crs = ItemsParameters.Crs(ItemsParameters.Single(request.Query, "crs"), "crs");
         var bbox = ItemsParameters.Bbox(ItemsParameters.Single(request.Query, "bbox"), ItemsParameters.Single(request.Query, "bbox-crs"));
-        var limit = ItemsParameters.Limit(ItemsParameters.Single(request.Query, "limit"));
+        var limitText = ItemsParameters.Single(request.Query, "limit");
+        var limit = ItemsParameters.Limit(limitText);
+        // A GeoPackage is a download, not a page: without a limit it holds every feature the query selects.
+        var whole = format == OutputFormat.GeoPackage && limitText is null;
         var cursor = ItemsParameters.Cursor(ItemsParameters.Single(request.Query, "cursor"), ItemsParameters.Single(request.Query, "offset"));
         var offset = cursor?.Position ?? ItemsParameters.Offset(ItemsParameters.Single(request.Query, "offset"));
         var (instant, period) = ItemsParameters.Datetime(ItemsParameters.Single(request.Query, "datetime"));
@@ -44,18 +47,18 @@ public static class FeatureItems
             Period = period,
             Filter = filter,
             Properties = properties,
-            Limit = limit + 1,
+            Limit = whole ? int.MaxValue : limit + 1,
             Offset = offset,
             After = cursor,
             SortBy = sortBy,
             ReturnsVersion = format is OutputFormat.Json or OutputFormat.Html,
             OutputSrid = crs.Srid,
             Decimals = crs.Decimals,
-            LatitudeFirst = crs.LatitudeFirst,
+            LatitudeFirst = crs.LatitudeFirst && format != OutputFormat.GeoPackage,
             Geometry = format switch
             {
                 OutputFormat.Csv => GeometryEncoding.Wkt,
-                OutputFormat.FlatGeobuf => GeometryEncoding.Wkb,
+                OutputFormat.FlatGeobuf or OutputFormat.GeoPackage => GeometryEncoding.Wkb,
                 OutputFormat.Html => GeometryEncoding.None,
                 _ => GeometryEncoding.GeoJson,
             },
@@ -79,6 +82,9 @@ public static class FeatureItems
                 break;
             case OutputFormat.FlatGeobuf:
                 await WriteFlatGeobufAsync(http, collection, selected, crs.Srid, rows, page, ct);
+                break;
+            case OutputFormat.GeoPackage:
+                await GeoPackageDownload.WriteAsync(http, db, collection, selected, crs.Srid, rows, whole ? long.MaxValue : limit, ct);
                 break;
             default:
                 await WriteGeoJsonAsync(http, collection, selected, rows, page, token => MatchedAsync(db, query, token), ct);

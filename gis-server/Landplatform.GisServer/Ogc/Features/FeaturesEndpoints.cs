@@ -284,6 +284,7 @@ public static class FeaturesEndpoints
                 Link("items", self + "/items", GeoJson, collection.Title + " as GeoJSON"),
                 Link("items", self + "/items?f=html", "text/html", collection.Title + " as HTML"),
                 Link("items", self + "/items?f=csv", "text/csv", collection.Title + " as CSV"),
+                Link("enclosure", self + "/items?f=gpkg", GeoPackageDownload.MediaType, collection.Title + " as a GeoPackage (the whole collection)"),
                 Link(QueryablesRel, self + "/queryables", "application/schema+json", "Queryables"),
                 Link("http://www.opengis.net/def/rel/ogc/1.0/sortables", self + "/sortables", "application/schema+json", "Sortables"),
                 Link("describedby", self + "/schema", "application/schema+json", "Schema of the features"),

@@ -25,7 +25,7 @@ public static class ItemsOpenApi
             operation.Parameters.Add(Parameter("filter-lang", "cql2-text (default) or cql2-json.",
                 new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("cql2-text"), JsonValue.Create("cql2-json")], Default = JsonValue.Create("cql2-text") }));
             operation.Parameters.Add(Parameter("filter-crs", "CRS of the filter's geometry literals (CRS84 by default).", Text()));
-            operation.Parameters.Add(Parameter("f", "json (GeoJSON), html or csv.", Text()));
+            operation.Parameters.Add(Parameter("f", "json (GeoJSON), html, csv, fgb (FlatGeobuf) or gpkg (a GeoPackage file: without limit, every feature selected).", Text()));
             return Task.CompletedTask;
         });
 

@@ -12,6 +12,7 @@ public enum OutputFormat
     Html,
     Csv,
     FlatGeobuf,
+    GeoPackage,
 }
 
 /// <summary>Reads the query parameters of the Features API; every refusal names the parameter and the rule.</summary>
@@ -53,8 +54,9 @@ public static class ItemsParameters
                 "html" => OutputFormat.Html,
                 "csv" when csvAllowed => OutputFormat.Csv,
                 "fgb" or "flatgeobuf" when csvAllowed => OutputFormat.FlatGeobuf,
+                "gpkg" or "geopackage" when csvAllowed => OutputFormat.GeoPackage,
                 _ => throw new InvalidParameterException("f", "format-supported",
-                    $"'{f}' is not a format of this resource; use {(csvAllowed ? "json, html, csv or fgb" : "json or html")}."),
+                    $"'{f}' is not a format of this resource; use {(csvAllowed ? "json, html, csv, fgb or gpkg" : "json or html")}."),
             };
         }
 
@@ -62,6 +64,11 @@ public static class ItemsParameters
         if (csvAllowed && accept.Contains(FlatGeobufWriter.MediaType, StringComparison.OrdinalIgnoreCase))
         {
             return OutputFormat.FlatGeobuf;
+        }
+
+        if (csvAllowed && accept.Contains(GeoPackageDownload.MediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return OutputFormat.GeoPackage;
         }
 
         return accept.Contains("text/html", StringComparison.OrdinalIgnoreCase) ? OutputFormat.Html : OutputFormat.Json;
