@@ -74,10 +74,12 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 // First: the client address (rate limits, audit) and the scheme (OpenID) come from the proxy, when it is a known one.
 app.UseForwardedHeaders();
 app.UseSecurityHeaders();
+app.UseCrossOrigin();
 app.UseExceptionHandler();
 app.UseRequestTextGuard();
 app.UseMapPage();
 app.UseStatusCodePages();
+app.UseHeadAsGet();
 app.UseRouting();
 app.UsePrimaryReadsWhenAsked();
 app.UseRateLimiter();

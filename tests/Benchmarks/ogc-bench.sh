@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# OGC benchmarks for ./lp bench: OGC API items and WMS GetMap, ours next to MapServer 8 (FastCGI behind
+# OGC benchmarks for ./lp bench: OGC API items (and how deep pages compare with the first) and WMS GetMap, ours next to MapServer 8 (FastCGI behind
 # lighttpd, same PostGIS tables) and next to the raw SQL for the same rows (pgbench), in one run.
 # Called by ./lp with: ROOT BIN DB_NAME DB_PORT DB_USER DB_PASSWORD PARTS
 set -euo pipefail
@@ -24,7 +24,7 @@ rm -f "$WORK/lighttpd.pid"
 lighttpd -f "$WORK/lighttpd.conf"
 
 LP_CONNECTION_STRING="Host=127.0.0.1;Port=$DB_PORT;Database=$DB;Username=$DB_USER;Password=$DB_PASSWORD;SSL Mode=Disable" \
-  Identity__DemoMode=true Identity__PublicPermitsPerMinute=1000000000 Logging__LogLevel__Default=Warning ASPNETCORE_CONTENTROOT="$BIN" \
+  Identity__DemoMode=true Identity__PublicPermitsPerMinute=1000000000 Identity__PagePermitsPerMinute=1000000000 Logging__LogLevel__Default=Warning ASPNETCORE_CONTENTROOT="$BIN" \
   dotnet "$BIN/Landplatform.GisServer.dll" --urls "$OURS" > "$WORK/server.log" 2>&1 &
 OURS_PID=$!
 for _ in $(seq 1 60); do curl -sf "$OURS/health" > /dev/null && curl -sf -o /dev/null "$MS/ms?map=landplatform&SERVICE=WMS&REQUEST=GetCapabilities" && break; sleep 1; done
@@ -46,6 +46,8 @@ measure_http() { # name url -> "req/s p50 p99"
   local out; out=$(wrk -t2 -c$CONNECTIONS -d"${DURATION}s" --latency "$2")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
+  # A rate of refusals (a rate limit, a 400) is no measurement: such a row says so instead of a figure.
+  if grep -q 'Non-2xx or 3xx responses' <<< "$out"; then rps="non-2xx"; fi
   p50=$(awk '$1=="50%" {print $2}' <<< "$out"); p99=$(awk '$1=="99%" {print $2}' <<< "$out")
   echo "$rps $p50 $p99"
 }
@@ -77,6 +79,28 @@ if [[ "$PARTS" == all || "$PARTS" == items ]]; then
   row "items limit=1000 bbox" "$OURS/ogc/collections/parcels/items?limit=1000&bbox=$BBOX" \
     "$MS/ms/landplatform/ogcapi/collections/parcels/items?f=json&limit=1000&bbox=$BBOX" \
     "$ITEMS_SQL AND t.boundary && $ENVELOPE AND ST_Intersects(t.boundary, $ENVELOPE) ORDER BY t.upi LIMIT 1000"
+fi
+if [[ "$PARTS" == all || "$PARTS" == paging ]]; then
+  # Page 200 of 100 (rows 19,901-20,000): by the cursor a next link carries there, and by offset; each next to its raw
+  # SQL (keyset seek, OFFSET), and both next to page 1 in the same run.
+  read -r LAST_UPI LAST_VERSION < <(psql -h 127.0.0.1 -p "$DB_PORT" -U "$DB_USER" -d "$DB" -tA -F ' ' -c \
+    "SELECT upi, version FROM cadastre.parcel_versions WHERE status = 'current' ORDER BY upi, version OFFSET 19899 LIMIT 1")
+  CURSOR=$(printf '1\n19900\n%s\n%s' "$LAST_UPI" "$LAST_VERSION" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+  printf '\n%-28s %12s %12s %14s\n' "paging" "ours req/s" "raw SQL tps" "ours/SQL time"
+  paging_row() { # label ours-url sql -> prints, and leaves the rate in PAGE_RPS
+    read -r PAGE_RPS p50 p99 < <(measure_http ours "$2")
+    local sql_tps; sql_tps=$(measure_sql "paging" "$3")
+    printf '%-28s %12s %12s %14s   (ours p50 %s, p99 %s)\n' "$1" "$PAGE_RPS" "$sql_tps" "$(ratio "$sql_tps" "$PAGE_RPS")x" "$p50" "$p99"
+  }
+  paging_row "items page 1 (limit=100)" "$OURS/ogc/collections/parcels/items?limit=100" "$ITEMS_SQL ORDER BY t.upi, t.version LIMIT 101"
+  first=$PAGE_RPS
+  paging_row "items page 200 by cursor" "$OURS/ogc/collections/parcels/items?limit=100&cursor=$CURSOR" \
+    "$ITEMS_SQL AND (t.upi, t.version) > ('$LAST_UPI', $LAST_VERSION) ORDER BY t.upi, t.version LIMIT 101"
+  cursor=$PAGE_RPS
+  paging_row "items page 200 by offset" "$OURS/ogc/collections/parcels/items?limit=100&offset=19900" \
+    "$ITEMS_SQL ORDER BY t.upi, t.version LIMIT 101 OFFSET 19900"
+  offset=$PAGE_RPS
+  echo "page 200 takes $(ratio "$first" "$cursor")x the time of page 1 by cursor, $(ratio "$first" "$offset")x by offset"
 fi
 if [[ "$PARTS" == all || "$PARTS" == wfs ]]; then
   GML_SQL="SELECT t.upi, t.version, t.status, t.land_use, t.address, t.district_code, t.block_code, t.official_area, t.computed_area, t.valid_from, t.valid_to, ST_AsGML(3, t.boundary, 15, 1) FROM cadastre.parcel_versions t WHERE t.status = 'current'"

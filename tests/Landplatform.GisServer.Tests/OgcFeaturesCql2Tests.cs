@@ -237,3 +237,59 @@ public sealed class OgcFeaturesCql2Tests
         Assert.Equal("filter-syntax", Assert.Throws<InvalidParameterException>(() => Cql2JsonReader.Read(Nested(5000), Parcels)).Rule);
     }
 }
+
+/// <summary>CQL2 to the letter: CASEI and ACCENTI fold only their argument, boolean and signed literals, every temporal function.</summary>
+public sealed class Cql2LetterTests
+{
+    private static readonly FilterContext Parcels = new(FeatureCatalog.Find("parcels")!, CoordinateReferenceSystem.Crs84);
+
+    [Fact]
+    public void CASEI_and_ACCENTI_fold_each_side_they_wrap_in_text_and_JSON()
+    {
+        var both = Assert.IsType<ComparisonFilter>(Cql2TextParser.Parse("CASEI(land_use) = CASEI('Forest')", Parcels));
+        Assert.Equal(TextFold.Case, both.PropertyFold);
+        Assert.Equal(TextFold.Case, both.Value.Fold);
+        var one = Assert.IsType<ComparisonFilter>(Cql2TextParser.Parse("CASEI(land_use) <> 'Forest'", Parcels));
+        Assert.Equal(TextFold.None, one.Value.Fold);
+        var accents = Assert.IsType<InFilter>(Cql2TextParser.Parse("ACCENTI(CASEI(land_use)) IN (ACCENTI('Fôrest'), 'x')", Parcels));
+        Assert.Equal(TextFold.Case | TextFold.Accent, accents.PropertyFold);
+        Assert.Equal([TextFold.Accent, TextFold.None], accents.Values.Select(v => v.Fold));
+
+        var json = Assert.IsType<ComparisonFilter>(Cql2JsonReader.Read(
+            """{"op":"=","args":[{"op":"casei","args":[{"op":"accenti","args":[{"property":"land_use"}]}]},{"op":"casei","args":["Forest"]}]}""", Parcels));
+        Assert.Equal(TextFold.Case | TextFold.Accent, json.PropertyFold);
+        Assert.Equal(TextFold.Case, json.Value.Fold);
+        var like = Assert.IsType<LikeFilter>(Cql2TextParser.Parse("CASEI(address) LIKE '%Kingstown%'", Parcels));
+        Assert.False(like.CaseInsensitive);
+        Assert.Equal(TextFold.Case, like.PropertyFold);
+    }
+
+    [Fact]
+    public void TRUE_FALSE_and_signed_numbers_are_literals_of_the_grammar()
+    {
+        Assert.Equal(new ConstantFilter(true), Cql2TextParser.Parse("TRUE", Parcels));
+        var or = Assert.IsType<OrFilter>(Cql2TextParser.Parse("FALSE OR (TRUE AND version = 1)", Parcels));
+        Assert.Equal(new ConstantFilter(false), or.Operands[0]);
+        Assert.Equal(new ConstantFilter(true), Assert.IsType<AndFilter>(or.Operands[1]).Operands[0]);
+        Assert.Equal(new ConstantFilter(false), Cql2JsonReader.Read("false", Parcels));
+        Assert.Equal(1000L, Assert.IsType<ComparisonFilter>(Cql2TextParser.Parse("official_area > +1000", Parcels)).Value.Value);
+        Assert.Equal(-2.5, Assert.IsType<ComparisonFilter>(Cql2TextParser.Parse("official_area > -2.5", Parcels)).Value.Value);
+    }
+
+    [Theory]
+    [InlineData("T_AFTER", TemporalOperator.After, TemporalOperator.Before)]
+    [InlineData("T_DURING", TemporalOperator.During, TemporalOperator.Contains)]
+    [InlineData("T_MEETS", TemporalOperator.Meets, TemporalOperator.MetBy)]
+    [InlineData("T_STARTS", TemporalOperator.Starts, TemporalOperator.StartedBy)]
+    [InlineData("T_FINISHES", TemporalOperator.Finishes, TemporalOperator.FinishedBy)]
+    [InlineData("T_OVERLAPS", TemporalOperator.Overlaps, TemporalOperator.OverlappedBy)]
+    [InlineData("T_DISJOINT", TemporalOperator.Disjoint, TemporalOperator.Disjoint)]
+    [InlineData("T_EQUALS", TemporalOperator.Equals, TemporalOperator.Equals)]
+    public void Every_temporal_function_reads_with_the_property_first_or_second(string function, TemporalOperator first, TemporalOperator second)
+    {
+        Assert.Equal(first, Assert.IsType<TemporalFilter>(Cql2TextParser.Parse($"{function}(valid_from, INTERVAL('2009-01-01', '..'))", Parcels)).Operator);
+        Assert.Equal(second, Assert.IsType<TemporalFilter>(Cql2TextParser.Parse($"{function}(INTERVAL('2009-01-01', '..'), valid_from)", Parcels)).Operator);
+        Assert.Equal(first, Assert.IsType<TemporalFilter>(Cql2JsonReader.Read(
+            $$"""{"op":"{{function.ToLowerInvariant()}}","args":[{"property":"valid_from"},{"interval":["2009-01-01",".."]}]}""", Parcels)).Operator);
+    }
+}

@@ -69,19 +69,21 @@ public sealed class OgcFeaturesTests(PlatformServer server) : IClassFixture<Plat
         Assert.Equal("application/geo+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>", response.Headers.GetValues("Content-Crs").Single());
         var first = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(10, first.GetProperty("numberReturned").GetInt32());
-        Assert.Equal(10, first.GetProperty("features").GetArrayLength());
+        // The default page is 1000 (issue #26: bulk clients keep the default, and 10 a page broke their downloads).
+        Assert.Equal(1000, first.GetProperty("numberReturned").GetInt32());
+        Assert.Equal(1000, first.GetProperty("features").GetArrayLength());
         Assert.Equal(total, first.GetProperty("numberMatched").GetInt64());
         Assert.True(DateTimeOffset.TryParse(first.GetProperty("timeStamp").GetString(), CultureInfo.InvariantCulture, out _));
 
         var next = Link(first, "next")!;
+        Assert.Contains("cursor=", next, StringComparison.Ordinal);
         var second = await server.GetJsonAsync(next);
-        Assert.Equal(10, second.GetProperty("numberReturned").GetInt32());
+        Assert.Equal(1000, second.GetProperty("numberReturned").GetInt32());
         Assert.NotNull(Link(second, "prev"));
         var firstIds = first.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()).ToList();
         var secondIds = second.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()).ToList();
         Assert.Empty(firstIds.Intersect(secondIds));
-        Assert.Equal(await server.Database.ScalarAsync<string>("SELECT upi FROM cadastre.parcel_versions WHERE status = 'current' ORDER BY upi OFFSET 10 LIMIT 1"), secondIds[0]);
+        Assert.Equal(await server.Database.ScalarAsync<string>("SELECT upi FROM cadastre.parcel_versions WHERE status = 'current' ORDER BY upi OFFSET 1000 LIMIT 1"), secondIds[0]);
 
         var last = await server.GetJsonAsync($"/ogc/collections/parcels/items?limit=100&offset={total - 5}");
         Assert.Equal(5, last.GetProperty("numberReturned").GetInt32());
@@ -278,7 +280,8 @@ public sealed class OgcFeaturesTests(PlatformServer server) : IClassFixture<Plat
     [InlineData("properties=upi,owner", "properties", "property-known")]
     [InlineData("f=xml", "f", "format-supported")]
     [InlineData("filter-lang=sql&filter=1", "filter-lang", "filter-lang-supported")]
-    [InlineData("sortby=upi", "sortby", "parameter-known")]
+    [InlineData("orderby=upi", "orderby", "parameter-known")]
+    [InlineData("sortby=owner", "sortby", "sortby-property")]
     [InlineData("filter=owner%20%3D%20%27x%27", "filter", "filter-property")]
     [InlineData("filter=version%20%3D%20%27one%27", "filter", "filter-type")]
     [InlineData("filter=version%20%3D", "filter", "filter-syntax")]

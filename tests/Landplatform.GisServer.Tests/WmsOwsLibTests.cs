@@ -60,4 +60,53 @@ public sealed class WmsOwsLibTests(LoopbackPlatformServer server) : IClassFixtur
         Assert.Equal(0, map.GetPixel(1, 1).Alpha);
         Assert.Contains(map.Pixels, px => px.Alpha == 255);
     }
+
+    private const string Script111 = """
+        import base64, json, sys
+        from owslib.wms import WebMapService
+        wms = WebMapService(sys.argv[1], version='1.1.1', timeout=30)
+        lon, lat = float(sys.argv[2]), float(sys.argv[3])
+        box = (lon - 0.0005, lat - 0.0005, lon + 0.0005, lat + 0.0005)
+        image = wms.getmap(layers=['parcels'], styles=[''], srs='EPSG:4326', bbox=box, size=(256, 256), format='image/png')
+        info = wms.getfeatureinfo(layers=['parcels'], styles=[''], srs='EPSG:4326', bbox=box, size=(256, 256), format='image/png',
+                                  query_layers=['parcels'], info_format='application/json', xy=(128, 128))
+        print(json.dumps({
+            'version': wms.identification.version,
+            'crs': sorted(wms['parcels'].crsOptions),
+            'box': list(wms['parcels'].boundingBoxWGS84),
+            'png': base64.b64encode(image.read()).decode('ascii'),
+            'info': json.loads(info.read()),
+        }))
+        """;
+
+    [Fact]
+    public async Task OWSLib_speaks_WMS_1_1_1_as_Leaflet_does_longitude_first_with_X_and_Y()
+    {
+        var point = (await server.Database.ScalarAsync<string>("""
+            SELECT upi || ' ' || ST_X(p) || ' ' || ST_Y(p) FROM (SELECT upi, ST_Transform(ST_PointOnSurface(ST_Buffer(boundary, -10)), 4326) p
+            FROM cadastre.parcel_versions WHERE status = 'current' AND computed_area > 3000 AND NOT ST_IsEmpty(ST_Buffer(boundary, -10)) ORDER BY upi LIMIT 1) x
+            """)).Split(' ');
+        var start = new ProcessStartInfo("/usr/bin/python3", ["-c", Script111, new Uri(server.BaseAddress, "/wms").ToString(), point[1], point[2]])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var python = Process.Start(start)!;
+        var output = python.StandardOutput.ReadToEndAsync();
+        var errors = python.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await python.WaitForExitAsync(timeout.Token);
+        Assert.True(python.ExitCode == 0, await errors);
+
+        var result = JsonDocument.Parse(await output).RootElement;
+        Assert.Equal("1.1.1", result.GetProperty("version").GetString());
+        Assert.Equal(["EPSG:2007", "EPSG:3857", "EPSG:4326"], result.GetProperty("crs").EnumerateArray().Select(c => c.GetString()));
+        var box = result.GetProperty("box").EnumerateArray().Take(4).Select(v => v.GetDouble()).ToList();
+        Assert.InRange(box[0], -61.5, -61.0);
+        Assert.InRange(box[1], 13.0, 13.5);
+        using var map = SKBitmap.Decode(Convert.FromBase64String(result.GetProperty("png").GetString()!));
+        Assert.Equal(256, map.Width);
+        Assert.Contains(map.Pixels, px => px.Alpha == 255 && px.Red != 255);
+        Assert.Equal(point[0], Assert.Single(result.GetProperty("info").GetProperty("features").EnumerateArray()).GetProperty("id").GetString());
+    }
 }

@@ -41,6 +41,7 @@ public sealed record LayerTiling(int MinZoom, string? SmallFeatureArea, bool Sho
 /// <param name="ValidFrom">For versioned layers, the column where a version starts (datetime= asks for an instant); null otherwise.</param>
 /// <param name="ValidTo">For versioned layers, the column where a version ends (null while in force).</param>
 /// <param name="Tiling">How the tile services and the portal serve it; null when the layer is not tiled (features and maps only).</param>
+/// <param name="VersionColumn">For versioned layers, the column numbering one feature's versions (unique with the id, indexed with it): paging orders by both.</param>
 public sealed record PublishedLayer(
     string Id,
     string Title,
@@ -54,7 +55,8 @@ public sealed record PublishedLayer(
     string CurrentFilter,
     string? ValidFrom,
     string? ValidTo,
-    LayerTiling? Tiling)
+    LayerTiling? Tiling,
+    string? VersionColumn = null)
 {
     public bool IsTemporal => ValidFrom is not null;
 
@@ -96,7 +98,7 @@ public static class PublishedLayers
                 new("valid_from", "valid_from", AttributeType.DateTime, "Start of this version"),
                 new("valid_to", "valid_to", AttributeType.DateTime, "End of this version"),
             ],
-            "status = 'current'", "valid_from", "valid_to", new LayerTiling(10, "computed_area", ShownAtStart: true)),
+            "status = 'current'", "valid_from", "valid_to", new LayerTiling(10, "computed_area", ShownAtStart: true), VersionColumn: "version"),
         new("buildings", "Buildings", "Building footprints, each on one parcel.",
             "cadastre.buildings", "id", true, "footprint", "Polygon",
             [

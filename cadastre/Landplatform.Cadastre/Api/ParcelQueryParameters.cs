@@ -28,20 +28,31 @@ public static partial class ParcelQueryParameters
         }
 
         var parts = bbox.Split(',');
-        if (parts.Length != 4)
+        if (parts.Length is not (4 or 6))
         {
             throw new InvalidParameterException("bbox", "bbox-format",
-                $"bbox must be four comma-separated numbers minx,miny,maxx,maxy; got {parts.Length} value(s).");
+                $"bbox must be four comma-separated numbers minx,miny,maxx,maxy (or six with heights, minx,miny,minz,maxx,maxy,maxz); got {parts.Length} value(s).");
         }
 
-        var numbers = new double[4];
-        for (var i = 0; i < 4; i++)
+        var numbers = new double[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
             if (!double.TryParse(parts[i].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]) ||
                 !double.IsFinite(numbers[i]))
             {
                 throw new InvalidParameterException("bbox", "bbox-format", $"bbox value {i + 1} ('{parts[i]}') is not a number.");
             }
+        }
+
+        // Six numbers carry heights (OGC API Features, 7.15.3): the fabric is flat, so the box is its horizontal part.
+        if (numbers.Length == 6)
+        {
+            if (numbers[2] > numbers[5])
+            {
+                throw new InvalidParameterException("bbox", "bbox-order", "bbox must list the lower height before the upper one (minz <= maxz).");
+            }
+
+            numbers = [numbers[0], numbers[1], numbers[3], numbers[4]];
         }
 
         var box = crs.LatitudeFirst

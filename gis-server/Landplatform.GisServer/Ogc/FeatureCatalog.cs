@@ -22,6 +22,7 @@ public sealed record FeatureProperty(string Name, string Column, AttributeType T
 /// <param name="CurrentFilter">SQL that keeps the features in force today (also used when no datetime is asked).</param>
 /// <param name="ValidFrom">For versioned collections, the column where a version starts; null otherwise.</param>
 /// <param name="ValidTo">For versioned collections, the column where a version ends (null while in force).</param>
+/// <param name="VersionColumn">For versioned collections, the column numbering a feature's versions; pages are ordered by id, then it.</param>
 public sealed record FeatureCollectionDefinition(
     string Id,
     string Title,
@@ -34,7 +35,8 @@ public sealed record FeatureCollectionDefinition(
     IReadOnlyList<FeatureProperty> Properties,
     string CurrentFilter,
     string? ValidFrom,
-    string? ValidTo)
+    string? ValidTo,
+    string? VersionColumn = null)
 {
     public bool IsTemporal => ValidFrom is not null;
 
@@ -56,5 +58,5 @@ public static class FeatureCatalog
     private static FeatureCollectionDefinition Collection(PublishedLayer layer) =>
         new(layer.Id, layer.Title, layer.Description, layer.Table, layer.IdColumn, layer.IdIsNumeric, layer.GeometryColumn, layer.GeometryType,
             layer.Attributes.Select(a => new FeatureProperty(a.Name, a.Column, a.Type, a.Title)).ToList(),
-            layer.CurrentFilter, layer.ValidFrom, layer.ValidTo);
+            layer.CurrentFilter, layer.ValidFrom, layer.ValidTo, layer.VersionColumn);
 }

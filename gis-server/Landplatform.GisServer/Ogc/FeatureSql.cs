@@ -28,6 +28,16 @@ public enum GeometryEncoding
     Wkt,
 }
 
+/// <summary>
+/// Where a keyset page starts: after the feature with this id (and version, for versioned collections), which was row
+/// <see cref="Position"/> of the whole ordered result. The position only tells the page its offset (for paging links and
+/// numberMatched); the database seeks by the key, so a deep page costs what the first does.
+/// </summary>
+public sealed record FeatureCursor(long Position, string Id, long? Version);
+
+/// <summary>One key of a requested order, by a property's public name (checked against the catalog by the caller).</summary>
+public sealed record SortKey(string Property, bool Descending);
+
 /// <summary>A period of time, either end open when null.</summary>
 public sealed record TimePeriod(DateTimeOffset? Start, DateTimeOffset? End);
 
@@ -53,7 +63,19 @@ public sealed record FeatureQuery(FeatureCollectionDefinition Collection)
     /// <summary>One feature by id, when set.</summary>
     public string? FeatureId { get; init; }
 
+    /// <summary>For versioned collections: this version of the feature, current or historic (with <see cref="FeatureId"/>).</summary>
+    public long? FeatureVersion { get; init; }
+
     public int Limit { get; init; } = 10;
+
+    /// <summary>The order asked for (sortby, SORTBY), before the id that breaks ties; null for the id order.</summary>
+    public IReadOnlyList<SortKey>? SortBy { get; init; }
+
+    /// <summary>A keyset page: the rows after this key (instead of <see cref="Offset"/>); only in the id order.</summary>
+    public FeatureCursor? After { get; init; }
+
+    /// <summary>Also return the version column (last), so the caller can write the next page's cursor.</summary>
+    public bool ReturnsVersion { get; init; }
 
     public long Offset { get; init; }
 
@@ -142,12 +164,62 @@ public static class FeatureSql
                 break;
         }
 
+        if (query.ReturnsVersion && c.VersionColumn is { } version)
+        {
+            columns.Append(CultureInfo.InvariantCulture, $", t.{version}::bigint");
+        }
+
         command.Parameters.AddWithValue("outSrid", query.OutputSrid);
         command.Parameters.AddWithValue("decimals", query.Decimals);
         command.Parameters.AddWithValue("limit", query.Limit);
-        command.Parameters.AddWithValue("offset", query.Offset);
-        command.CommandText = $"SELECT {columns} FROM {c.Table} t WHERE {Where(command, query)} ORDER BY t.{c.IdColumn} LIMIT @limit OFFSET @offset";
+        var where = Where(command, query);
+        var keyOrder = c.VersionColumn is { } v ? $"t.{c.IdColumn}, t.{v}" : $"t.{c.IdColumn}";
+        var order = query.SortBy is { Count: > 0 } sort
+            ? string.Join(", ", sort.Select(k => $"t.{c.FindProperty(k.Property)!.Column} {(k.Descending ? "DESC" : "ASC")}")) + ", " + keyOrder
+            : keyOrder;
+        if (query.After is { } after)
+        {
+            if (!ReferenceEquals(order, keyOrder))
+            {
+                throw new InvalidParameterException("cursor", "cursor-offset", "A cursor pages in the id order; with sortby, page with offset.");
+            }
+
+            // A seek on the (id[, version]) index: no rows before the page are read.
+            where += $" AND ({keyOrder}) > ({KeyParameters(command, c, after)})";
+            command.CommandText = $"SELECT {columns} FROM {c.Table} t WHERE {where} ORDER BY {order} LIMIT @limit";
+        }
+        else
+        {
+            command.Parameters.AddWithValue("offset", query.Offset);
+            command.CommandText = $"SELECT {columns} FROM {c.Table} t WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset";
+        }
+
         return command;
+    }
+
+    private static string KeyParameters(NpgsqlCommand command, FeatureCollectionDefinition c, FeatureCursor after)
+    {
+        if (c.IdIsNumeric)
+        {
+            if (!long.TryParse(after.Id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+            {
+                throw new InvalidParameterException("cursor", "cursor-format", "The cursor does not belong to this collection; follow the next link as given.");
+            }
+
+            command.Parameters.AddWithValue("afterId", number);
+        }
+        else
+        {
+            command.Parameters.AddWithValue("afterId", after.Id);
+        }
+
+        if (c.VersionColumn is null)
+        {
+            return "@afterId";
+        }
+
+        command.Parameters.AddWithValue("afterVersion", after.Version ?? long.MaxValue);
+        return "@afterId, @afterVersion";
     }
 
     /// <summary>The exact number of features the query matches (no paging).</summary>
@@ -240,7 +312,12 @@ public static class FeatureSql
     {
         var c = query.Collection;
         var clauses = new List<string>();
-        if (c.IsTemporal && query.Period is { } period)
+        if (c.VersionColumn is { } versionColumn && query.FeatureVersion is { } version)
+        {
+            clauses.Add($"t.status <> 'pending' AND t.{versionColumn} = @featureVersion");
+            command.Parameters.AddWithValue("featureVersion", version);
+        }
+        else if (c.IsTemporal && query.Period is { } period)
         {
             clauses.Add("t.status <> 'pending'");
             if (period.End is { } end)
@@ -319,11 +396,12 @@ public static class FeatureSql
                 AndFilter and => "(" + string.Join(" AND ", and.Operands.Select(o => Write(o, depth + 1))) + ")",
                 OrFilter or => "(" + string.Join(" OR ", or.Operands.Select(o => Write(o, depth + 1))) + ")",
                 NotFilter not => $"NOT ({Write(not.Operand, depth + 1)})",
-                ComparisonFilter cmp => $"{Column(cmp.Property)} {Sql(cmp.Operator)} {Value(cmp.Property, cmp.Value)}",
-                LikeFilter like => $"{Column(like.Property)}::text {(like.CaseInsensitive ? "ILIKE" : "LIKE")} {Parameter(like.Pattern)} ESCAPE '\\'",
-                InFilter inFilter => "(" + string.Join(" OR ", inFilter.Values.Select(v => $"{Column(inFilter.Property)} = {Value(inFilter.Property, v)}")) + ")",
-                BetweenFilter between => $"{Column(between.Property)} BETWEEN {Value(between.Property, between.Lower)} AND {Value(between.Property, between.Upper)}",
+                ComparisonFilter cmp => $"{Folded(cmp.Property, cmp.PropertyFold)} {Sql(cmp.Operator)} {Value(cmp.Property, cmp.Value)}",
+                LikeFilter like => Like(like),
+                InFilter inFilter => $"{Folded(inFilter.Property, inFilter.PropertyFold)} IN ({string.Join(", ", inFilter.Values.Select(v => Value(inFilter.Property, v)))})",
+                BetweenFilter between => $"{Folded(between.Property, between.PropertyFold)} BETWEEN {Value(between.Property, between.Lower)} AND {Value(between.Property, between.Upper)}",
                 IsNullFilter isNull => $"{Column(isNull.Property)} IS NULL",
+                ConstantFilter constant => constant.Value ? "true" : "false",
                 ResourceIdFilter ids => ResourceIds(ids),
                 BboxFilter box => $"{geometryColumn} && {Envelope(box)} AND ST_Intersects({geometryColumn}, {Envelope(box)})",
                 SpatialFilter spatial => $"{SpatialFunction(spatial.Operator)}({geometryColumn}, ST_Transform({Geometry(spatial)}, {NationalSrid}))",
@@ -339,7 +417,53 @@ public static class FeatureSql
             return "t." + found.Column;
         }
 
+        /// <summary>CASEI folds the case (lower), ACCENTI strips the combining marks after canonical decomposition (NFD).</summary>
+        private static string Fold(string sql, TextFold fold)
+        {
+            if (fold.HasFlag(TextFold.Accent))
+            {
+                sql = $"regexp_replace(normalize({sql}, NFD), '[\\u0300-\\u036f\\u1ab0-\\u1aff\\u1dc0-\\u1dff\\u20d0-\\u20ff\\ufe20-\\ufe2f]', '', 'g')";
+            }
+
+            return fold.HasFlag(TextFold.Case) ? $"lower({sql})" : sql;
+        }
+
+        private string Folded(string property, TextFold fold)
+        {
+            var column = Column(property);
+            if (fold == TextFold.None)
+            {
+                return column;
+            }
+
+            if (query.Collection.FindProperty(property)!.Type != AttributeType.String)
+            {
+                throw new InvalidParameterException(query.FilterParameter, "filter-type",
+                    $"CASEI and ACCENTI take text; {property} holds {query.Collection.FindProperty(property)!.Type.ToString().ToLowerInvariant()} values.");
+            }
+
+            return Fold(column, fold);
+        }
+
+        private string Like(LikeFilter like)
+        {
+            var type = query.Collection.FindProperty(like.Property)?.Type;
+            var column = Column(like.Property) + (type == AttributeType.String ? string.Empty : "::text");
+            return $"{Fold(column, like.PropertyFold)} {(like.CaseInsensitive ? "ILIKE" : "LIKE")} {Fold(Parameter(like.Pattern), like.PatternFold)} ESCAPE '\\'";
+        }
+
         private string Value(string property, Literal literal)
+        {
+            var text = Fold(RawValue(property, literal), literal.Fold);
+            if (literal.Fold != TextFold.None && literal.Value is not string)
+            {
+                throw new InvalidParameterException(query.FilterParameter, "filter-type", $"CASEI and ACCENTI take text, not {literal.Value}.");
+            }
+
+            return text;
+        }
+
+        private string RawValue(string property, Literal literal)
         {
             var type = query.Collection.FindProperty(property)!.Type;
             object value = (type, literal.Value) switch
@@ -428,17 +552,36 @@ public static class FeatureSql
             return "@" + name;
         }
 
+        // The standard's interval semantics (CQL2, temporal functions) between the property's instant a and [s, e]; an open end is infinite.
         private string Temporal(TemporalFilter temporal)
         {
-            var column = Column(temporal.Property);
-            return temporal.Operator switch
+            var a = Column(temporal.Property);
+            if (query.Collection.FindProperty(temporal.Property)!.Type != AttributeType.DateTime)
             {
-                TemporalOperator.Equals => $"{column} = {Parameter(temporal.Start.ToUniversalTime())}",
-                TemporalOperator.Before => $"{column} < {Parameter(temporal.Start.ToUniversalTime())}",
-                TemporalOperator.After => $"{column} > {Parameter(temporal.Start.ToUniversalTime())}",
-                TemporalOperator.During => $"{column} BETWEEN {Parameter(temporal.Start.ToUniversalTime())} AND {Parameter((temporal.End ?? DateTimeOffset.MaxValue).ToUniversalTime())}",
+                throw new InvalidParameterException(query.FilterParameter, "filter-type", $"Temporal functions take a date-time property; {temporal.Property} is not one.");
+            }
+
+            var s = temporal.Start is { } start ? Parameter(start.ToUniversalTime()) : "'-infinity'::timestamptz";
+            var e = temporal.End is { } end ? Parameter(end.ToUniversalTime()) : "'infinity'::timestamptz";
+            return "(" + temporal.Operator switch
+            {
+                TemporalOperator.Equals => $"{a} = {s} AND {a} = {e}",
+                TemporalOperator.Before => $"{a} < {s}",
+                TemporalOperator.After => $"{a} > {e}",
+                TemporalOperator.During => $"{a} > {s} AND {a} < {e}",
+                TemporalOperator.Intersects => $"{a} >= {s} AND {a} <= {e}",
+                TemporalOperator.Disjoint => $"{a} < {s} OR {a} > {e}",
+                TemporalOperator.Contains => $"{a} < {s} AND {a} > {e}",
+                TemporalOperator.Meets => $"{a} = {s}",
+                TemporalOperator.MetBy => $"{a} = {e}",
+                TemporalOperator.Overlaps => $"{a} < {s} AND {a} > {s} AND {a} < {e}",
+                TemporalOperator.OverlappedBy => $"{a} > {s} AND {a} < {e} AND {a} > {e}",
+                TemporalOperator.Starts => $"{a} = {s} AND {a} < {e}",
+                TemporalOperator.StartedBy => $"{a} = {s} AND {a} > {e}",
+                TemporalOperator.Finishes => $"{a} > {s} AND {a} = {e}",
+                TemporalOperator.FinishedBy => $"{a} < {s} AND {a} = {e}",
                 _ => throw new InvalidParameterException(query.FilterParameter, "filter-operator", "Unsupported temporal operator."),
-            };
+            } + ")";
         }
 
         private static string Sql(ComparisonOperator op) => op switch

@@ -23,17 +23,53 @@ public enum ComparisonOperator
     GreaterOrEqual,
 }
 
-/// <summary>A literal: string, long, double, bool or DateTimeOffset.</summary>
-public sealed record Literal(object Value);
+/// <summary>
+/// What CQL2's CASEI and ACCENTI do to one side of a comparison: fold the case, strip the accents, or both. Each side
+/// carries its own, as the functions apply to their argument only (<c>CASEI(a) = 'Forest'</c> never matches).
+/// </summary>
+[Flags]
+public enum TextFold
+{
+    None = 0,
+    Case = 1,
+    Accent = 2,
+}
 
-public sealed record ComparisonFilter(string Property, ComparisonOperator Operator, Literal Value) : FilterExpression;
+/// <summary>A literal: string, long, double, bool or DateTimeOffset, with the CASEI/ACCENTI folds applied to it.</summary>
+public sealed record Literal(object Value)
+{
+    public TextFold Fold { get; init; }
+}
 
-/// <summary>SQL LIKE semantics: <c>%</c> any run, <c>_</c> one character (parsers translate their own wildcards).</summary>
-public sealed record LikeFilter(string Property, string Pattern, bool CaseInsensitive) : FilterExpression;
+/// <summary>A property compared with a literal; <see cref="PropertyFold"/> is what CASEI/ACCENTI do to the property.</summary>
+public sealed record ComparisonFilter(string Property, ComparisonOperator Operator, Literal Value) : FilterExpression
+{
+    public TextFold PropertyFold { get; init; }
+}
 
-public sealed record InFilter(string Property, IReadOnlyList<Literal> Values) : FilterExpression;
+/// <summary>
+/// SQL LIKE semantics: <c>%</c> any run, <c>_</c> one character (parsers translate their own wildcards). Case-insensitive
+/// (FES matchCase="false", or CASEI on both sides) compares as ILIKE; the folds add what CASEI/ACCENTI do to one side.
+/// </summary>
+public sealed record LikeFilter(string Property, string Pattern, bool CaseInsensitive) : FilterExpression
+{
+    public TextFold PropertyFold { get; init; }
 
-public sealed record BetweenFilter(string Property, Literal Lower, Literal Upper) : FilterExpression;
+    public TextFold PatternFold { get; init; }
+}
+
+public sealed record InFilter(string Property, IReadOnlyList<Literal> Values) : FilterExpression
+{
+    public TextFold PropertyFold { get; init; }
+}
+
+public sealed record BetweenFilter(string Property, Literal Lower, Literal Upper) : FilterExpression
+{
+    public TextFold PropertyFold { get; init; }
+}
+
+/// <summary>CQL2's TRUE and FALSE as whole predicates.</summary>
+public sealed record ConstantFilter(bool Value) : FilterExpression;
 
 public sealed record IsNullFilter(string Property) : FilterExpression;
 
@@ -58,18 +94,60 @@ public sealed record SpatialFilter(SpatialOperator Operator, string Wkt, int Sri
 /// <summary>A bounding box in a CRS, e.g. a WFS BBOX or an FES BBOX operator.</summary>
 public sealed record BboxFilter(double MinX, double MinY, double MaxX, double MaxY, int Srid) : FilterExpression;
 
+/// <summary>
+/// CQL2's temporal functions, with the standard's semantics between the property's instant a (start = end = a) and the
+/// literal [start, end] (an instant: start = end; '..' an open end).
+/// </summary>
 public enum TemporalOperator
 {
-    /// <summary>The property equals the instant (T_EQUALS / TEquals on an instant).</summary>
+    /// <summary>T_EQUALS: a = start and a = end.</summary>
     Equals,
+
+    /// <summary>T_BEFORE: a &lt; start.</summary>
     Before,
+
+    /// <summary>T_AFTER: a &gt; end.</summary>
     After,
 
-    /// <summary>The property lies within [start, end] (T_DURING / During).</summary>
+    /// <summary>T_DURING: start &lt; a &lt; end (both end points excluded).</summary>
     During,
+
+    /// <summary>T_INTERSECTS: start &lt;= a &lt;= end.</summary>
+    Intersects,
+
+    /// <summary>T_DISJOINT: not T_INTERSECTS.</summary>
+    Disjoint,
+
+    /// <summary>T_CONTAINS: a &lt; start and a &gt; end (an instant contains nothing).</summary>
+    Contains,
+
+    /// <summary>T_MEETS: a = start.</summary>
+    Meets,
+
+    /// <summary>T_METBY: a = end.</summary>
+    MetBy,
+
+    /// <summary>T_OVERLAPS: a &lt; start and a &gt; start and a &lt; end (never for an instant).</summary>
+    Overlaps,
+
+    /// <summary>T_OVERLAPPEDBY: a &gt; start and a &lt; end and a &gt; end (never for an instant).</summary>
+    OverlappedBy,
+
+    /// <summary>T_STARTS: a = start and a &lt; end.</summary>
+    Starts,
+
+    /// <summary>T_STARTEDBY: a = start and a &gt; end.</summary>
+    StartedBy,
+
+    /// <summary>T_FINISHES: a &gt; start and a = end.</summary>
+    Finishes,
+
+    /// <summary>T_FINISHEDBY: a &lt; start and a = end.</summary>
+    FinishedBy,
 }
 
-public sealed record TemporalFilter(string Property, TemporalOperator Operator, DateTimeOffset Start, DateTimeOffset? End) : FilterExpression;
+/// <summary>A temporal function between a property and a literal instant or interval; a null end is open ('..').</summary>
+public sealed record TemporalFilter(string Property, TemporalOperator Operator, DateTimeOffset? Start, DateTimeOffset? End) : FilterExpression;
 
 /// <summary>A filter a request sent that cannot be applied: the parsers throw <c>InvalidParameterException</c> instead.</summary>
 public static class FilterRules

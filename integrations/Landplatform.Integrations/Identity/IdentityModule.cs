@@ -173,7 +173,9 @@ public static class IdentityModule
                 http.Request.Path.StartsWithSegments("/connect/token", StringComparison.OrdinalIgnoreCase)
                     ? PerAddress(http, settings.TokenPermitsPerMinute)
                     : RateLimitPartition.GetNoLimiter("unlimited"));
-            o.AddPolicy(RateLimits.Public, http => PerAddress(http, settings.PublicPermitsPerMinute));
+            o.AddPolicy(RateLimits.Public, http => http.Request.Query.ContainsKey("cursor")
+                ? PerAddress(http, settings.PagePermitsPerMinute, "pages")
+                : PerAddress(http, settings.PublicPermitsPerMinute));
         });
 
         services.AddAntiforgery(o =>
@@ -214,9 +216,9 @@ public static class IdentityModule
         await next(http);
     });
 
-    private static RateLimitPartition<string> PerAddress(HttpContext http, int permits) =>
+    private static RateLimitPartition<string> PerAddress(HttpContext http, int permits, string budget = "requests") =>
         RateLimitPartition.GetFixedWindowLimiter(
-            http.Connection.RemoteIpAddress?.ToString() ?? "local",
+            $"{budget}:{http.Connection.RemoteIpAddress?.ToString() ?? "local"}",
             _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 
     private static void TryAddTimeProvider(this IServiceCollection services)

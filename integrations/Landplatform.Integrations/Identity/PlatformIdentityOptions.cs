@@ -33,6 +33,14 @@ public sealed class PlatformIdentityOptions
 
     /// <summary>Anonymous searches and look-ups per client address per minute.</summary>
     public int PublicPermitsPerMinute { get; set; } = 600;
+
+    /// <summary>
+    /// Further pages of a paged download (a request that follows a next link, i.e. carries a <c>cursor</c>) per client
+    /// address per minute, counted apart from <see cref="PublicPermitsPerMinute"/>: a keyset page costs what a first page
+    /// costs, and a client that keeps its own small default page (GDAL pages by 10: 2,002 pages for the island) still
+    /// finishes. The first page of each download counts as a public request.
+    /// </summary>
+    public int PagePermitsPerMinute { get; set; } = 6000;
 }
 
 /// <summary>

@@ -23,7 +23,6 @@ public static class OgcTiles
         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/datetime",
         "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
-        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
         "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
         "http://www.opengis.net/spec/tms/2.0/conf/tilesetmetadata",

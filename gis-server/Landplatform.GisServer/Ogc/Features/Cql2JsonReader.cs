@@ -55,6 +55,12 @@ public sealed class Cql2JsonReader
             throw new InvalidParameterException(context.Parameter, "filter-size", $"The filter has more than {FilterRules.MaxNodes} terms.");
         }
 
+        // A boolean literal is a whole predicate (booleanExpression).
+        if (node.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return new ConstantFilter(node.GetBoolean());
+        }
+
         if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty("op", out var opElement) || opElement.ValueKind != JsonValueKind.String)
         {
             throw Syntax("every expression is an object with \"op\" and \"args\"");
@@ -76,17 +82,23 @@ public sealed class Cql2JsonReader
                 return Comparison(op, args[0], args[1]);
             case "like":
                 Arity(op, args, 2, 2);
-                var (property, insensitive) = Property(args[0], op);
-                var (pattern, patternInsensitive) = Casei(args[1]);
+                var (property, propertyFold) = Property(args[0], op);
+                var (pattern, patternFold) = Folds(args[1]);
                 if (pattern.ValueKind != JsonValueKind.String)
                 {
                     throw Type("like compares a property with a string pattern");
                 }
 
-                return new LikeFilter(property, pattern.GetString()!, insensitive || patternInsensitive);
+                var both = propertyFold & patternFold & TextFold.Case;
+                return new LikeFilter(property, pattern.GetString()!, both != TextFold.None)
+                {
+                    PropertyFold = propertyFold & ~both,
+                    PatternFold = patternFold & ~both,
+                };
             case "between":
                 Arity(op, args, 3, 3);
-                return new BetweenFilter(Property(args[0], op).Name, Literal(args[1]), Literal(args[2]));
+                var (ranged, rangedFold) = Property(args[0], op);
+                return new BetweenFilter(ranged, Literal(args[1]), Literal(args[2])) { PropertyFold = rangedFold };
             case "in":
                 Arity(op, args, 2, 2);
                 if (args[1].ValueKind != JsonValueKind.Array || args[1].GetArrayLength() == 0)
@@ -95,14 +107,15 @@ public sealed class Cql2JsonReader
                 }
 
                 nodes += args[1].GetArrayLength();
-                return new InFilter(Property(args[0], op).Name, args[1].EnumerateArray().Select(Literal).ToList());
+                var (listed, listedFold) = Property(args[0], op);
+                return new InFilter(listed, args[1].EnumerateArray().Select(Literal).ToList()) { PropertyFold = listedFold };
             case "isnull":
                 Arity(op, args, 1, 1);
                 return new IsNullFilter(Property(args[0], op).Name);
             case "s_intersects" or "s_within" or "s_contains" or "s_disjoint" or "s_equals" or "s_touches" or "s_overlaps" or "s_crosses":
                 Arity(op, args, 2, 2);
                 return Spatial(op, args[0], args[1]);
-            case "t_before" or "t_after" or "t_during" or "t_equals" or "t_intersects":
+            case var temporal when Cql2TextParser.TemporalFunctions.ContainsKey(temporal):
                 Arity(op, args, 2, 2);
                 return Temporal(op, args[0], args[1]);
             default:
@@ -123,11 +136,13 @@ public sealed class Cql2JsonReader
         };
         if (IsProperty(left) && !IsProperty(right))
         {
-            return new ComparisonFilter(Property(left, op).Name, comparison, Literal(right));
+            var (name, fold) = Property(left, op);
+            return new ComparisonFilter(name, comparison, Literal(right)) { PropertyFold = fold };
         }
 
         if (IsProperty(right) && !IsProperty(left))
         {
+            var (name, fold) = Property(right, op);
             var mirrored = comparison switch
             {
                 ComparisonOperator.Less => ComparisonOperator.Greater,
@@ -136,7 +151,7 @@ public sealed class Cql2JsonReader
                 ComparisonOperator.GreaterOrEqual => ComparisonOperator.LessOrEqual,
                 _ => comparison,
             };
-            return new ComparisonFilter(Property(right, op).Name, mirrored, Literal(left));
+            return new ComparisonFilter(name, mirrored, Literal(left)) { PropertyFold = fold };
         }
 
         throw Type($"'{op}' compares one property with one literal");
@@ -189,10 +204,6 @@ public sealed class Cql2JsonReader
         var swapped = !IsProperty(first);
         var (property, literal) = swapped ? (second, first) : (first, second);
         var name = Property(property, op).Name;
-        if (swapped)
-        {
-            op = op switch { "t_before" => "t_after", "t_after" => "t_before", _ => op };
-        }
 
         DateTimeOffset? start;
         DateTimeOffset? end;
@@ -217,14 +228,8 @@ public sealed class Cql2JsonReader
             start = end = Literal(literal).Value as DateTimeOffset? ?? throw Type($"'{op}' needs a timestamp, date or interval");
         }
 
-        return op switch
-        {
-            "t_before" => new TemporalFilter(name, TemporalOperator.Before, start ?? throw Type("t_before needs a bounded start"), null),
-            "t_after" => new TemporalFilter(name, TemporalOperator.After, end ?? throw Type("t_after needs a bounded end"), null),
-            "t_equals" or "t_intersects" when !isInterval => new TemporalFilter(name, TemporalOperator.Equals, start!.Value, null),
-            "t_during" or "t_intersects" when isInterval => new TemporalFilter(name, TemporalOperator.During, start ?? DateTimeOffset.MinValue, end),
-            _ => throw Type($"'{op}' on {(isInterval ? "an interval" : "an instant")} is not supported here"),
-        };
+        var relation = Cql2TextParser.TemporalFunctions[op];
+        return new TemporalFilter(name, swapped ? Cql2TextParser.Converse(relation) : relation, start, end);
     }
 
     private DateTimeOffset? IntervalBound(JsonElement bound, bool isEnd)
@@ -238,7 +243,14 @@ public sealed class Cql2JsonReader
         return Literal(bound).Value as DateTimeOffset? ?? throw Type("an interval bound is a date, a timestamp or '..'");
     }
 
-    private Literal Literal(JsonElement value)
+    private Literal Literal(JsonElement node)
+    {
+        var (value, fold) = Folds(node);
+        var literal = PlainLiteral(value);
+        return fold == TextFold.None ? literal : literal with { Fold = fold };
+    }
+
+    private Literal PlainLiteral(JsonElement value)
     {
         switch (value.ValueKind)
         {
@@ -278,25 +290,40 @@ public sealed class Cql2JsonReader
         throw Type($"'{Truncate(value)}' is not a date (2024-05-31) or an RFC 3339 date-time with an offset");
     }
 
-    private (string Name, bool CaseInsensitive) Property(JsonElement node, string op)
+    private (string Name, TextFold Fold) Property(JsonElement node, string op)
     {
-        var (inner, insensitive) = Casei(node);
+        var (inner, fold) = Folds(node);
         if (!IsProperty(inner))
         {
             throw Type($"'{op}' needs {{\"property\": name}} as its first argument");
         }
 
-        return (inner.GetProperty("property").GetString()!, insensitive);
+        return (inner.GetProperty("property").GetString()!, fold);
     }
 
-    private static (JsonElement Value, bool CaseInsensitive) Casei(JsonElement node) =>
+    /// <summary>Unwraps casei and accenti (nested in any order), saying which were applied.</summary>
+    private static (JsonElement Value, TextFold Fold) Folds(JsonElement node)
+    {
+        var fold = TextFold.None;
+        for (var i = 0; i < 4 && FoldOf(node) is { } next; i++)
+        {
+            fold |= next;
+            node = node.GetProperty("args")[0];
+        }
+
+        return (node, fold);
+    }
+
+    private static TextFold? FoldOf(JsonElement node) =>
         node.ValueKind == JsonValueKind.Object && node.TryGetProperty("op", out var op) && op.ValueKind == JsonValueKind.String &&
-        op.GetString()!.Equals("casei", StringComparison.OrdinalIgnoreCase) &&
         node.TryGetProperty("args", out var args) && args.ValueKind == JsonValueKind.Array && args.GetArrayLength() == 1
-            ? (args[0], true)
-            : (node, false);
+            ? op.GetString()!.ToLowerInvariant() switch { "casei" => TextFold.Case, "accenti" => TextFold.Accent, _ => null }
+            : null;
 
     private static bool IsProperty(JsonElement node) =>
+        IsPlainProperty(Folds(node).Value);
+
+    private static bool IsPlainProperty(JsonElement node) =>
         node.ValueKind == JsonValueKind.Object && node.TryGetProperty("property", out var p) && p.ValueKind == JsonValueKind.String;
 
     private void Arity(string op, List<JsonElement> args, int min, int max)

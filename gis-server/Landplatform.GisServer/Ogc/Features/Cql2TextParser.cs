@@ -25,9 +25,42 @@ public sealed class Cql2TextParser
         ["S_CROSSES"] = SpatialOperator.Crosses,
     };
 
-    private static readonly HashSet<string> TemporalFunctions = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The temporal functions of CQL2, and what each is with the property first.</summary>
+    public static readonly IReadOnlyDictionary<string, TemporalOperator> TemporalFunctions = new Dictionary<string, TemporalOperator>(StringComparer.OrdinalIgnoreCase)
     {
-        "T_BEFORE", "T_AFTER", "T_DURING", "T_EQUALS", "T_INTERSECTS",
+        ["T_AFTER"] = TemporalOperator.After,
+        ["T_BEFORE"] = TemporalOperator.Before,
+        ["T_CONTAINS"] = TemporalOperator.Contains,
+        ["T_DISJOINT"] = TemporalOperator.Disjoint,
+        ["T_DURING"] = TemporalOperator.During,
+        ["T_EQUALS"] = TemporalOperator.Equals,
+        ["T_FINISHEDBY"] = TemporalOperator.FinishedBy,
+        ["T_FINISHES"] = TemporalOperator.Finishes,
+        ["T_INTERSECTS"] = TemporalOperator.Intersects,
+        ["T_MEETS"] = TemporalOperator.Meets,
+        ["T_METBY"] = TemporalOperator.MetBy,
+        ["T_OVERLAPPEDBY"] = TemporalOperator.OverlappedBy,
+        ["T_OVERLAPS"] = TemporalOperator.Overlaps,
+        ["T_STARTEDBY"] = TemporalOperator.StartedBy,
+        ["T_STARTS"] = TemporalOperator.Starts,
+    };
+
+    /// <summary>The same relation with the arguments swapped (T_BEFORE(literal, property) is T_AFTER(property, literal)).</summary>
+    public static TemporalOperator Converse(TemporalOperator op) => op switch
+    {
+        TemporalOperator.Before => TemporalOperator.After,
+        TemporalOperator.After => TemporalOperator.Before,
+        TemporalOperator.During => TemporalOperator.Contains,
+        TemporalOperator.Contains => TemporalOperator.During,
+        TemporalOperator.Meets => TemporalOperator.MetBy,
+        TemporalOperator.MetBy => TemporalOperator.Meets,
+        TemporalOperator.Overlaps => TemporalOperator.OverlappedBy,
+        TemporalOperator.OverlappedBy => TemporalOperator.Overlaps,
+        TemporalOperator.Starts => TemporalOperator.StartedBy,
+        TemporalOperator.StartedBy => TemporalOperator.Starts,
+        TemporalOperator.Finishes => TemporalOperator.FinishedBy,
+        TemporalOperator.FinishedBy => TemporalOperator.Finishes,
+        _ => op,
     };
 
     private static readonly HashSet<string> GeometryTypes = new(StringComparer.OrdinalIgnoreCase)
@@ -134,15 +167,25 @@ public sealed class Cql2TextParser
                 return SpatialPredicate(spatial, token);
             }
 
-            if (TemporalFunctions.Contains(token.Text))
+            if (TemporalFunctions.ContainsKey(token.Text))
             {
                 index += 2;
                 return TemporalPredicate(token);
             }
         }
 
+        // TRUE and FALSE stand alone as predicates (a boolean literal is a booleanExpression).
+        if ((IsKeyword(token, "TRUE") || IsKeyword(token, "FALSE")) && EndsPredicate(tokens[index + 1]))
+        {
+            index++;
+            return new ConstantFilter(IsKeyword(token, "TRUE"));
+        }
+
         return Predicate();
     }
+
+    private static bool EndsPredicate(Token next) =>
+        next.Kind == TokenKind.End || next.Is(")") || IsKeyword(next, "AND") || IsKeyword(next, "OR");
 
     private FilterExpression Predicate()
     {
@@ -173,7 +216,13 @@ public sealed class Cql2TextParser
                 throw Type(token, "LIKE compares a property with a quoted pattern, e.g. address LIKE '%Kingstown%'");
             }
 
-            result = new LikeFilter(left.Property, text, left.CaseInsensitive || pattern.CaseInsensitive);
+            // CASEI on both sides is ILIKE; a fold on one side only applies to that side, as the function does.
+            var both = left.Fold & pattern.Fold & TextFold.Case;
+            result = new LikeFilter(left.Property, text, both != TextFold.None)
+            {
+                PropertyFold = left.Fold & ~both,
+                PatternFold = pattern.Fold & ~both,
+            };
         }
         else if (IsKeyword(token, "BETWEEN"))
         {
@@ -186,7 +235,7 @@ public sealed class Cql2TextParser
 
             index++;
             var upper = Operand();
-            result = new BetweenFilter(RequireProperty(left, token), RequireLiteral(lower, token), RequireLiteral(upper, token));
+            result = new BetweenFilter(RequireProperty(left, token), RequireLiteral(lower, token), RequireLiteral(upper, token)) { PropertyFold = left.Fold };
         }
         else if (IsKeyword(token, "IN"))
         {
@@ -201,7 +250,7 @@ public sealed class Cql2TextParser
             }
 
             Expect(")");
-            result = new InFilter(RequireProperty(left, token), values);
+            result = new InFilter(RequireProperty(left, token), values) { PropertyFold = left.Fold };
         }
         else if (!negated && IsKeyword(token, "IS"))
         {
@@ -234,12 +283,12 @@ public sealed class Cql2TextParser
     {
         if (left.Property is not null && right.Literal is not null)
         {
-            return new ComparisonFilter(left.Property, op, right.Literal);
+            return new ComparisonFilter(left.Property, op, right.Literal with { Fold = right.Fold }) { PropertyFold = left.Fold };
         }
 
         if (right.Property is not null && left.Literal is not null)
         {
-            return new ComparisonFilter(right.Property, Mirror(op), left.Literal);
+            return new ComparisonFilter(right.Property, Mirror(op), left.Literal with { Fold = left.Fold }) { PropertyFold = right.Fold };
         }
 
         throw Type(at, left.Property is not null
@@ -347,23 +396,8 @@ public sealed class Cql2TextParser
             _ => throw Type(function, $"{function.Text.ToUpperInvariant()} compares a temporal property with a TIMESTAMP, DATE or INTERVAL literal"),
         };
 
-        var name = function.Text.ToUpperInvariant();
-        if (swapped)
-        {
-            name = name switch { "T_BEFORE" => "T_AFTER", "T_AFTER" => "T_BEFORE", _ => name };
-        }
-
-        var (start, end, isInterval) = (period.Start, period.End, period.IsInterval);
-        return name switch
-        {
-            "T_BEFORE" => new TemporalFilter(property, TemporalOperator.Before, start ?? throw Type(function, "T_BEFORE needs a bounded start"), null),
-            "T_AFTER" => new TemporalFilter(property, TemporalOperator.After, (isInterval ? end : start) ?? throw Type(function, "T_AFTER needs a bounded end"), null),
-            "T_EQUALS" when !isInterval => new TemporalFilter(property, TemporalOperator.Equals, start!.Value, null),
-            "T_INTERSECTS" when !isInterval => new TemporalFilter(property, TemporalOperator.Equals, start!.Value, null),
-            "T_DURING" or "T_INTERSECTS" when isInterval =>
-                new TemporalFilter(property, TemporalOperator.During, start ?? DateTimeOffset.MinValue, end),
-            _ => throw Type(function, $"{name} on {(isInterval ? "an interval" : "an instant")} is not supported here"),
-        };
+        var op = TemporalFunctions[function.Text];
+        return new TemporalFilter(property, swapped ? Converse(op) : op, period.Start, period.End);
     }
 
     private TemporalOperand TemporalArgument()
@@ -425,16 +459,16 @@ public sealed class Cql2TextParser
         {
             case TokenKind.String:
                 index++;
-                return new Term(null, new Literal(token.Text), false);
+                return new Term(null, new Literal(token.Text), TextFold.None);
             case TokenKind.Number:
                 index++;
-                return new Term(null, new Literal(NumberValue(token, negative: false)), false);
-            case TokenKind.Symbol when token.Is("-") && tokens[index + 1].Kind == TokenKind.Number:
+                return new Term(null, new Literal(NumberValue(token, negative: false)), TextFold.None);
+            case TokenKind.Symbol when (token.Is("-") || token.Is("+")) && tokens[index + 1].Kind == TokenKind.Number:
                 index += 2;
-                return new Term(null, new Literal(NumberValue(tokens[index - 1], negative: true)), false);
+                return new Term(null, new Literal(NumberValue(tokens[index - 1], negative: token.Is("-"))), TextFold.None);
             case TokenKind.QuotedIdentifier:
                 index++;
-                return new Term(token.Text, null, false);
+                return new Term(token.Text, null, TextFold.None);
             case TokenKind.Identifier:
                 break;
             default:
@@ -445,7 +479,7 @@ public sealed class Cql2TextParser
         if (IsKeyword(token, "TRUE") || IsKeyword(token, "FALSE"))
         {
             index++;
-            return new Term(null, new Literal(IsKeyword(token, "TRUE")), false);
+            return new Term(null, new Literal(IsKeyword(token, "TRUE")), TextFold.None);
         }
 
         if (call && (IsKeyword(token, "TIMESTAMP") || IsKeyword(token, "DATE")))
@@ -465,15 +499,15 @@ public sealed class Cql2TextParser
                 throw Type(value, isDate ? "DATE takes a date such as '2024-05-31'" : "TIMESTAMP takes an RFC 3339 date-time such as '2024-05-31T12:00:00Z'");
             }
 
-            return new Term(null, new Literal(Instant(value, value.Text, isEnd: false)), false);
+            return new Term(null, new Literal(Instant(value, value.Text, isEnd: false)), TextFold.None);
         }
 
-        if (call && IsKeyword(token, "CASEI"))
+        if (call && (IsKeyword(token, "CASEI") || IsKeyword(token, "ACCENTI")))
         {
             index += 2;
             var inner = Operand();
             Expect(")");
-            return inner with { CaseInsensitive = true };
+            return inner with { Fold = inner.Fold | (IsKeyword(token, "CASEI") ? TextFold.Case : TextFold.Accent) };
         }
 
         if (call)
@@ -483,15 +517,15 @@ public sealed class Cql2TextParser
         }
 
         index++;
-        return new Term(token.Text, null, false);
+        return new Term(token.Text, null, TextFold.None);
     }
 
     private double Number()
     {
         var negative = false;
-        if (Peek.Is("-"))
+        if (Peek.Is("-") || Peek.Is("+"))
         {
-            negative = true;
+            negative = Peek.Is("-");
             index++;
         }
 
@@ -541,7 +575,7 @@ public sealed class Cql2TextParser
         operand.Property ?? throw Type(at, $"'{at.Text.ToUpperInvariant()}' needs a property on its left");
 
     private Literal RequireLiteral(Term operand, Token at) =>
-        operand.Literal ?? throw Type(at, $"'{at.Text.ToUpperInvariant()}' compares with literal values only");
+        (operand.Literal ?? throw Type(at, $"'{at.Text.ToUpperInvariant()}' compares with literal values only")) with { Fold = operand.Fold };
 
     private void Expect(string symbol)
     {
@@ -730,7 +764,7 @@ public sealed class Cql2TextParser
         public bool Is(string symbol) => Kind == TokenKind.Symbol && Text == symbol;
     }
 
-    private sealed record Term(string? Property, Literal? Literal, bool CaseInsensitive);
+    private sealed record Term(string? Property, Literal? Literal, TextFold Fold);
 
     private sealed record TemporalOperand(string? Property, DateTimeOffset? Start, DateTimeOffset? End, bool IsInterval);
 }

@@ -10,7 +10,7 @@ namespace Landplatform.GisServer.Ogc.Features;
 /// <summary>The items of a collection and single features, streamed from PostGIS as GeoJSON, HTML or CSV.</summary>
 public static class FeatureItems
 {
-    private static readonly string[] ItemNames = ["f", "crs"];
+    private static readonly string[] ItemNames = ["f", "crs", "datetime", "version"];
 
     public static async Task ItemsAsync(string collectionId, HttpContext http, [FromKeyedServices(DataSourceKeys.Reads)] NpgsqlDataSource db, CancellationToken ct)
     {
@@ -20,11 +20,25 @@ public static class FeatureItems
         var format = ItemsParameters.Format(request, csvAllowed: true);
         var crs = ItemsParameters.Crs(ItemsParameters.Single(request.Query, "crs"), "crs");
         var bbox = ItemsParameters.Bbox(ItemsParameters.Single(request.Query, "bbox"), ItemsParameters.Single(request.Query, "bbox-crs"));
-        var limit = ItemsParameters.Limit(ItemsParameters.Single(request.Query, "limit"));
-        var offset = ItemsParameters.Offset(ItemsParameters.Single(request.Query, "offset"));
+        var limitText = ItemsParameters.Single(request.Query, "limit");
+        var limit = ItemsParameters.Limit(limitText);
+        // A GeoPackage is a download, not a page: without a limit it holds every feature the query selects.
+        var whole = format == OutputFormat.GeoPackage && limitText is null;
+        var cursor = ItemsParameters.Cursor(ItemsParameters.Single(request.Query, "cursor"), ItemsParameters.Single(request.Query, "offset"));
+        var offset = cursor?.Position ?? ItemsParameters.Offset(ItemsParameters.Single(request.Query, "offset"));
         var (instant, period) = ItemsParameters.Datetime(ItemsParameters.Single(request.Query, "datetime"));
         var properties = ItemsParameters.Properties(ItemsParameters.Single(request.Query, "properties"));
         var filter = ItemsParameters.Filter(request.Query, collection);
+        var sortBy = ItemsParameters.SortBy(ItemsParameters.Single(request.Query, "sortby"), collection);
+        if (ItemsParameters.FreeText(ItemsParameters.Single(request.Query, "q"), collection) is { } text)
+        {
+            filter = filter is null ? text : new AndFilter([filter, text]);
+        }
+
+        if (sortBy is not null && cursor is not null)
+        {
+            throw new InvalidParameterException("cursor", "cursor-offset", "A cursor pages in the id order; with sortby, page with offset as the next links do.");
+        }
 
         var query = new FeatureQuery(collection)
         {
@@ -33,15 +47,18 @@ public static class FeatureItems
             Period = period,
             Filter = filter,
             Properties = properties,
-            Limit = limit + 1,
+            Limit = whole ? int.MaxValue : limit + 1,
             Offset = offset,
+            After = cursor,
+            SortBy = sortBy,
+            ReturnsVersion = format is OutputFormat.Json or OutputFormat.Html,
             OutputSrid = crs.Srid,
             Decimals = crs.Decimals,
-            LatitudeFirst = crs.LatitudeFirst,
+            LatitudeFirst = crs.LatitudeFirst && format != OutputFormat.GeoPackage,
             Geometry = format switch
             {
                 OutputFormat.Csv => GeometryEncoding.Wkt,
-                OutputFormat.FlatGeobuf => GeometryEncoding.Wkb,
+                OutputFormat.FlatGeobuf or OutputFormat.GeoPackage => GeometryEncoding.Wkb,
                 OutputFormat.Html => GeometryEncoding.None,
                 _ => GeometryEncoding.GeoJson,
             },
@@ -53,7 +70,7 @@ public static class FeatureItems
         var matched = format == OutputFormat.Html ? await MatchedAsync(db, query, ct) : null;
         await using var rows = await select.ExecuteReaderAsync(ct);
 
-        var page = new Page(limit, offset, matched);
+        var page = new Page(limit, offset, matched) { Keyset = sortBy is null };
         http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
         switch (format)
         {
@@ -65,6 +82,9 @@ public static class FeatureItems
                 break;
             case OutputFormat.FlatGeobuf:
                 await WriteFlatGeobufAsync(http, collection, selected, crs.Srid, rows, page, ct);
+                break;
+            case OutputFormat.GeoPackage:
+                await GeoPackageDownload.WriteAsync(http, db, collection, selected, crs.Srid, rows, whole ? long.MaxValue : limit, ct);
                 break;
             default:
                 await WriteGeoJsonAsync(http, collection, selected, rows, page, token => MatchedAsync(db, query, token), ct);
@@ -79,9 +99,32 @@ public static class FeatureItems
         var collection = FeaturesEndpoints.Find(collectionId);
         var format = ItemsParameters.Format(request, csvAllowed: false);
         var crs = ItemsParameters.Crs(ItemsParameters.Single(request.Query, "crs"), "crs");
+        // A historic version has its own URL: the version in force at an instant (datetime=), or by its number (version=).
+        var (instant, period) = ItemsParameters.Datetime(ItemsParameters.Single(request.Query, "datetime"));
+        if (period is not null)
+        {
+            throw new InvalidParameterException("datetime", "datetime-instant", "One feature is asked for at an instant (datetime=2020-05-31), not over an interval.");
+        }
+
+        long? version = null;
+        if (ItemsParameters.Single(request.Query, "version") is { } versionText)
+        {
+            if (collection.VersionColumn is null || !long.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+            {
+                throw new InvalidParameterException("version", "version-format", collection.VersionColumn is null
+                    ? $"{collection.Id} has no versions."
+                    : $"version is a whole number from 1 (the first version of a feature); got '{versionText}'.");
+            }
+
+            version = number;
+        }
+
         var query = new FeatureQuery(collection)
         {
             FeatureId = featureId,
+            FeatureVersion = version,
+            AsOf = instant,
+            ReturnsVersion = true,
             Limit = 1,
             OutputSrid = crs.Srid,
             Decimals = crs.Decimals,
@@ -106,12 +149,16 @@ public static class FeatureItems
         }
 
         http.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
-        var self = $"{FeaturesEndpoints.BaseUrl(request)}/ogc/collections/{collection.Id}/items/{Uri.EscapeDataString(featureId)}";
+        var latest = $"{FeaturesEndpoints.BaseUrl(request)}/ogc/collections/{collection.Id}/items/{Uri.EscapeDataString(featureId)}";
+        // A version asked for by datetime or number is addressed by its number; the plain URL is the current version.
+        var versioned = collection.VersionColumn is not null && (instant is not null || version is not null);
+        var self = versioned ? $"{latest}?version={row.GetInt64(row.FieldCount - 1).ToString(CultureInfo.InvariantCulture)}" : latest;
+        var withFormat = (string f) => self + (versioned ? "&f=" : "?f=") + f;
         if (format == OutputFormat.Html)
         {
             http.Response.ContentType = HtmlPage.ContentType;
             var html = new StringBuilder(HtmlPage.Start($"{collection.Title}: {row.GetString(0)}"));
-            html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{HtmlPage.Encode(self)}?f=json\">GeoJSON</a> · <a href=\"/ogc/collections/{collection.Id}/items?f=html\">All {HtmlPage.Encode(collection.Title)}</a></p>");
+            html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{HtmlPage.Encode(withFormat("json"))}\">GeoJSON</a> · <a href=\"/ogc/collections/{collection.Id}/items?f=html\">All {HtmlPage.Encode(collection.Title)}</a></p>");
             html.Append("<table><caption>Properties</caption><tbody>");
             for (var i = 0; i < selected.Count; i++)
             {
@@ -130,7 +177,12 @@ public static class FeatureItems
         WriteFeature(json, collection, new FeatureJson(selected), row, links: writer =>
         {
             Link(writer, "self", self, FeaturesEndpoints.GeoJson);
-            Link(writer, "alternate", self + "?f=html", "text/html");
+            Link(writer, "alternate", withFormat("html"), "text/html");
+            if (versioned)
+            {
+                Link(writer, "latest-version", latest, FeaturesEndpoints.GeoJson);
+            }
+
             Link(writer, "collection", $"{FeaturesEndpoints.BaseUrl(request)}/ogc/collections/{collection.Id}", FeaturesEndpoints.Json);
         });
         await json.FlushAsync(ct);
@@ -151,7 +203,17 @@ public static class FeatureItems
         return await FeatureSql.CountIfCheapAsync(count, ct);
     }
 
-    private sealed record Page(int Limit, long Offset, long? Matched);
+    private sealed record Page(int Limit, long Offset, long? Matched)
+    {
+        /// <summary>Whether next links page by keyset (the id order); with sortby they page by offset.</summary>
+        public bool Keyset { get; init; } = true;
+
+        /// <summary>The key of the last feature written, from which the next page's cursor is made.</summary>
+        public (string Id, long? Version) Last { get; set; }
+
+        public void Remember(FeatureCollectionDefinition collection, NpgsqlDataReader row) =>
+            Last = (row.GetString(0), collection.VersionColumn is null ? null : row.GetInt64(row.FieldCount - 1));
+    }
 
     private static async Task WriteGeoJsonAsync(HttpContext http, FeatureCollectionDefinition collection, IReadOnlyList<FeatureProperty> selected,
         NpgsqlDataReader rows, Page page, Func<CancellationToken, Task<long?>> countMatched, CancellationToken ct)
@@ -174,6 +236,7 @@ public static class FeatureItems
             }
 
             WriteFeature(json, collection, feature, rows, links: null);
+            page.Remember(collection, rows);
             written++;
             if (json.BytesPending > 32 * 1024)
             {
@@ -245,6 +308,7 @@ public static class FeatureItems
             }
 
             html.Append("</tr>");
+            page.Remember(collection, rows);
             written++;
             if (html.Length > 32 * 1024)
             {
@@ -336,11 +400,22 @@ public static class FeatureItems
     private static IEnumerable<(string Rel, string Href)> PageLinks(HttpRequest request, Page page, bool more)
     {
         var limit = page.Limit.ToString(CultureInfo.InvariantCulture);
-        if (more)
+        if (more && !page.Keyset)
         {
             yield return ("next", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?>
             {
                 ["offset"] = (page.Offset + page.Limit).ToString(CultureInfo.InvariantCulture),
+                ["limit"] = limit,
+            }));
+        }
+        else if (more)
+        {
+            // Keyset: the next page seeks past the last feature of this one, however deep it is.
+            var next = new FeatureCursor(page.Offset + page.Limit, page.Last.Id, page.Last.Version);
+            yield return ("next", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?>
+            {
+                ["offset"] = null,
+                ["cursor"] = ItemsParameters.CursorText(next),
                 ["limit"] = limit,
             }));
         }
@@ -349,6 +424,7 @@ public static class FeatureItems
         {
             yield return ("prev", FeaturesEndpoints.WithQuery(request, new Dictionary<string, string?>
             {
+                ["cursor"] = null,
                 ["offset"] = Math.Max(0, page.Offset - page.Limit).ToString(CultureInfo.InvariantCulture),
                 ["limit"] = limit,
             }));

@@ -17,12 +17,18 @@ public static class FeaturesEndpoints
     public const string GeoJson = "application/geo+json";
     public const string Json = "application/json";
 
+    /// <summary>
+    /// Exactly what is implemented. Not declared: Part 1's oas30 (the API description is OpenAPI 3.1), CQL2's
+    /// property-property, functions, arithmetic, array-functions and temporal-functions (its INTERVAL of two properties is
+    /// not implemented; the temporal functions themselves are, between a property and a literal).
+    /// Parts 4 and 5 are drafts; their classes are named as the drafts name them. Sorting (sortby) and free text (q) are
+    /// drafts without settled classes: they work and are described in the API description, but are not declared.
+    /// </summary>
     public static readonly string[] ConformanceClasses =
     [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
-        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
@@ -31,11 +37,16 @@ public static class FeaturesEndpoints
         "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
         "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+        "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
         "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
         "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
         "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+        "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+        "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+        "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables",
         .. Landplatform.Tiles.Api.OgcTiles.ConformanceClasses,
     ];
 
@@ -70,9 +81,15 @@ public static class FeaturesEndpoints
         reads.MapGet("/collections/{collectionId}/queryables", QueryablesAsync).WithName("OgcQueryables")
             .WithSummary("The properties a filter may use, as a JSON Schema.")
             .Produces(StatusCodes.Status200OK, contentType: "application/schema+json").ProducesProblem(StatusCodes.Status404NotFound);
+        reads.MapGet("/collections/{collectionId}/sortables", SortablesAsync).WithName("OgcSortables")
+            .WithSummary("The properties sortby may name, as a JSON Schema.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/schema+json").ProducesProblem(StatusCodes.Status404NotFound);
+        reads.MapGet("/collections/{collectionId}/schema", SchemaAsync).WithName("OgcSchema")
+            .WithSummary("The schema of the collection's features (OGC API Features Part 5): every property, its type and its role.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/schema+json").ProducesProblem(StatusCodes.Status404NotFound);
         reads.MapGet("/collections/{collectionId}/items", FeatureItems.ItemsAsync).WithName("OgcItems")
-            .WithSummary("Features of a collection: bbox, bbox-crs, datetime, filter (CQL2 text or JSON), properties, crs, limit/offset paging.")
-            .WithDescription("limit 1-10000 (default 10; larger values are answered with 10000), offset pages, next/prev links. "
+            .WithSummary("Features of a collection: bbox, bbox-crs, datetime, filter (CQL2 text or JSON), properties, crs, limit, cursor or offset paging.")
+            .WithDescription("limit 1-10000 (default 1000; larger values are answered with 10000); next links page by keyset (cursor), so deep pages cost what the first does; offset pages too; prev links. "
                 + "datetime: an instant gives the parcel fabric as of that moment, an interval start/end ('..' open) every parcel version in force "
                 + "at any time within it; other collections have no time. crs/bbox-crs/filter-crs: CRS84 (default), EPSG:4326 (latitude first), "
                 + "EPSG:3857, EPSG:2007. filter-lang cql2-text (default) or cql2-json. f=json (GeoJSON), html or csv (geometry as WKT). "
@@ -80,7 +97,7 @@ public static class FeaturesEndpoints
             .WithItemsParameters()
             .Produces(StatusCodes.Status200OK, contentType: GeoJson).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         reads.MapGet("/collections/{collectionId}/items/{featureId}", FeatureItems.ItemAsync).WithName("OgcItem")
-            .WithSummary("One feature, with a strong ETag derived from the stored row (If-None-Match answers 304).")
+            .WithSummary("One feature, with a strong ETag derived from the stored row (If-None-Match answers 304); for parcels datetime= or version= address a historic version.")
             .Produces(StatusCodes.Status200OK, contentType: GeoJson).ProducesProblem(StatusCodes.Status404NotFound);
 
         BuildingEdits.Map(group);
@@ -100,7 +117,7 @@ public static class FeaturesEndpoints
             ["links"] = new JsonArray(
                 Link("self", root, Json, "This document"),
                 Link("alternate", root + "?f=html", "text/html", "This document as HTML"),
-                Link("service-desc", BaseUrl(http.Request) + "/openapi/v1.json", "application/vnd.oai.openapi+json;version=3.0", "The API definition"),
+                Link("service-desc", BaseUrl(http.Request) + "/openapi/v1.json", "application/vnd.oai.openapi+json;version=3.1", "The API definition"),
                 Link("conformance", root + "/conformance", Json, "Conformance classes"),
                 Link("http://www.opengis.net/def/rel/ogc/1.0/conformance", root + "/conformance", Json, "Conformance classes"),
                 Link("data", root + "/collections", Json, "Collections"),
@@ -146,18 +163,46 @@ public static class FeaturesEndpoints
         await WriteAsync(http, document, collection.Title, ct);
     }
 
-    private static async Task QueryablesAsync(string collectionId, HttpContext http, CancellationToken ct)
+    private static Task QueryablesAsync(string collectionId, HttpContext http, CancellationToken ct) =>
+        PropertySchemaAsync(http, Find(collectionId), "queryables", "Queryables", withGeometry: true, withRoles: false, ct);
+
+    private static Task SortablesAsync(string collectionId, HttpContext http, CancellationToken ct) =>
+        PropertySchemaAsync(http, Find(collectionId), "sortables", "Sortables", withGeometry: false, withRoles: false, ct);
+
+    private static Task SchemaAsync(string collectionId, HttpContext http, CancellationToken ct) =>
+        PropertySchemaAsync(http, Find(collectionId), "schema", "Schema", withGeometry: true, withRoles: true, ct);
+
+    /// <summary>
+    /// A JSON Schema of the collection's properties: the queryables (with the geometry), the sortables, or the feature
+    /// schema of Part 5, which also names the id and each property's role (primary geometry, start and end of validity).
+    /// </summary>
+    private static async Task PropertySchemaAsync(HttpContext http, FeatureCollectionDefinition collection, string resource, string heading,
+        bool withGeometry, bool withRoles, CancellationToken ct)
     {
         ItemsParameters.RefuseUnknown(http.Request.Query, ["f"]);
-        var collection = Find(collectionId);
-        var properties = new JsonObject
+        var properties = new JsonObject();
+        if (withRoles)
         {
-            [FilterContext.GeometryProperty] = new JsonObject
+            properties["id"] = new JsonObject
             {
-                ["title"] = "Geometry",
-                ["format"] = "geometry-" + collection.GeometryType.ToLowerInvariant(),
-            },
-        };
+                ["title"] = "Feature id",
+                ["type"] = collection.IdIsNumeric ? "integer" : "string",
+                ["x-ogc-role"] = "id",
+                ["readOnly"] = true,
+            };
+        }
+
+        if (withGeometry)
+        {
+            var geometry = new JsonObject { ["title"] = "Geometry", ["format"] = "geometry-" + collection.GeometryType.ToLowerInvariant() };
+            if (withRoles)
+            {
+                geometry["x-ogc-role"] = "primary-geometry";
+            }
+
+            properties[FilterContext.GeometryProperty] = geometry;
+        }
+
         foreach (var property in collection.Properties)
         {
             var schema = new JsonObject { ["title"] = property.Title };
@@ -178,20 +223,28 @@ public static class FeaturesEndpoints
                     break;
             }
 
+            if (withRoles && property.Column == collection.ValidFrom)
+            {
+                schema["x-ogc-role"] = "primary-interval-start";
+            }
+            else if (withRoles && property.Column == collection.ValidTo)
+            {
+                schema["x-ogc-role"] = "primary-interval-end";
+            }
+
             properties[property.Name] = schema;
         }
 
-        var url = $"{BaseUrl(http.Request)}/ogc/collections/{collection.Id}/queryables";
         var document = new JsonObject
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-            ["$id"] = url,
+            ["$id"] = $"{BaseUrl(http.Request)}/ogc/collections/{collection.Id}/{resource}",
             ["type"] = "object",
             ["title"] = collection.Title,
             ["properties"] = properties,
             ["additionalProperties"] = false,
         };
-        await WriteAsync(http, document, $"Queryables of {collection.Title}", ct, "application/schema+json");
+        await WriteAsync(http, document, $"{heading} of {collection.Title}", ct, "application/schema+json");
     }
 
     private static async Task<JsonObject> CollectionDocumentAsync(string root, FeatureCollectionDefinition collection, CollectionExtents extents, CancellationToken ct)
@@ -231,7 +284,11 @@ public static class FeaturesEndpoints
                 Link("items", self + "/items", GeoJson, collection.Title + " as GeoJSON"),
                 Link("items", self + "/items?f=html", "text/html", collection.Title + " as HTML"),
                 Link("items", self + "/items?f=csv", "text/csv", collection.Title + " as CSV"),
-                Link(QueryablesRel, self + "/queryables", "application/schema+json", "Queryables")),
+                Link("enclosure", self + "/items?f=gpkg", GeoPackageDownload.MediaType, collection.Title + " as a GeoPackage (the whole collection)"),
+                Link(QueryablesRel, self + "/queryables", "application/schema+json", "Queryables"),
+                Link("http://www.opengis.net/def/rel/ogc/1.0/sortables", self + "/sortables", "application/schema+json", "Sortables"),
+                Link("describedby", self + "/schema", "application/schema+json", "Schema of the features"),
+                Link("http://www.opengis.net/def/rel/ogc/1.0/schema", self + "/schema", "application/schema+json", "Schema of the features")),
         };
         if (Landplatform.Tiles.Vector.TileLayers.Find(collection.Id) is not null)
         {

@@ -41,7 +41,7 @@ public static class FesFilterReader
 
     /// <summary>The comparison operators, as Filter_Capabilities lists them.</summary>
     public static IEnumerable<string> ComparisonOperatorNames =>
-        Comparisons.Keys.Concat(["PropertyIsLike", "PropertyIsNull", "PropertyIsBetween"]);
+        Comparisons.Keys.Concat(["PropertyIsLike", "PropertyIsNull", "PropertyIsNil", "PropertyIsBetween"]);
 
     /// <summary>The spatial operators, as Filter_Capabilities lists them.</summary>
     public static IEnumerable<string> SpatialOperatorNames => new[] { "BBOX" }.Concat(SpatialOperators.Keys);
@@ -158,6 +158,9 @@ public static class FesFilterReader
                 case "PropertyIsLike":
                     return Like(element);
                 case "PropertyIsNull":
+                    return new IsNullFilter(Property(Single(element)));
+                case "PropertyIsNil":
+                    // A missing value is written as an absent element, never as xsi:nil: nil and null are the same missing value here.
                     return new IsNullFilter(Property(Single(element)));
                 case "PropertyIsBetween":
                     return Between(element);

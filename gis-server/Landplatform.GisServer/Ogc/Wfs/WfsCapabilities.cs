@@ -51,7 +51,7 @@ public static class WfsCapabilities
         ("ImplementsMinTemporalFilter", false),
         ("ImplementsTemporalFilter", false),
         ("ImplementsVersionNav", false),
-        ("ImplementsSorting", false),
+        ("ImplementsSorting", true),
         ("ImplementsExtendedOperators", false),
         ("ImplementsMinimumXPath", false),
         ("ImplementsSchemaElementFunc", false),

@@ -106,13 +106,16 @@ public static class WfsGetFeature
             var r when r.Equals("hits", StringComparison.OrdinalIgnoreCase) => true,
             var r => throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator("RESULTTYPE"), $"RESULTTYPE is results or hits, not '{r}'."),
         };
-        foreach (var unsupported in (string[])["SORTBY", "RESOLVE", "RESOLVEDEPTH", "RESOLVETIMEOUT"])
+        // resolve: the features have no references to resolve, so "none" and "local" change nothing (WFS 2.0, 7.6.4).
+        if (parameters.Get("RESOLVE") is { } resolve && !(resolve.Equals("none", StringComparison.OrdinalIgnoreCase) ||
+            resolve.Equals("local", StringComparison.OrdinalIgnoreCase) || resolve.Equals("all", StringComparison.OrdinalIgnoreCase)))
         {
-            if (parameters.Get(unsupported) is not null)
-            {
-                throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator(unsupported),
-                    $"{unsupported} is not supported by this service (features come ordered by their id).");
-            }
+            throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator("RESOLVE"), "RESOLVE is local, remote, all or none; this service resolves none, local or all (it has no references).");
+        }
+
+        if (parameters.Get("RESOLVE") is { } remote && remote.Equals("remote", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator("RESOLVE"), "RESOLVE=remote is not supported: no feature refers outside this service.");
         }
 
         if (parameters.Get("FILTER_LANGUAGE") is { } language && language != "urn:ogc:def:query:OGC-FES:Filter")
@@ -188,7 +191,8 @@ public static class WfsGetFeature
             FeatureId = featureId,
             AsOf = ParseAsOf(parameters, collection),
             Properties = properties,
-            Limit = single ? 1 : parameters.GetInt("COUNT", 1, WfsCapabilities.MaxCount) ?? WfsCapabilities.CountDefault,
+            Limit = single ? 1 : Count(parameters) ?? WfsCapabilities.CountDefault,
+            SortBy = ParseSortBy(parameters, collection),
             Offset = single ? 0 : parameters.GetInt("STARTINDEX", 0, int.MaxValue) ?? 0,
             OutputSrid = crs.Srid,
             Decimals = crs.Decimals,
@@ -196,6 +200,55 @@ public static class WfsGetFeature
             LatitudeFirst = format == WfsOutputFormat.Gml32 && crs.LatitudeFirst,
         };
         return new WfsFeatureRequest(query, crs, format, hits, single);
+    }
+
+    /// <summary>COUNT: a positive whole number; above the service's maximum it is answered with the maximum (WFS 2.0, 7.6.3.4), not refused.</summary>
+    private static int? Count(WfsParameters parameters)
+    {
+        if (parameters.Get("COUNT") is not { } text)
+        {
+            return null;
+        }
+
+        text = text.Trim();
+        if (text.Length == 0 || text.Length > 40 || !text.All(char.IsAsciiDigit) || text.All(c => c == '0'))
+        {
+            throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator("COUNT"), $"COUNT must be a positive whole number; got '{text}'.");
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? Math.Min(count, WfsCapabilities.MaxCount) : WfsCapabilities.MaxCount;
+    }
+
+    /// <summary>SORTBY: <c>property [ASC|DESC]</c>, comma-separated (FES 2.0 sort order; A and D as WFS 1.1 wrote them).</summary>
+    private static IReadOnlyList<SortKey>? ParseSortBy(WfsParameters parameters, FeatureCollectionDefinition collection)
+    {
+        if (parameters.Get("SORTBY") is not { } text)
+        {
+            return null;
+        }
+
+        var keys = new List<SortKey>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var words = part.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var name = WfsNames.LocalName(words[0]);
+            var descending = words.Length switch
+            {
+                1 => false,
+                2 when words[1] is "ASC" or "A" or "asc" => false,
+                2 when words[1] is "DESC" or "D" or "desc" => true,
+                _ => throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator("SORTBY"), $"'{part}' is not 'property ASC' or 'property DESC'."),
+            };
+            if (collection.FindProperty(name) is null)
+            {
+                throw new WfsException(OwsExceptionCode.InvalidParameterValue, parameters.Locator("SORTBY"),
+                    $"'{name}' is not a property of {WfsNames.TypeName(collection)}; it has {string.Join(", ", collection.Properties.Select(p => p.Name))}.");
+            }
+
+            keys.Add(new SortKey(name, descending));
+        }
+
+        return keys.Count == 0 ? null : keys;
     }
 
     private static CoordinateReferenceSystem OutputCrs(string srsName, string locator)

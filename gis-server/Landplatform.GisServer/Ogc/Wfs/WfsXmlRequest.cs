@@ -136,7 +136,8 @@ public static class WfsXmlRequest
 
         if (query.Element(Fes + "SortBy") is { } sortBy)
         {
-            kvp["SORTBY"] = sortBy.Value;
+            kvp["SORTBY"] = string.Join(",", sortBy.Elements(Fes + "SortProperty").Select(p =>
+                $"{p.Element(Fes + "ValueReference")?.Value.Trim()} {p.Element(Fes + "SortOrder")?.Value.Trim() ?? "ASC"}"));
         }
     }
 

@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Landplatform.GisServer.Ogc.Wms;
 
-/// <summary>The WMS 1.3.0 capabilities document, streamed: service, operations, and one layer per published collection.</summary>
+/// <summary>The WMS 1.3.0 (or 1.1.1) capabilities document, streamed: service, operations, and one layer per published collection.</summary>
 public static class WmsCapabilities
 {
     private const string Wms = "http://www.opengis.net/wms";
@@ -23,8 +23,14 @@ public static class WmsCapabilities
         [3857] = [-6_822_850, 1_473_600, -6_802_800, 1_503_950],
     };
 
-    public static async Task WriteAsync(HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>The content type of a WMS 1.1.1 capabilities document.</summary>
+    public const string ContentType111 = "application/vnd.ogc.wms_xml";
+
+    public static async Task WriteAsync(HttpContext http, NpgsqlDataSource db, bool version111, CancellationToken ct)
     {
+        // 1.1.1 has no namespace, names CRSs SRS, writes every box x first and its geographic box as LatLonBoundingBox.
+        var ns = version111 ? string.Empty : Wms;
+        var version = version111 ? "1.1.1" : "1.3.0";
         var extent = await ExtentAsync(db, ct);
         DateTime? firstVersion;
         await using (var first = db.CreateCommand("SELECT min(valid_from) FROM cadastre.parcel_versions"))
@@ -34,66 +40,83 @@ public static class WmsCapabilities
 
         var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/wms";
 
-        http.Response.ContentType = WmsExceptionReport.ContentType + "; charset=utf-8";
+        http.Response.ContentType = (version111 ? ContentType111 : WmsExceptionReport.ContentType) + "; charset=utf-8";
         await using var x = XmlWriter.Create(http.Response.Body, new XmlWriterSettings { Async = true, Encoding = new UTF8Encoding(false), Indent = true });
         await x.WriteStartDocumentAsync();
-        await x.WriteStartElementAsync(null, "WMS_Capabilities", Wms);
-        await x.WriteAttributeStringAsync(null, "version", null, "1.3.0");
+        await x.WriteStartElementAsync(null, version111 ? "WMT_MS_Capabilities" : "WMS_Capabilities", ns);
+        await x.WriteAttributeStringAsync(null, "version", null, version);
         await x.WriteAttributeStringAsync("xmlns", "xlink", null, XLink);
-        await x.WriteAttributeStringAsync("xmlns", "xsi", null, Xsi);
-        await x.WriteAttributeStringAsync("xsi", "schemaLocation", Xsi, $"{Wms} http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd");
+        if (!version111)
+        {
+            await x.WriteAttributeStringAsync("xmlns", "xsi", null, Xsi);
+            await x.WriteAttributeStringAsync("xsi", "schemaLocation", Xsi, $"{Wms} http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd");
+        }
 
-        await x.WriteStartElementAsync(null, "Service", Wms);
-        await Element(x, "Name", "WMS");
-        await Element(x, "Title", "Landplatform maps of Saint Vincent");
-        await Element(x, "Abstract", "The parcel fabric, buildings, road reserves, hazard zones, districts and blocks of the sample island, styled.");
-        await x.WriteStartElementAsync(null, "KeywordList", Wms);
+        await x.WriteStartElementAsync(null, "Service", ns);
+        await Element(x, ns, "Name", version111 ? "OGC:WMS" : "WMS");
+        await Element(x, ns, "Title", "Landplatform maps of Saint Vincent");
+        await Element(x, ns, "Abstract", "The parcel fabric, buildings, road reserves, hazard zones, districts and blocks of the sample island, styled.");
+        await x.WriteStartElementAsync(null, "KeywordList", ns);
         foreach (var keyword in (string[])["cadastre", "parcels", "land administration", "hazards", "Saint Vincent"])
         {
-            await Element(x, "Keyword", keyword);
+            await Element(x, ns, "Keyword", keyword);
         }
 
         await x.WriteEndElementAsync();
-        await OnlineResource(x, url);
-        await Element(x, "Fees", "none");
-        await Element(x, "AccessConstraints", "none");
-        await Element(x, "LayerLimit", WmsParameters.LayerLimit.ToString(CultureInfo.InvariantCulture));
-        await Element(x, "MaxWidth", WmsParameters.MaxSize.ToString(CultureInfo.InvariantCulture));
-        await Element(x, "MaxHeight", WmsParameters.MaxSize.ToString(CultureInfo.InvariantCulture));
+        await OnlineResource(x, ns, url);
+        await Element(x, ns, "Fees", "none");
+        await Element(x, ns, "AccessConstraints", "none");
+        await Element(x, ns, "LayerLimit", WmsParameters.LayerLimit.ToString(CultureInfo.InvariantCulture));
+        await Element(x, ns, "MaxWidth", WmsParameters.MaxSize.ToString(CultureInfo.InvariantCulture));
+        await Element(x, ns, "MaxHeight", WmsParameters.MaxSize.ToString(CultureInfo.InvariantCulture));
         await x.WriteEndElementAsync();
 
-        await x.WriteStartElementAsync(null, "Capability", Wms);
-        await x.WriteStartElementAsync(null, "Request", Wms);
-        await Operation(x, "GetCapabilities", url, ["text/xml"]);
-        await Operation(x, "GetMap", url, ["image/png", "image/jpeg"]);
-        await Operation(x, "GetFeatureInfo", url, ["application/json", "text/html", "text/plain"]);
+        await x.WriteStartElementAsync(null, "Capability", ns);
+        await x.WriteStartElementAsync(null, "Request", ns);
+        await Operation(x, ns, "GetCapabilities", url, [version111 ? ContentType111 : "text/xml"]);
+        await Operation(x, ns, "GetMap", url, ["image/png", "image/jpeg"]);
+        await Operation(x, ns, "GetFeatureInfo", url, ["application/json", "text/html", "text/plain"]);
         await x.WriteEndElementAsync();
-        await x.WriteStartElementAsync(null, "Exception", Wms);
-        await Element(x, "Format", "XML");
+        await x.WriteStartElementAsync(null, "Exception", ns);
+        await Element(x, ns, "Format", version111 ? "application/vnd.ogc.se_xml" : "XML");
         await x.WriteEndElementAsync();
 
-        await x.WriteStartElementAsync(null, "Layer", Wms);
-        await Element(x, "Title", "Landplatform");
-        await Element(x, "Abstract", "Every map layer of the platform; each named layer is one published feature collection.");
-        foreach (var (name, _) in Crss)
+        await x.WriteStartElementAsync(null, "Layer", ns);
+        await Element(x, ns, "Title", "Landplatform");
+        await Element(x, ns, "Abstract", "Every map layer of the platform; each named layer is one published feature collection.");
+        var systems = version111 ? Crss.Where(c => c.Name != "CRS:84").ToArray() : Crss;
+        foreach (var (name, _) in systems)
         {
-            await Element(x, "CRS", name);
+            await Element(x, ns, version111 ? "SRS" : "CRS", name);
         }
 
         var geographic = extent[4326];
-        await x.WriteStartElementAsync(null, "EX_GeographicBoundingBox", Wms);
-        await Element(x, "westBoundLongitude", Number(geographic[0]));
-        await Element(x, "eastBoundLongitude", Number(geographic[2]));
-        await Element(x, "southBoundLatitude", Number(geographic[1]));
-        await Element(x, "northBoundLatitude", Number(geographic[3]));
-        await x.WriteEndElementAsync();
-        foreach (var (name, srid) in Crss)
+        if (version111)
+        {
+            await x.WriteStartElementAsync(null, "LatLonBoundingBox", ns);
+            await x.WriteAttributeStringAsync(null, "minx", null, Number(geographic[0]));
+            await x.WriteAttributeStringAsync(null, "miny", null, Number(geographic[1]));
+            await x.WriteAttributeStringAsync(null, "maxx", null, Number(geographic[2]));
+            await x.WriteAttributeStringAsync(null, "maxy", null, Number(geographic[3]));
+            await x.WriteEndElementAsync();
+        }
+        else
+        {
+            await x.WriteStartElementAsync(null, "EX_GeographicBoundingBox", ns);
+            await Element(x, ns, "westBoundLongitude", Number(geographic[0]));
+            await Element(x, ns, "eastBoundLongitude", Number(geographic[2]));
+            await Element(x, ns, "southBoundLatitude", Number(geographic[1]));
+            await Element(x, ns, "northBoundLatitude", Number(geographic[3]));
+            await x.WriteEndElementAsync();
+        }
+
+        foreach (var (name, srid) in systems)
         {
             var box = extent[srid];
-            // WMS 1.3.0 writes EPSG:4326 boxes in its authority's axis order: latitude first.
-            var latitudeFirst = name == "EPSG:4326";
-            await x.WriteStartElementAsync(null, "BoundingBox", Wms);
-            await x.WriteAttributeStringAsync(null, "CRS", null, name);
+            // WMS 1.3.0 writes EPSG:4326 boxes in its authority's axis order: latitude first; 1.1.1 writes x first.
+            var latitudeFirst = name == "EPSG:4326" && !version111;
+            await x.WriteStartElementAsync(null, "BoundingBox", ns);
+            await x.WriteAttributeStringAsync(null, version111 ? "SRS" : "CRS", null, name);
             await x.WriteAttributeStringAsync(null, "minx", null, Number(latitudeFirst ? box[1] : box[0]));
             await x.WriteAttributeStringAsync(null, "miny", null, Number(latitudeFirst ? box[0] : box[1]));
             await x.WriteAttributeStringAsync(null, "maxx", null, Number(latitudeFirst ? box[3] : box[2]));
@@ -109,20 +132,32 @@ public static class WmsCapabilities
                 continue;
             }
 
-            await x.WriteStartElementAsync(null, "Layer", Wms);
+            await x.WriteStartElementAsync(null, "Layer", ns);
             await x.WriteAttributeStringAsync(null, "queryable", null, "1");
             await x.WriteAttributeStringAsync(null, "opaque", null, "0");
-            await Element(x, "Name", collection.Id);
-            await Element(x, "Title", collection.Title);
-            await Element(x, "Abstract", collection.Description);
+            await Element(x, ns, "Name", collection.Id);
+            await Element(x, ns, "Title", collection.Title);
+            await Element(x, ns, "Abstract", collection.Description);
             if (collection.IsTemporal)
             {
                 var from = (firstVersion ?? new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-                await x.WriteStartElementAsync(null, "Dimension", Wms);
+                await x.WriteStartElementAsync(null, "Dimension", ns);
                 await x.WriteAttributeStringAsync(null, "name", null, "time");
                 await x.WriteAttributeStringAsync(null, "units", null, "ISO8601");
+                if (version111)
+                {
+                    // 1.1.1 declares the dimension and gives its values in a separate Extent.
+                    await x.WriteEndElementAsync();
+                    await x.WriteStartElementAsync(null, "Extent", ns);
+                    await x.WriteAttributeStringAsync(null, "name", null, "time");
+                }
+
                 await x.WriteAttributeStringAsync(null, "default", null, "current");
-                await x.WriteAttributeStringAsync(null, "current", null, "1");
+                if (!version111)
+                {
+                    await x.WriteAttributeStringAsync(null, "current", null, "1");
+                }
+
                 await x.WriteStringAsync($"{from}/current");
                 await x.WriteEndElementAsync();
             }
@@ -130,15 +165,15 @@ public static class WmsCapabilities
             foreach (var style in styles)
             {
                 var (width, height) = WmsLegend.SizeOf(style);
-                await x.WriteStartElementAsync(null, "Style", Wms);
-                await Element(x, "Name", style.Name);
-                await Element(x, "Title", style.Title);
-                await x.WriteStartElementAsync(null, "LegendURL", Wms);
+                await x.WriteStartElementAsync(null, "Style", ns);
+                await Element(x, ns, "Name", style.Name);
+                await Element(x, ns, "Title", style.Title);
+                await x.WriteStartElementAsync(null, "LegendURL", ns);
                 await x.WriteAttributeStringAsync(null, "width", null, width.ToString(CultureInfo.InvariantCulture));
                 await x.WriteAttributeStringAsync(null, "height", null, height.ToString(CultureInfo.InvariantCulture));
-                await Element(x, "Format", "image/png");
-                await OnlineResource(x,
-                    $"{url}?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetLegendGraphic&LAYER={collection.Id}&STYLE={style.Name}&FORMAT=image/png");
+                await Element(x, ns, "Format", "image/png");
+                await OnlineResource(x, ns,
+                    $"{url}?SERVICE=WMS&VERSION={version}&REQUEST=GetLegendGraphic&LAYER={collection.Id}&STYLE={style.Name}&FORMAT=image/png");
                 await x.WriteEndElementAsync();
                 await x.WriteEndElementAsync();
             }
@@ -179,28 +214,28 @@ public static class WmsCapabilities
 
     private static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 
-    private static Task Element(XmlWriter x, string name, string value) => x.WriteElementStringAsync(null, name, Wms, value);
+    private static Task Element(XmlWriter x, string ns, string name, string value) => x.WriteElementStringAsync(null, name, ns, value);
 
-    private static async Task OnlineResource(XmlWriter x, string href)
+    private static async Task OnlineResource(XmlWriter x, string ns, string href)
     {
-        await x.WriteStartElementAsync(null, "OnlineResource", Wms);
+        await x.WriteStartElementAsync(null, "OnlineResource", ns);
         await x.WriteAttributeStringAsync("xlink", "type", XLink, "simple");
         await x.WriteAttributeStringAsync("xlink", "href", XLink, href);
         await x.WriteEndElementAsync();
     }
 
-    private static async Task Operation(XmlWriter x, string name, string url, string[] formats)
+    private static async Task Operation(XmlWriter x, string ns, string name, string url, string[] formats)
     {
-        await x.WriteStartElementAsync(null, name, Wms);
+        await x.WriteStartElementAsync(null, name, ns);
         foreach (var format in formats)
         {
-            await Element(x, "Format", format);
+            await Element(x, ns, "Format", format);
         }
 
-        await x.WriteStartElementAsync(null, "DCPType", Wms);
-        await x.WriteStartElementAsync(null, "HTTP", Wms);
-        await x.WriteStartElementAsync(null, "Get", Wms);
-        await OnlineResource(x, url + "?");
+        await x.WriteStartElementAsync(null, "DCPType", ns);
+        await x.WriteStartElementAsync(null, "HTTP", ns);
+        await x.WriteStartElementAsync(null, "Get", ns);
+        await OnlineResource(x, ns, url + "?");
         await x.WriteEndElementAsync();
         await x.WriteEndElementAsync();
         await x.WriteEndElementAsync();

@@ -19,7 +19,7 @@ public static class WmsEndpoints
         return app.MapGet("/wms", HandleAsync)
             .WithName("Wms")
             .WithTags("WMS")
-            .WithSummary("OGC Web Map Service 1.3.0: GetCapabilities, GetMap (PNG, JPEG), GetFeatureInfo, GetLegendGraphic.")
+            .WithSummary("OGC Web Map Service 1.3.0 and 1.1.1: GetCapabilities, GetMap (PNG, JPEG), GetFeatureInfo, GetLegendGraphic.")
             .AddEndpointFilter(WmsExceptionReport.Filter)
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Public);
@@ -37,7 +37,7 @@ public static class WmsEndpoints
         switch (request.ToUpperInvariant())
         {
             case "GETCAPABILITIES":
-                await WmsCapabilities.WriteAsync(http, db, ct);
+                await WmsCapabilities.WriteAsync(http, db, parameters.NegotiatesVersion111(), ct);
                 break;
             case "GETMAP":
                 parameters.RequireVersion();

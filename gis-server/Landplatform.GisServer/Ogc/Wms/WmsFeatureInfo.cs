@@ -13,7 +13,7 @@ public static class WmsFeatureInfo
 {
     public const int MaxFeatureCount = 50;
 
-    /// <summary>How far from the pixel's centre a feature still counts as "under" it, in pixels.</summary>
+    /// <summary>How far from the pixel's centre a line or point still counts as "under" it, in pixels; a polygon must hold the point itself.</summary>
     private const double SearchRadiusPixels = 3;
 
     private const int MaxCandidates = 500;
@@ -41,8 +41,8 @@ public static class WmsFeatureInfo
             var other => throw new WmsException("InvalidFormat", "INFO_FORMAT",
                 $"{WmsException.Quote(other)} is not offered; use application/json, text/html or text/plain."),
         };
-        var i = Pixel(parameters, "I", view.Width);
-        var j = Pixel(parameters, "J", view.Height);
+        var i = Pixel(parameters, parameters.IsVersion111 ? "X" : "I", view.Width);
+        var j = Pixel(parameters, parameters.IsVersion111 ? "Y" : "J", view.Height);
         var count = FeatureCount(parameters);
 
         var (x, y) = view.ToMap(i, j);
@@ -111,12 +111,14 @@ public static class WmsFeatureInfo
         };
         var hits = new List<Hit>();
         var reader = new WKBReader();
+        // Polygons answer only where the pixel's centre lies in them (or on their edge), never a neighbour metres away.
+        var reach = collection.GeometryType.EndsWith("Polygon", StringComparison.Ordinal) ? 0 : radius;
         await using var command = FeatureSql.Select(db, query);
         await using var rows = await command.ExecuteReaderAsync(ct);
         while (await rows.ReadAsync(ct))
         {
             var distance = reader.Read(rows.GetFieldValue<byte[]>(properties.Count + 1)).Distance(point);
-            if (distance > radius)
+            if (distance > reach)
             {
                 continue;
             }

@@ -69,10 +69,17 @@ public sealed class WmsParameters
                 $"No layer is named {WmsException.Quote(trimmed)}; the layers are {string.Join(", ", FeatureCatalog.All.Select(c => c.Id))}.");
     }
 
-    /// <summary>CRS, BBOX, WIDTH and HEIGHT as a view, with the 1.3.0 axis order of the CRS (EPSG:4326 is latitude first).</summary>
+    /// <summary>
+    /// The version the request speaks: 1.3.0 unless it says 1.1.1 (Leaflet's default), which names the CRS in SRS, always
+    /// writes x (longitude, easting) first and names the pixel of GetFeatureInfo X and Y.
+    /// </summary>
+    public bool IsVersion111 => this["VERSION"]?.Trim() == "1.1.1";
+
+    /// <summary>CRS (SRS in 1.1.1), BBOX, WIDTH and HEIGHT as a view, with the 1.3.0 axis order of the CRS (EPSG:4326 is latitude first; 1.1.1 is always x first).</summary>
     public MapView View()
     {
-        var crs = Crs(Required("CRS"));
+        var crsName = IsVersion111 ? "SRS" : "CRS";
+        var crs = Crs(Required(crsName), crsName);
         var parts = Required("BBOX").Split(',');
         if (parts.Length != 4)
         {
@@ -93,7 +100,7 @@ public sealed class WmsParameters
             throw new WmsException(null, "BBOX", "BBOX must have its minimum before its maximum on both axes, and enclose an area.");
         }
 
-        var (minX, minY, maxX, maxY) = crs.LatitudeFirst
+        var (minX, minY, maxX, maxY) = crs.LatitudeFirst && !IsVersion111
             ? (numbers[1], numbers[0], numbers[3], numbers[2])
             : (numbers[0], numbers[1], numbers[2], numbers[3]);
         if (crs.Srid == 4326 && (minX < -180 || maxX > 180 || minY < -90 || maxY > 90))
@@ -112,7 +119,7 @@ public sealed class WmsParameters
     }
 
     /// <summary>The WMS 1.3.0 CRS names: CRS:84 (longitude first) and EPSG codes in their authority's axis order.</summary>
-    public static CoordinateReferenceSystem Crs(string value)
+    public static CoordinateReferenceSystem Crs(string value, string parameter = "CRS")
     {
         if (value.Trim().Equals("CRS:84", StringComparison.OrdinalIgnoreCase))
         {
@@ -121,11 +128,11 @@ public sealed class WmsParameters
 
         try
         {
-            return CoordinateReferenceSystem.Parse(value, "CRS");
+            return CoordinateReferenceSystem.Parse(value, parameter);
         }
         catch (InvalidParameterException)
         {
-            throw new WmsException("InvalidCRS", "CRS", $"{WmsException.Quote(value)} is not offered; use CRS:84, EPSG:4326, EPSG:3857 or EPSG:2007.");
+            throw new WmsException(parameter == "SRS" ? "InvalidSRS" : "InvalidCRS", parameter, $"{WmsException.Quote(value)} is not offered; use CRS:84, EPSG:4326, EPSG:3857 or EPSG:2007.");
         }
     }
 
@@ -194,13 +201,23 @@ public sealed class WmsParameters
             $"TIME is an ISO 8601 date (2024-05-01) or date-time with zone (2024-05-01T10:00:00Z), or 'current', not {WmsException.Quote(text)}.");
     }
 
-    /// <summary>Checks VERSION when given: this service speaks 1.3.0 only (GetCapabilities negotiates instead).</summary>
+    /// <summary>Checks VERSION when given: this service speaks 1.3.0 and 1.1.1 (GetCapabilities negotiates instead).</summary>
     public void RequireVersion()
     {
-        if (this["VERSION"] is { Length: > 0 } version && version.Trim() != "1.3.0")
+        if (this["VERSION"] is { Length: > 0 } version && version.Trim() is not ("1.3.0" or "1.1.1"))
         {
-            throw new WmsException(null, "VERSION", $"This service speaks WMS 1.3.0, not {WmsException.Quote(version)}.");
+            throw new WmsException(null, "VERSION", $"This service speaks WMS 1.3.0 and 1.1.1, not {WmsException.Quote(version)}.");
         }
+    }
+
+    /// <summary>
+    /// The capabilities version to answer (WMS 1.3.0, 6.2.4): 1.3.0 when none or a later one is asked, 1.1.1 for any
+    /// earlier one (it is the lowest this service speaks).
+    /// </summary>
+    public bool NegotiatesVersion111()
+    {
+        var asked = this["VERSION"]?.Trim();
+        return !string.IsNullOrEmpty(asked) && Version.TryParse(asked, out var version) && version < new Version(1, 3, 0);
     }
 
     public MapImageRequest MapRequest() =>
