@@ -34,9 +34,13 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         }
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        var grid = await ToNationalGridAsync(connection, plan.Srid, valid, ct);
-        foreach (var (parcel, boundary) in grid)
+        var drawn = await ToNationalGridAsync(connection, plan.Srid, valid, ct);
+        var fabric = await FabricNearAsync(connection, drawn.Select(d => d.Boundary), ct);
+        var snapped = SurveyTopology.Snap(drawn.Select(d => d.Boundary).ToList(), fabric, tolerances.SnapDistance);
+        var grid = drawn.Select((d, i) => (d.Parcel, Boundary: snapped[i])).ToList();
+        foreach (var (parcel, boundary) in drawn)
         {
+            // The stated area is what the surveyor computed from the coordinates as drawn, before snapping.
             CheckArea(parcel, boundary, findings);
         }
 
@@ -48,6 +52,68 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         CheckOverlaps(grid, findings);
         await CheckAgainstFabricAsync(connection, plan, grid, ownSurvey, findings, ct);
         return new SurveyReport(findings, grid.Select(g => new CheckedLot(g.Parcel.Label, g.Parcel.StatedArea, g.Boundary)).ToList());
+    }
+
+    /// <summary>The current parcels and road reserves within reach of the lots, which the lots are snapped to.</summary>
+    private async Task<IReadOnlyList<Geometry>> FabricNearAsync(NpgsqlConnection connection, IEnumerable<Polygon> lots, CancellationToken ct)
+    {
+        var reach = new Envelope();
+        foreach (var lot in lots)
+        {
+            reach.ExpandToInclude(lot.EnvelopeInternal);
+        }
+
+        reach.ExpandBy(Math.Max(tolerances.SnapDistance, 0) * 2 + 0.001);
+        await using var command = new NpgsqlCommand($"""
+            WITH reach AS (SELECT ST_MakeEnvelope(@x0, @y0, @x1, @y1, {NationalSrid}) AS box)
+            SELECT p.boundary FROM cadastre.parcel_versions p, reach WHERE p.boundary && reach.box AND p.status = 'current'
+            UNION ALL
+            SELECT r.boundary FROM cadastre.road_reserves r, reach WHERE r.boundary && reach.box
+            """, connection);
+        command.Parameters.AddWithValue("x0", reach.MinX);
+        command.Parameters.AddWithValue("y0", reach.MinY);
+        command.Parameters.AddWithValue("x1", reach.MaxX);
+        command.Parameters.AddWithValue("y1", reach.MaxY);
+        var shapes = new List<Geometry>();
+        await using var rows = await command.ExecuteReaderAsync(ct);
+        while (await rows.ReadAsync(ct))
+        {
+            shapes.Add(rows.GetFieldValue<Geometry>(0));
+        }
+
+        return shapes;
+    }
+
+    /// <summary>
+    /// The pieces of a gap or overlap that count: at least the overlap area and wider than the snap distance (a
+    /// thinner piece is the plan's millimetre rounding, within the fabric's accuracy), each with its width and centre.
+    /// </summary>
+    private IEnumerable<(double Area, double Width, Coordinate At)> Pieces(Geometry shape)
+    {
+        for (var i = 0; i < shape.NumGeometries; i++)
+        {
+            var piece = shape.GetGeometryN(i);
+            if (piece is GeometryCollection and not MultiPolygon)
+            {
+                foreach (var inner in Pieces(piece))
+                {
+                    yield return inner;
+                }
+
+                continue;
+            }
+
+            if (piece is not Polygon || piece.Area < tolerances.OverlapArea)
+            {
+                continue;
+            }
+
+            var (width, centre) = SurveyTopology.Width(piece, Math.Max(tolerances.SnapDistance / 10, 0.0001));
+            if (width > tolerances.SnapDistance)
+            {
+                yield return (piece.Area, width, centre);
+            }
+        }
     }
 
     private void CheckShape(SurveyedParcel parcel, List<SurveyFinding> findings)
@@ -133,12 +199,11 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
                     continue;
                 }
 
-                var overlap = grid[i].Boundary.Intersection(grid[j].Boundary);
-                if (overlap.Area >= tolerances.OverlapArea)
+                foreach (var (area, width, at) in Pieces(grid[i].Boundary.Intersection(grid[j].Boundary)))
                 {
-                    var at = overlap.InteriorPoint.Coordinate;
                     findings.Add(new SurveyFinding(SurveyRules.Overlap, FindingSeverity.Error,
-                        string.Create(CultureInfo.InvariantCulture, $"{grid[i].Parcel.Label} and {grid[j].Parcel.Label} overlap by {overlap.Area:0.##} m²."),
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"{grid[i].Parcel.Label} and {grid[j].Parcel.Label} overlap by {area:0.##} m², up to {width:0.000} m wide, at {at.X:0.000},{at.Y:0.000}."),
                         grid[i].Parcel.Label, at.X, at.Y));
                 }
             }
@@ -176,17 +241,14 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         }
 
         await using (var overlaps = new NpgsqlCommand("""
-            WITH lots AS (SELECT * FROM unnest(@labels, @shapes) AS l(label, shape))
-            SELECT l.label, p.upi, ST_Area(ST_Intersection(l.shape, p.boundary)) AS area,
-                   ST_X(ST_PointOnSurface(ST_Intersection(l.shape, p.boundary))), ST_Y(ST_PointOnSurface(ST_Intersection(l.shape, p.boundary)))
-            FROM lots l JOIN cadastre.parcel_versions p ON p.boundary && l.shape AND p.status = 'current' AND NOT (p.upi = ANY(@parents))
-            WHERE ST_Area(ST_Intersection(l.shape, p.boundary)) >= @tolerance
-            UNION ALL
-            SELECT l.label, 'road reserve ' || r.name, ST_Area(ST_Intersection(l.shape, r.boundary)),
-                   ST_X(ST_PointOnSurface(ST_Intersection(l.shape, r.boundary))), ST_Y(ST_PointOnSurface(ST_Intersection(l.shape, r.boundary)))
-            FROM lots l JOIN cadastre.road_reserves r ON r.boundary && l.shape
-            WHERE ST_Area(ST_Intersection(l.shape, r.boundary)) >= @tolerance
-            ORDER BY 1, 2
+            WITH lots AS (SELECT * FROM unnest(@labels, @shapes) AS l(label, shape)),
+                 touched AS (
+                     SELECT l.label, p.upi AS other, ST_CollectionExtract(ST_Intersection(l.shape, p.boundary), 3) AS shared
+                     FROM lots l JOIN cadastre.parcel_versions p ON p.boundary && l.shape AND p.status = 'current' AND NOT (p.upi = ANY(@parents))
+                     UNION ALL
+                     SELECT l.label, 'road reserve ' || r.name, ST_CollectionExtract(ST_Intersection(l.shape, r.boundary), 3)
+                     FROM lots l JOIN cadastre.road_reserves r ON r.boundary && l.shape)
+            SELECT label, other, shared FROM touched WHERE ST_Area(shared) >= @tolerance ORDER BY 1, 2
             """, connection))
         {
             overlaps.Parameters.AddWithValue("labels", labels);
@@ -196,9 +258,13 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
             await using var rows = await overlaps.ExecuteReaderAsync(ct);
             while (await rows.ReadAsync(ct))
             {
-                findings.Add(new SurveyFinding(SurveyRules.Fabric, FindingSeverity.Error,
-                    string.Create(CultureInfo.InvariantCulture, $"{rows.GetString(0)} overlaps {rows.GetString(1)} by {rows.GetDouble(2):0.##} m²."),
-                    rows.GetString(0), rows.GetDouble(3), rows.GetDouble(4)));
+                var (label, other) = (rows.GetString(0), rows.GetString(1));
+                foreach (var (area, width, at) in Pieces(rows.GetFieldValue<Geometry>(2)))
+                {
+                    findings.Add(new SurveyFinding(SurveyRules.Fabric, FindingSeverity.Error,
+                        string.Create(CultureInfo.InvariantCulture, $"{label} overlaps {other} by {area:0.##} m², up to {width:0.000} m wide, at {at.X:0.000},{at.Y:0.000}."),
+                        label, at.X, at.Y));
+                }
             }
         }
 
@@ -240,41 +306,38 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
     {
         await using var command = new NpgsqlCommand("""
             WITH parents AS (SELECT ST_Union(boundary) AS shape FROM cadastre.parcel_versions WHERE upi = ANY(@parents) AND status = 'current'),
-                 children AS (SELECT ST_Union(s) AS shape FROM unnest(@shapes) s),
-                 gaps AS (SELECT (ST_Dump(ST_Difference(p.shape, c.shape))).geom AS g FROM parents p, children c),
-                 spill AS (SELECT (ST_Dump(ST_Difference(c.shape, p.shape))).geom AS g FROM parents p, children c)
-            SELECT 'gap', ST_Area(g), ST_Perimeter(g), ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g)) FROM gaps WHERE ST_Area(g) >= @tolerance
-            UNION ALL
-            SELECT 'spill', ST_Area(g), ST_Perimeter(g), ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g)) FROM spill WHERE ST_Area(g) >= @tolerance
-            UNION ALL
-            SELECT 'areas', (SELECT ST_Area(shape) FROM parents), (SELECT ST_Area(shape) FROM children), 0, 0
+                 children AS (SELECT ST_Union(s) AS shape FROM unnest(@shapes) s)
+            SELECT ST_Area(p.shape), ST_Area(c.shape),
+                   ST_CollectionExtract(ST_Difference(p.shape, c.shape), 3), ST_CollectionExtract(ST_Difference(c.shape, p.shape), 3)
+            FROM parents p, children c
             """, connection);
         command.Parameters.AddWithValue("parents", parents);
         command.Parameters.AddWithValue("shapes", shapes);
-        command.Parameters.AddWithValue("tolerance", tolerances.OverlapArea);
         await using var rows = await command.ExecuteReaderAsync(ct);
-        while (await rows.ReadAsync(ct))
+        if (!await rows.ReadAsync(ct))
         {
-            var kind = rows.GetString(0);
-            if (kind == "areas")
-            {
-                var (parentArea, childArea) = (rows.GetDouble(1), rows.GetDouble(2));
-                if (Math.Abs(parentArea - childArea) > parentArea * tolerances.ParentAreaFraction)
-                {
-                    findings.Add(new SurveyFinding(SurveyRules.Parent, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
-                        $"The new lots cover {childArea:0.##} m² but the parents {parentArea:0.##} m²; they may differ by {tolerances.ParentAreaFraction:P1} at most.")));
-                }
+            return;
+        }
 
-                continue;
-            }
+        var (parentArea, childArea) = (rows.GetDouble(0), rows.GetDouble(1));
+        foreach (var (area, width, at) in Pieces(rows.GetFieldValue<Geometry>(2)))
+        {
+            var sliver = width < tolerances.SliverWidth;
+            findings.Add(new SurveyFinding(sliver ? SurveyRules.Fabric : SurveyRules.Parent, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
+                $"{(sliver ? "A sliver gap" : "A gap")} of {area:0.##} m², up to {width:0.000} m wide, at {at.X:0.000},{at.Y:0.000} is left of the parents outside every new lot."),
+                null, at.X, at.Y));
+        }
 
-            var (area, perimeter, x, y) = (rows.GetDouble(1), rows.GetDouble(2), rows.GetDouble(3), rows.GetDouble(4));
-            var sliver = perimeter > 0 && area / perimeter < tolerances.SliverWidth;
-            findings.Add(kind == "gap"
-                ? new SurveyFinding(sliver ? SurveyRules.Fabric : SurveyRules.Parent, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
-                    $"{(sliver ? "A sliver gap" : "A gap")} of {area:0.##} m² of the parents is left outside every new lot."), null, x, y)
-                : new SurveyFinding(SurveyRules.Parent, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
-                    $"{area:0.##} m² of the new lots lie outside the parents they replace."), null, x, y));
+        foreach (var (area, width, at) in Pieces(rows.GetFieldValue<Geometry>(3)))
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Parent, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
+                $"{area:0.##} m² of the new lots, up to {width:0.000} m wide, at {at.X:0.000},{at.Y:0.000} lie outside the parents they replace."), null, at.X, at.Y));
+        }
+
+        if (Math.Abs(parentArea - childArea) > parentArea * tolerances.ParentAreaFraction)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Parent, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
+                $"The new lots cover {childArea:0.##} m² but the parents {parentArea:0.##} m²; they may differ by {tolerances.ParentAreaFraction:P1} at most.")));
         }
     }
 

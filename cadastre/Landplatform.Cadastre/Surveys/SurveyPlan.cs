@@ -70,8 +70,14 @@ public sealed class SurveyTolerances
 
     public double ClosurePerMetre { get; set; } = 1.0 / 10_000;
 
-    /// <summary>Overlaps smaller than this (m²) are rounding, not overlaps.</summary>
+    /// <summary>Overlaps and gaps smaller than this (m²) are rounding, not overlaps.</summary>
     public double OverlapArea { get; set; } = 0.01;
+
+    /// <summary>
+    /// The fabric's accuracy class (m): lot corners within this distance of a fabric corner or line, or of another lot's
+    /// corner, are snapped to it before the cover and overlap checks, and a gap or overlap no wider than this is rounding.
+    /// </summary>
+    public double SnapDistance { get; set; } = 0.005;
 
     /// <summary>Children and parents may differ in total area by this fraction.</summary>
     public double ParentAreaFraction { get; set; } = 0.001;
@@ -79,8 +85,8 @@ public sealed class SurveyTolerances
     /// <summary>Distance under which two vertices are the same point (m).</summary>
     public double DuplicateVertex { get; set; } = 0.001;
 
-    /// <summary>A gap piece thinner than this (area / perimeter, m) is a sliver.</summary>
-    public double SliverWidth { get; set; } = 0.5;
+    /// <summary>A gap piece narrower than this (m, the diameter of the widest circle it holds) is a sliver.</summary>
+    public double SliverWidth { get; set; } = 1.0;
 
     /// <summary>The largest survey the checks accept, in vertices.</summary>
     public int MaxVertices { get; set; } = 200_000;
