@@ -15,6 +15,8 @@ public sealed class SurveyTopologyTests(SampleIslandDatabase database, ITestOutp
 {
     private static readonly int[] LotCounts = [2, 3, 5, 20];
 
+    private SurveyReader? reader;
+
     [Fact]
     public async Task Several_hundred_mm_rounded_clean_subdivisions_of_slanted_parcels_pass_every_check()
     {
@@ -104,9 +106,9 @@ public sealed class SurveyTopologyTests(SampleIslandDatabase database, ITestOutp
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {planted} plans did not fire exactly {rule}:\n" + string.Join("\n", wrong.Take(8)));
     }
 
-    private static async Task<SurveyReport> CheckAsync(SurveyChecks checks, string parent, IReadOnlyList<SubdivisionPlans.Lot> lots)
+    private async Task<SurveyReport> CheckAsync(SurveyChecks checks, string parent, IReadOnlyList<SubdivisionPlans.Lot> lots)
     {
-        var reader = new SurveyReader(new SurveyTolerances());
+        reader ??= new SurveyReader(new SurveyTolerances(), new SurveyCrsCatalog(database.DataSource), database.DataSource);
         var plan = await reader.ReadAsync(SubdivisionPlans.LandXml(parent, lots), "plan.xml", null, [], CancellationToken.None);
         Assert.Equal([parent], plan.ParentUpis);
         return await checks.RunAsync(plan, null, CancellationToken.None);

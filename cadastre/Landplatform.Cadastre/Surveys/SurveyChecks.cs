@@ -40,15 +40,22 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         var grid = drawn.Select((d, i) => (d.Parcel, Boundary: snapped[i])).ToList();
         foreach (var (parcel, boundary) in drawn)
         {
-            // The stated area is what the surveyor computed from the coordinates as drawn, before snapping.
-            CheckArea(parcel, boundary, findings);
+            // Repeated corners and the stated area are judged on the lot as drawn, in metres on the national grid.
+            CheckRepeatedCorners(parcel.Label, boundary, findings);
+            CheckArea(parcel, boundary, plan, findings);
         }
 
+        var unclosed = new HashSet<TraverseLeg>(ReferenceEqualityComparer.Instance);
         foreach (var traverse in plan.Traverses)
         {
-            CheckClosure(traverse, plan.Srid, findings);
+            if (!CheckClosure(traverse, plan.Crs, findings))
+            {
+                unclosed.UnionWith(traverse.Legs);
+            }
         }
 
+        CheckObservations(plan, unclosed, findings);
+        CheckEasements(plan, findings);
         CheckOverlaps(grid, findings);
         await CheckAgainstFabricAsync(connection, plan, grid, ownSurvey, findings, ct);
         return new SurveyReport(findings, grid.Select(g => new CheckedLot(g.Parcel.Label, g.Parcel.StatedArea, g.Boundary)).ToList());
@@ -135,7 +142,7 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         }
     }
 
-    private static void CheckArea(SurveyedParcel parcel, Polygon boundary, List<SurveyFinding> findings)
+    private static void CheckArea(SurveyedParcel parcel, Polygon boundary, SurveyPlan plan, List<SurveyFinding> findings)
     {
         if (parcel.StatedArea is not { } stated)
         {
@@ -143,16 +150,38 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
             return;
         }
 
-        var computed = boundary.Area;
+        // The surveyor states the area on the plan's own grid, arcs counted as arcs; a plan in degrees is judged on the national grid.
+        var combinedFactor = plan.CombinedFactor;
+        var computed = plan.Crs is { Geographic: false } crs
+            ? (parcel.ExactArea ?? parcel.Boundary.Area) * crs.MetresPerUnit * crs.MetresPerUnit
+            : parcel.ExactArea is { } exact && parcel.Boundary.Area > 0 ? exact * (boundary.Area / parcel.Boundary.Area) : boundary.Area;
+        var onGrid = (double)stated * combinedFactor * combinedFactor;
         var allowed = AreaTolerance(computed);
-        var difference = Math.Abs((double)stated - computed);
+        var difference = Math.Abs(onGrid - computed);
         if (difference > allowed)
         {
             var centre = boundary.InteriorPoint.Coordinate;
+            var ground = combinedFactor == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" ({onGrid:0.##} m² on the grid at combined factor {combinedFactor:0.########})");
             findings.Add(new SurveyFinding(SurveyRules.Area, FindingSeverity.Error,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{parcel.Label}: stated area {stated:0.##} m² differs from the computed {computed:0.##} m² by {difference:0.##} m² (allowed {allowed:0.##} m²)."),
+                    $"{parcel.Label}: stated area {stated:0.##} m²{ground} differs from the computed {computed:0.##} m² by {difference:0.##} m² (allowed {allowed:0.##} m²)."),
                 parcel.Label, centre.X, centre.Y));
+        }
+    }
+
+    private void CheckRepeatedCorners(string label, Polygon boundary, List<SurveyFinding> findings)
+    {
+        foreach (var ring in new[] { boundary.ExteriorRing }.Concat(boundary.InteriorRings))
+        {
+            var points = ring.Coordinates;
+            for (var i = 1; i < points.Length; i++)
+            {
+                if (points[i].Distance(points[i - 1]) < tolerances.DuplicateVertex)
+                {
+                    findings.Add(new SurveyFinding(SurveyRules.Geometry, FindingSeverity.Error,
+                        $"{label}: corner {i + 1} repeats corner {i} (duplicate vertex).", label, points[i].X, points[i].Y));
+                }
+            }
         }
     }
 
@@ -160,16 +189,17 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
     public static double AreaTolerance(double area) =>
         area < 100 ? 0.1 : area < 10_000 ? 1.0 : 0.5 * Math.Pow(10, Math.Floor(Math.Log10(area)) - 3);
 
-    private void CheckClosure(Traverse traverse, int srid, List<SurveyFinding> findings)
+    /// <summary>A traverse's misclose; false when it exceeds the allowance (its legs are then not compared with the coordinates).</summary>
+    private bool CheckClosure(Traverse traverse, SurveyCrsInfo? crs, List<SurveyFinding> findings)
     {
-        if (srid != NationalSrid)
+        if (crs is not { Geographic: false })
         {
             findings.Add(new SurveyFinding(SurveyRules.Closure, FindingSeverity.Warning,
-                $"Traverse {traverse.Name} is not in the national grid, so its closure was not computed."));
-            return;
+                $"Traverse {traverse.Name} is not in a projected grid, so its closure was not computed."));
+            return true;
         }
 
-        double x = traverse.Start.X, y = traverse.Start.Y, length = 0;
+        double x = traverse.Start.X * crs.MetresPerUnit, y = traverse.Start.Y * crs.MetresPerUnit, length = 0;
         foreach (var leg in traverse.Legs)
         {
             var radians = leg.Bearing * Math.PI / 180;
@@ -178,14 +208,118 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
             length += leg.Distance;
         }
 
-        var misclose = Math.Sqrt(Math.Pow(x - traverse.End.X, 2) + Math.Pow(y - traverse.End.Y, 2));
+        var (endX, endY) = (traverse.End.X * crs.MetresPerUnit, traverse.End.Y * crs.MetresPerUnit);
+        var misclose = Math.Sqrt(Math.Pow(x - endX, 2) + Math.Pow(y - endY, 2));
         var allowed = tolerances.ClosureConstant + (length * tolerances.ClosurePerMetre);
         var ratio = misclose > 0 ? length / misclose : double.PositiveInfinity;
         var text = string.Create(CultureInfo.InvariantCulture,
             $"Traverse {traverse.Name}: misclose {misclose:0.000} m over {length:0.00} m (1:{(double.IsInfinity(ratio) ? "∞" : ratio.ToString("0", CultureInfo.InvariantCulture))}), allowed {allowed:0.000} m.");
-        findings.Add(misclose > allowed
-            ? new SurveyFinding(SurveyRules.Closure, FindingSeverity.Error, text, null, traverse.End.X, traverse.End.Y)
-            : new SurveyFinding(SurveyRules.Closure, FindingSeverity.Info, text));
+        var grid = crs.Srid == NationalSrid;
+        if (misclose > allowed)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Closure, FindingSeverity.Error, text + " Its legs are not compared with the coordinates until it closes.",
+                null, grid ? traverse.End.X : null, grid ? traverse.End.Y : null));
+            return false;
+        }
+
+        findings.Add(new SurveyFinding(SurveyRules.Closure, FindingSeverity.Info, text));
+        return true;
+    }
+
+    /// <summary>
+    /// Each reduced observation against the coordinates of its two points (S-OBS): the point the observation reaches
+    /// from its setup must lie within the closure allowance of where the plan puts it. A LandXML plan without
+    /// observations is warned about: its corners stand on nothing measured.
+    /// </summary>
+    private void CheckObservations(SurveyPlan plan, HashSet<TraverseLeg> unclosed, List<SurveyFinding> findings)
+    {
+        if (plan.Format == "landxml" && plan.Observations.Count == 0)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Observation, FindingSeverity.Warning,
+                "The plan carries no observations: its corners are not checked against measurements."));
+            return;
+        }
+
+        if (plan.Crs is not { Geographic: false } crs)
+        {
+            return;
+        }
+
+        var grid = crs.Srid == NationalSrid;
+        foreach (var leg in plan.Observations)
+        {
+            if (unclosed.Contains(leg) || leg.FromAt is not { } from || leg.ToAt is not { } to)
+            {
+                continue;
+            }
+
+            var radians = leg.Bearing * Math.PI / 180;
+            var reachedX = (from.X * crs.MetresPerUnit) + (leg.Distance * Math.Sin(radians));
+            var reachedY = (from.Y * crs.MetresPerUnit) + (leg.Distance * Math.Cos(radians));
+            var apart = Math.Sqrt(Math.Pow(reachedX - (to.X * crs.MetresPerUnit), 2) + Math.Pow(reachedY - (to.Y * crs.MetresPerUnit), 2));
+            var allowed = tolerances.ClosureConstant + (leg.Distance * tolerances.ClosurePerMetre);
+            if (apart > allowed)
+            {
+                findings.Add(new SurveyFinding(SurveyRules.Observation, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
+                    $"The observation from {leg.From} to {leg.To} ({leg.Bearing:0.0000}°, {leg.Distance:0.000} m) reaches {apart:0.000} m from where the coordinates put {leg.To} (allowed {allowed:0.000} m)."),
+                    null, grid ? to.X : null, grid ? to.Y : null));
+            }
+        }
+    }
+
+    /// <summary>Easements and restrictions are recorded with the plan and reported, each with the lots it burdens; they are not lots.</summary>
+    private static void CheckEasements(SurveyPlan plan, List<SurveyFinding> findings)
+    {
+        foreach (var easement in plan.Easements)
+        {
+            if (!easement.Boundary.IsValid)
+            {
+                findings.Add(new SurveyFinding(SurveyRules.Geometry, FindingSeverity.Error, $"Easement {easement.Label}: its boundary is not a valid polygon.", easement.Label));
+                continue;
+            }
+
+            var burdened = plan.Parcels.Where(p => p.Boundary.IsValid && p.Boundary.Intersection(easement.Boundary).Area > 0).Select(p => p.Label).ToList();
+            findings.Add(new SurveyFinding(SurveyRules.Easement, FindingSeverity.Info, string.Create(CultureInfo.InvariantCulture,
+                $"Easement {easement.Label}{(easement.StatedArea is { } a ? $" ({a:0.##} m²)" : string.Empty)} is recorded over {(burdened.Count == 0 ? "no new lot" : string.Join(", ", burdened))}."),
+                easement.Label));
+        }
+    }
+
+    /// <summary>What the plan's header says against who lodges it and today (S-HEADER).</summary>
+    public static IReadOnlyList<SurveyFinding> CheckHeader(SurveyPlan plan, string? lodgingLicence, DateOnly today)
+    {
+        var findings = new List<SurveyFinding>();
+        if (plan.Format != "landxml" || plan.Header is not { } header)
+        {
+            return findings;
+        }
+
+        if (!header.Present)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Header, FindingSeverity.Warning, "The plan has no SurveyHeader: the surveyor's licence and the date of survey are not checked."));
+        }
+
+        if (header.Licence is { } licence && !string.Equals(licence.Trim(), lodgingLicence?.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Header, FindingSeverity.Error,
+                $"The plan was surveyed under licence {licence.Trim()}, but the surveyor lodging it holds {(lodgingLicence is null ? "no licence" : $"licence {lodgingLicence}")}."));
+        }
+        else if (header.Present && header.Licence is null)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Header, FindingSeverity.Warning, "The SurveyHeader names no surveyorRegistration (licence)."));
+        }
+
+        if (header.SurveyDate is { } date && date > today)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Header, FindingSeverity.Error, $"The date of survey {date:yyyy-MM-dd} is in the future."));
+        }
+
+        if (header.Datum is null && plan.Srid != NationalSrid)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Header, FindingSeverity.Warning, $"The CoordinateSystem names no datum for EPSG:{plan.Srid}."));
+        }
+
+        return findings;
     }
 
     private void CheckOverlaps(IReadOnlyList<(SurveyedParcel Parcel, Polygon Boundary)> grid, List<SurveyFinding> findings)
@@ -217,6 +351,11 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         var parents = plan.ParentUpis.Distinct(StringComparer.Ordinal).ToArray();
         var labels = grid.Select(g => g.Parcel.Label).ToArray();
         var shapes = grid.Select(g => (Geometry)g.Boundary).ToArray();
+
+        if (parents.Length == 0)
+        {
+            await CheckOnLandAsync(connection, labels, shapes, findings, ct);
+        }
 
         if (parents.Length > 0)
         {
@@ -298,6 +437,30 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
             {
                 findings.Add(new SurveyFinding(SurveyRules.Risk, FindingSeverity.Info,
                     $"{rows.GetString(0)} lies in a {rows.GetString(1).Replace('_', ' ')} zone ({rows.GetString(2)}).", rows.GetString(0)));
+            }
+        }
+    }
+
+    /// <summary>A survey that names no parent must lie on the island's land: the outline the districts cover, not a box (S-LOCATION).</summary>
+    private async Task CheckOnLandAsync(NpgsqlConnection connection, string[] labels, Geometry[] shapes, List<SurveyFinding> findings, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            WITH lots AS (SELECT * FROM unnest(@labels, @shapes) AS l(label, shape))
+            SELECT l.label, ST_CollectionExtract(ST_Difference(l.shape, coalesce(
+                       (SELECT ST_Union(d.boundary) FROM cadastre.districts d WHERE d.boundary && l.shape), 'SRID={NationalSrid};POLYGON EMPTY'::geometry)), 3)
+            FROM lots l ORDER BY 1
+            """, connection);
+        command.Parameters.AddWithValue("labels", labels);
+        command.Parameters.AddWithValue("shapes", shapes);
+        await using var rows = await command.ExecuteReaderAsync(ct);
+        while (await rows.ReadAsync(ct))
+        {
+            var label = rows.GetString(0);
+            foreach (var (area, width, at) in Pieces(rows.GetFieldValue<Geometry>(1)))
+            {
+                findings.Add(new SurveyFinding(SurveyRules.Location, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
+                    $"{label}: {area:0.##} m², up to {width:0.000} m wide, at {at.X:0.000},{at.Y:0.000} lie off the island's land, and the survey names no parent parcel."),
+                    label, at.X, at.Y));
             }
         }
     }

@@ -38,7 +38,9 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
             throw new DomainRuleViolationException("survey-reference-unique", $"A survey with reference {name} is already lodged; resubmit it instead.");
         }
 
-        var report = await checks.RunAsync(plan, id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimParentsAsync(plan.ParentUpis, ct);
+        var report = WithHeader(await checks.RunAsync(plan, id, ct), plan, licence);
         var survey = new Survey
         {
             Id = id, Reference = name, Surveyor = surveyor, LicenceNumber = licence, Status = SurveyStatus.Checked,
@@ -47,6 +49,7 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         db.Surveys.Add(survey);
         var revision = Record(survey, 1, upload, plan, report);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return new LodgedSurvey(survey, revision, report);
     }
 
@@ -64,7 +67,9 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         }
 
         var plan = await reader.ReadAsync(upload.Content, upload.FileName, upload.DeclaredSrid, upload.ParentUpis, ct);
-        var report = await checks.RunAsync(plan, id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimParentsAsync(plan.ParentUpis, ct);
+        var report = WithHeader(await checks.RunAsync(plan, id, ct), plan, survey.LicenceNumber);
         survey.CurrentRevision++;
         survey.Status = SurveyStatus.Checked;
         survey.ParentUpis = [.. plan.ParentUpis];
@@ -73,6 +78,7 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         survey.DecisionReason = null;
         var revision = Record(survey, survey.CurrentRevision, upload, plan, report);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return new LodgedSurvey(survey, revision, report);
     }
 
@@ -154,6 +160,21 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         await transaction.CommitAsync(ct);
         return (survey, change);
     }
+
+    /// <summary>
+    /// Lodgements on the same parents queue here until the one before has committed, so its S-PENDING check sees every
+    /// earlier claim (the checks read through their own connection, which sees only what is committed).
+    /// </summary>
+    private async Task ClaimParentsAsync(IReadOnlyList<string> parents, CancellationToken ct)
+    {
+        foreach (var upi in parents.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended('cadastre.survey-parent:' || {upi}, 0))", ct);
+        }
+    }
+
+    private SurveyReport WithHeader(SurveyReport report, SurveyPlan plan, string? licence) =>
+        report with { Findings = [.. report.Findings, .. SurveyChecks.CheckHeader(plan, licence, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))] };
 
     public async Task<Survey> FindAsync(Guid id, CancellationToken ct) =>
         await db.Surveys.SingleOrDefaultAsync(s => s.Id == id, ct)

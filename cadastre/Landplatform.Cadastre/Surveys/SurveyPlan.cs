@@ -6,12 +6,26 @@ namespace Landplatform.Cadastre.Surveys;
 /// <param name="Label">The lot's name on the plan, e.g. <c>Lot 1</c>.</param>
 /// <param name="Boundary">The boundary in EPSG:2007, rings as drawn (not repaired).</param>
 /// <param name="StatedArea">The area the surveyor wrote on the plan, in square metres, when stated.</param>
-public sealed record SurveyedParcel(string Label, Polygon Boundary, decimal? StatedArea);
+public sealed record SurveyedParcel(string Label, Polygon Boundary, decimal? StatedArea)
+{
+    /// <summary>The area its boundary encloses with its arcs as true arcs (in the plan's CRS units squared), where it has curves.</summary>
+    public double? ExactArea { get; init; }
+}
 
 /// <summary>One bearing/distance observation of a traverse.</summary>
 /// <param name="Bearing">Whole-circle bearing from grid north, in decimal degrees.</param>
 /// <param name="Distance">Horizontal distance in metres.</param>
-public sealed record TraverseLeg(string From, string To, double Bearing, double Distance);
+public sealed record TraverseLeg(string From, string To, double Bearing, double Distance)
+{
+    /// <summary>Where the plan's coordinates put the setup point (in the plan's CRS).</summary>
+    public Coordinate? FromAt { get; init; }
+
+    /// <summary>Where the plan's coordinates put the target point (in the plan's CRS).</summary>
+    public Coordinate? ToAt { get; init; }
+}
+
+/// <summary>What a plan's SurveyHeader says of who surveyed it and when, and the datum its CoordinateSystem names.</summary>
+public sealed record SurveyHeaderInfo(string? Surveyor, string? Licence, DateOnly? SurveyDate, string? Datum, bool Present);
 
 /// <summary>A traverse: legs from a known start point that should arrive at a known end point.</summary>
 public sealed record Traverse(string Name, Coordinate Start, Coordinate End, IReadOnlyList<TraverseLeg> Legs);
@@ -26,6 +40,20 @@ public sealed record SurveyPlan(
 {
     /// <summary>What reading found wrong with the geometry as drawn (S-GEOM), before any other check.</summary>
     public IReadOnlyList<SurveyFinding> ReadFindings { get; init; } = [];
+
+    /// <summary>The plan's CRS as PostGIS knows it (set by the reader).</summary>
+    public SurveyCrsInfo? Crs { get; init; }
+
+    /// <summary>Grid distance over ground distance (LandXML <c>combinedFactor</c>): stated areas are ground areas.</summary>
+    public double CombinedFactor { get; init; } = 1;
+
+    /// <summary>Every reduced observation, each checked against the coordinates of its two points (S-OBS).</summary>
+    public IReadOnlyList<TraverseLeg> Observations { get; init; } = [];
+
+    /// <summary>Easements and restrictions the plan creates: recorded and reported, not lots.</summary>
+    public IReadOnlyList<SurveyedParcel> Easements { get; init; } = [];
+
+    public SurveyHeaderInfo? Header { get; init; }
 }
 
 [System.Text.Json.Serialization.JsonConverter(typeof(SeverityAsText))]
@@ -50,6 +78,10 @@ public static class SurveyRules
     public const string Parent = "S-PARENT";
     public const string Fabric = "S-FABRIC";
     public const string Pending = "S-PENDING";
+    public const string Observation = "S-OBS";
+    public const string Header = "S-HEADER";
+    public const string Location = "S-LOCATION";
+    public const string Easement = "S-EASEMENT";
     public const string Risk = "S-RISK";
 }
 
