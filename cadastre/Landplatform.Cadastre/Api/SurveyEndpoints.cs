@@ -179,6 +179,7 @@ public static class SurveyEndpoints
     {
         survey = Summary(lodged.Survey),
         report = new { revision = lodged.Revision.Revision, passed = lodged.Report.Passed, errors = lodged.Report.Errors, warnings = lodged.Report.Warnings, findings = lodged.Report.Findings },
+        invoice = lodged.Invoice is { } i ? new { number = i.Number, total = i.Total, currency = i.Currency } : null,
     };
 
     private static object Summary(Survey s) => new

@@ -371,6 +371,7 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
             if (found.Length == parents.Length && grid.Count == plan.Parcels.Count)
             {
                 await CheckParentsAsync(connection, parents, shapes, findings, ct);
+                await CheckBuildingsAsync(connection, parents, labels, shapes, findings, ct);
             }
             else if (grid.Count < plan.Parcels.Count)
             {
@@ -462,6 +463,29 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
                     $"{label}: {area:0.##} m², up to {width:0.000} m wide, at {at.X:0.000},{at.Y:0.000} lie off the island's land, and the survey names no parent parcel."),
                     label, at.X, at.Y));
             }
+        }
+    }
+
+    /// <summary>A building of the parents that a new lot line crosses (at least 1 m² in each of two lots) is reported (S-BUILDING, a warning).</summary>
+    private static async Task CheckBuildingsAsync(NpgsqlConnection connection, string[] parents, string[] labels, Geometry[] shapes, List<SurveyFinding> findings, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            WITH lots AS (SELECT * FROM unnest(@labels, @shapes) AS l(label, shape))
+            SELECT b.id, ST_Area(b.footprint), array_agg(l.label ORDER BY l.label), ST_X(ST_PointOnSurface(b.footprint)), ST_Y(ST_PointOnSurface(b.footprint))
+            FROM cadastre.buildings b JOIN lots l ON b.footprint && l.shape AND ST_Area(ST_Intersection(b.footprint, l.shape)) >= 1.0
+            WHERE b.upi = ANY(@parents)
+            GROUP BY b.id, b.footprint HAVING count(*) > 1 ORDER BY b.id
+            """, connection);
+        command.Parameters.AddWithValue("labels", labels);
+        command.Parameters.AddWithValue("shapes", shapes);
+        command.Parameters.AddWithValue("parents", parents);
+        await using var rows = await command.ExecuteReaderAsync(ct);
+        while (await rows.ReadAsync(ct))
+        {
+            var lots = rows.GetFieldValue<string[]>(2);
+            findings.Add(new SurveyFinding(SurveyRules.Building, FindingSeverity.Warning, string.Create(CultureInfo.InvariantCulture,
+                $"Building {rows.GetInt64(0)} ({rows.GetDouble(1):0} m²) is crossed by the new line between {string.Join(" and ", lots)}; on approval it goes with the lot that holds most of it."),
+                lots[0], rows.GetDouble(3), rows.GetDouble(4)));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Fabric;
 using Microsoft.EntityFrameworkCore;
@@ -11,16 +12,24 @@ namespace Landplatform.Cadastre.Surveys;
 /// <summary>A file a surveyor lodges, with what the upload declares.</summary>
 public sealed record SurveyUpload(byte[] Content, string FileName, int? DeclaredSrid, IReadOnlyList<string> ParentUpis);
 
-/// <summary>A survey with its latest report.</summary>
-public sealed record LodgedSurvey(Survey Survey, SurveyRevision Revision, SurveyReport Report);
+/// <summary>A survey with its latest report, and the invoice of its fees when this lodgement issued one.</summary>
+public sealed record LodgedSurvey(Survey Survey, SurveyRevision Revision, SurveyReport Report)
+{
+    public IssuedInvoice? Invoice { get; init; }
+}
 
 /// <summary>
 /// The survey workflow: a surveyor lodges (submitted, then checked at once), may resubmit (every
 /// earlier report is kept), an examiner examines, a registrar approves — which changes the fabric in
 /// the same database transaction — or the survey is rejected with reasons.
 /// </summary>
-public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, SurveyChecks checks, FabricChanges fabric, TimeProvider clock)
+public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, SurveyChecks checks, FabricChanges fabric, TimeProvider clock, IServiceProvider services)
 {
+    /// <summary>The published fees of a lodgement: one per survey, one per new lot (the payments module's schedule).</summary>
+    public const string LodgementFee = "survey.lodgement";
+
+    public const string PerLotFee = "survey.per-lot";
+
     public static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
     public async Task<LodgedSurvey> LodgeAsync(string? reference, string surveyor, string? licence, SurveyUpload upload, CancellationToken ct)
@@ -49,8 +58,17 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         db.Surveys.Add(survey);
         var revision = Record(survey, 1, upload, plan, report);
         await db.SaveChangesAsync(ct);
+
+        // The fees are invoiced with the lodgement (the check is the service); without the payments module there is no invoice.
+        IssuedInvoice? invoice = null;
+        if (services.GetService(typeof(IFeeInvoicing)) is IFeeInvoicing invoicing)
+        {
+            invoice = await invoicing.IssueAsync(new InvoiceRequest("survey", survey.Reference, surveyor, null,
+                [new FeeItem(LodgementFee), new FeeItem(PerLotFee, Math.Max(plan.Parcels.Count, 1))], survey.Id, surveyor), ct);
+        }
+
         await transaction.CommitAsync(ct);
-        return new LodgedSurvey(survey, revision, report);
+        return new LodgedSurvey(survey, revision, report) { Invoice = invoice };
     }
 
     public async Task<LodgedSurvey> ResubmitAsync(Guid id, string surveyor, SurveyUpload upload, CancellationToken ct)
@@ -152,6 +170,15 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
                 lots.Select(l => new NewParcel(Multi(l.Boundary), l.StatedArea ?? decimal.Round((decimal)l.Boundary.Area, 2), land.LandUse, land.Address)).ToList(),
                 $"Survey {survey.Reference}", registrar, clock.GetUtcNow()),
             ct);
+        // Buildings of the parents go with the new lot that holds most of their footprint.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE cadastre.buildings b SET upi = (
+                SELECT c.upi FROM cadastre.parcel_versions c
+                WHERE c.upi = ANY({change.ChildUpis.ToArray()}) AND c.status = 'current' AND c.boundary && b.footprint
+                ORDER BY ST_Area(ST_Intersection(c.boundary, b.footprint)) DESC, c.upi LIMIT 1)
+            WHERE b.upi = ANY({survey.ParentUpis}) AND EXISTS (
+                SELECT 1 FROM cadastre.parcel_versions c WHERE c.upi = ANY({change.ChildUpis.ToArray()}) AND c.status = 'current' AND c.boundary && b.footprint)
+            """, ct);
         survey.Status = SurveyStatus.Approved;
         survey.DecidedBy = registrar;
         survey.DecidedAt = clock.GetUtcNow();

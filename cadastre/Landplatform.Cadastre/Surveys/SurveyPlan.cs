@@ -82,6 +82,7 @@ public static class SurveyRules
     public const string Header = "S-HEADER";
     public const string Location = "S-LOCATION";
     public const string Easement = "S-EASEMENT";
+    public const string Building = "S-BUILDING";
     public const string Risk = "S-RISK";
 }
 
