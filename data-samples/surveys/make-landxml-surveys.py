@@ -3,7 +3,9 @@
 sample island, seed 1): the clean subdivision in Imperial feet with dd.mm.ss directions, in hectares with a combined
 factor, in UTM 20N (EPSG:32620), with a curved lot line, with an easement and an adjoining parcel, with a corner 0.30 m
 from its observations, and plans a reader must refuse (a point name given twice, a lot label given twice).
-Run from the repository root; needs GDAL's gdaltransform for the UTM plan."""
+Run from the repository root; needs GDAL's gdaltransform for the UTM plan.
+clean-subdivision-wgs84.geojson is clean-subdivision.geojson transformed to WGS 84 by PostGIS (ST_Transform to
+EPSG:4326, written as CRS84 to 8 decimals, about a millimetre), as GIS software would export it."""
 import math, os, subprocess
 
 root = os.path.dirname(os.path.abspath(__file__))
