@@ -144,6 +144,30 @@ public sealed class SurveyLandXmlTests(PlatformServer server) : IClassFixture<Pl
     }
 
     [Fact]
+    public async Task Curves_that_would_draw_more_corners_than_the_cap_are_refused_before_they_are_drawn()
+    {
+        // 1,000 near-full circles of 10 m, each drawn with about 220 corners: 220,000 corners from a 100 kB file.
+        var xml = new StringBuilder("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <LandXML xmlns="http://www.landxml.org/schema/LandXML-1.2" version="1.2">
+              <CoordinateSystem epsgCode="2007"/>
+              <CgPoints><CgPoint name="A">1477900.000 491120.000</CgPoint><CgPoint name="B">1477900.100 491119.999</CgPoint><CgPoint name="C">1477900.000 491110.000</CgPoint></CgPoints>
+              <Parcels><Parcel name="Lot 1" state="created" class="Lot"><CoordGeom>
+            """);
+        for (var i = 0; i < 500; i++)
+        {
+            xml.Append("<Curve rot=\"cw\"><Start pntRef=\"A\"/><Center pntRef=\"C\"/><End pntRef=\"B\"/></Curve>");
+            xml.Append("<Curve rot=\"ccw\"><Start pntRef=\"B\"/><Center pntRef=\"C\"/><End pntRef=\"A\"/></Curve>");
+        }
+
+        xml.Append("</CoordGeom></Parcel></Parcels></LandXML>");
+        var (status, problem) = await LodgeBytesAsync("many-curves.xml", Encoding.UTF8.GetBytes(xml.ToString()));
+        Assert.Equal(400, status);
+        Assert.Equal("S-SCHEMA", problem.GetProperty("rule").GetString());
+        Assert.Contains("too many corners once their arcs are drawn", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_lot_at_sea_that_names_no_parent_fails_S_LOCATION()
     {
         var lodged = await LodgeAndWithdrawAsync("lot-at-sea.geojson");

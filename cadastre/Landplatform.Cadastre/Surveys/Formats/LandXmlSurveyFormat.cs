@@ -59,6 +59,7 @@ internal static class LandXmlSurveyFormat
         var parcels = new List<SurveyedParcel>();
         var easements = new List<SurveyedParcel>();
         var parents = new List<string>();
+        var vertices = 0;
         foreach (var parcel in Descendants(root, "Parcel").Where(p => p.Parent?.Parent?.Name.LocalName != "Parcel"))
         {
             var name = SurveyFeatureSet.Printable((string?)parcel.Attribute("name") ?? "unnamed parcel");
@@ -78,7 +79,9 @@ internal static class LandXmlSurveyFormat
                     throw SurveyUnreadableException.Because($"Parcel {name} has state '{SurveyFeatureSet.Printable(state)}'; a plan's parcels are created, proposed, extinguished, existing, adjoining, referenced or affected.");
             }
 
-            var (corners, arcArea) = Boundary(parcel, name, points, coordinateScale, findings);
+            var (corners, arcArea) = Boundary(parcel, name, points, coordinateScale, tolerances.MaxVertices - vertices, findings);
+            vertices += corners.Count;
+
             var area = (string?)parcel.Attribute("area") is { } areaText
                 ? decimal.TryParse(areaText, NumberStyles.Float, CultureInfo.InvariantCulture, out var stated)
                     ? decimal.Round(stated * (decimal)units.SquareMetresPerAreaUnit, 4)
@@ -185,7 +188,7 @@ internal static class LandXmlSurveyFormat
     }
 
     /// <summary>A parcel's corners from its CoordGeom, arcs drawn to within a millimetre; the arcs' segment areas beyond their chords when it has any.</summary>
-    private static (List<Coordinate> Corners, double? ArcArea) Boundary(XElement parcel, string name, Dictionary<string, Coordinate> points, double scale, List<SurveyFinding> findings)
+    private static (List<Coordinate> Corners, double? ArcArea) Boundary(XElement parcel, string name, Dictionary<string, Coordinate> points, double scale, int budget, List<SurveyFinding> findings)
     {
         var elements = Descendants(parcel, "CoordGeom").SelectMany(g => g.Elements()).ToList();
         if (elements.Count == 0)
@@ -222,6 +225,12 @@ internal static class LandXmlSurveyFormat
                     break;
                 default:
                     throw SurveyUnreadableException.Because($"{name}: a boundary is a Line, Curve or IrregularLine, not {element.Name.LocalName}.");
+            }
+
+            // Arcs are drawn as many corners: the cap holds for what is drawn, not only for the points written.
+            if (corners.Count > budget)
+            {
+                throw SurveyUnreadableException.Because("The survey's boundaries have too many corners once their arcs are drawn; split it into smaller plans.");
             }
 
             // A Line's end is always a corner, so a repeated corner is reported (S-GEOM), never dropped.
