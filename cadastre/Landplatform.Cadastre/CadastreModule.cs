@@ -46,6 +46,7 @@ public static class CadastreModule
         // Tolerances come from the configuration section Surveys (e.g. Surveys__ClosureConstant=0.02).
         services.AddOptions<Surveys.SurveyTolerances>().BindConfiguration("Surveys");
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Surveys.SurveyTolerances>>().Value);
+        services.AddSingleton<Surveys.SurveyCrsCatalog>();
         services.AddScoped<Surveys.SurveyReader>();
         services.AddScoped<Surveys.SurveyChecks>();
         services.AddScoped<Surveys.SurveyLodgement>();

@@ -14,6 +14,7 @@ public sealed class SurveyCheckTests(PlatformServer server) : IClassFixture<Plat
         { "clean-subdivision.gpkg", null, true },
         { "clean-subdivision-shapefile.zip", null, true },
         { "clean-subdivision.dxf", "EPSG:2007", true },
+        { "clean-subdivision-wgs84.geojson", null, false },
     };
 
     [Theory]

@@ -31,7 +31,7 @@ public static class SurveyEndpoints
         group.MapPost("/{id:guid}/revisions", ResubmitAsync).RequireAuthorization(AccessPolicyNames.Surveyors).DisableAntiforgery()
             .WithSummary("Resubmit a corrected survey; earlier reports are kept.");
         group.MapGet("/", ListAsync).RequireAuthorization(AccessPolicyNames.SurveyReaders)
-            .WithSummary("Surveys by status, oldest first (the examiners' queue); a surveyor sees their own.");
+            .WithSummary("Surveys by status, oldest first (the examiners' queue), a page of limit (1-500, default 100) from offset, with a Link rel=next while more follow; a surveyor sees their own.");
         group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(AccessPolicyNames.SurveyReaders)
             .WithSummary("A survey, its state and every revision's summary.");
         group.MapGet("/{id:guid}/report", ReportAsync).RequireAuthorization(AccessPolicyNames.SurveyReaders)
@@ -63,8 +63,20 @@ public static class SurveyEndpoints
         return TypedResults.Ok(Lodged(await lodgement.ResubmitAsync(id, Who(user), upload, ct)));
     }
 
-    private static async Task<IResult> ListAsync(string? status, ClaimsPrincipal user, CadastreDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string? status, int? limit, int? offset, HttpResponse response, ClaimsPrincipal user, CadastreDbContext db, CancellationToken ct)
     {
+        var size = limit ?? 100;
+        if (size is < 1 or > 500)
+        {
+            throw new InvalidParameterException("limit", "survey-page-size", "limit is a page size from 1 to 500 (default 100).");
+        }
+
+        var skip = offset ?? 0;
+        if (skip < 0)
+        {
+            throw new InvalidParameterException("offset", "survey-page-offset", "offset is 0 or more.");
+        }
+
         var query = db.Surveys.AsNoTracking();
         if (!StaffRoles.Any(user.IsInRole))
         {
@@ -82,7 +94,15 @@ public static class SurveyEndpoints
             query = query.Where(s => s.Status == wanted);
         }
 
-        var surveys = await query.OrderBy(s => s.SubmittedAt).Take(500).ToListAsync(ct);
+        // One row more than the page tells whether there is a next page; id breaks ties of the same instant.
+        var surveys = await query.OrderBy(s => s.SubmittedAt).ThenBy(s => s.Id).Skip(skip).Take(size + 1).ToListAsync(ct);
+        if (surveys.Count > size)
+        {
+            surveys.RemoveAt(size);
+            var next = $"/api/surveys?{(status is null ? string.Empty : $"status={Uri.EscapeDataString(status)}&")}limit={size}&offset={skip + size}";
+            response.Headers.Append("Link", $"<{next}>; rel=\"next\"");
+        }
+
         return TypedResults.Ok(surveys.Select(Summary));
     }
 
@@ -148,7 +168,7 @@ public static class SurveyEndpoints
 
         using var buffer = new MemoryStream();
         await file.CopyToAsync(buffer, ct);
-        int? srid = form.TryGetValue("crs", out var crs) && !string.IsNullOrWhiteSpace(crs) ? CoordinateReferenceSystem.Parse(crs!, "crs").Srid : null;
+        int? srid = form.TryGetValue("crs", out var crs) && !string.IsNullOrWhiteSpace(crs) ? SurveyReader.ParseDeclaredCrs(crs!) : null;
         var parents = form.TryGetValue("parents", out var p)
             ? p.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => ParcelIdentifier.Parse(u, "parents")).ToList()
             : [];
@@ -159,6 +179,7 @@ public static class SurveyEndpoints
     {
         survey = Summary(lodged.Survey),
         report = new { revision = lodged.Revision.Revision, passed = lodged.Report.Passed, errors = lodged.Report.Errors, warnings = lodged.Report.Warnings, findings = lodged.Report.Findings },
+        invoice = lodged.Invoice is { } i ? new { number = i.Number, total = i.Total, currency = i.Currency } : null,
     };
 
     private static object Summary(Survey s) => new

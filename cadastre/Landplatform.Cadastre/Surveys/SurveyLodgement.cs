@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Fabric;
 using Microsoft.EntityFrameworkCore;
@@ -11,16 +12,24 @@ namespace Landplatform.Cadastre.Surveys;
 /// <summary>A file a surveyor lodges, with what the upload declares.</summary>
 public sealed record SurveyUpload(byte[] Content, string FileName, int? DeclaredSrid, IReadOnlyList<string> ParentUpis);
 
-/// <summary>A survey with its latest report.</summary>
-public sealed record LodgedSurvey(Survey Survey, SurveyRevision Revision, SurveyReport Report);
+/// <summary>A survey with its latest report, and the invoice of its fees when this lodgement issued one.</summary>
+public sealed record LodgedSurvey(Survey Survey, SurveyRevision Revision, SurveyReport Report)
+{
+    public IssuedInvoice? Invoice { get; init; }
+}
 
 /// <summary>
 /// The survey workflow: a surveyor lodges (submitted, then checked at once), may resubmit (every
 /// earlier report is kept), an examiner examines, a registrar approves — which changes the fabric in
 /// the same database transaction — or the survey is rejected with reasons.
 /// </summary>
-public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, SurveyChecks checks, FabricChanges fabric, TimeProvider clock)
+public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, SurveyChecks checks, FabricChanges fabric, TimeProvider clock, IServiceProvider services)
 {
+    /// <summary>The published fees of a lodgement: one per survey, one per new lot (the payments module's schedule).</summary>
+    public const string LodgementFee = "survey.lodgement";
+
+    public const string PerLotFee = "survey.per-lot";
+
     public static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
     public async Task<LodgedSurvey> LodgeAsync(string? reference, string surveyor, string? licence, SurveyUpload upload, CancellationToken ct)
@@ -38,7 +47,9 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
             throw new DomainRuleViolationException("survey-reference-unique", $"A survey with reference {name} is already lodged; resubmit it instead.");
         }
 
-        var report = await checks.RunAsync(plan, id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimParentsAsync(plan.ParentUpis, ct);
+        var report = WithHeader(await checks.RunAsync(plan, id, ct), plan, licence);
         var survey = new Survey
         {
             Id = id, Reference = name, Surveyor = surveyor, LicenceNumber = licence, Status = SurveyStatus.Checked,
@@ -47,7 +58,17 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         db.Surveys.Add(survey);
         var revision = Record(survey, 1, upload, plan, report);
         await db.SaveChangesAsync(ct);
-        return new LodgedSurvey(survey, revision, report);
+
+        // The fees are invoiced with the lodgement (the check is the service); without the payments module there is no invoice.
+        IssuedInvoice? invoice = null;
+        if (services.GetService(typeof(IFeeInvoicing)) is IFeeInvoicing invoicing)
+        {
+            invoice = await invoicing.IssueAsync(new InvoiceRequest("survey", survey.Reference, surveyor, null,
+                [new FeeItem(LodgementFee), new FeeItem(PerLotFee, Math.Max(plan.Parcels.Count, 1))], survey.Id, surveyor), ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return new LodgedSurvey(survey, revision, report) { Invoice = invoice };
     }
 
     public async Task<LodgedSurvey> ResubmitAsync(Guid id, string surveyor, SurveyUpload upload, CancellationToken ct)
@@ -64,7 +85,9 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         }
 
         var plan = await reader.ReadAsync(upload.Content, upload.FileName, upload.DeclaredSrid, upload.ParentUpis, ct);
-        var report = await checks.RunAsync(plan, id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await ClaimParentsAsync(plan.ParentUpis, ct);
+        var report = WithHeader(await checks.RunAsync(plan, id, ct), plan, survey.LicenceNumber);
         survey.CurrentRevision++;
         survey.Status = SurveyStatus.Checked;
         survey.ParentUpis = [.. plan.ParentUpis];
@@ -73,6 +96,7 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         survey.DecisionReason = null;
         var revision = Record(survey, survey.CurrentRevision, upload, plan, report);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return new LodgedSurvey(survey, revision, report);
     }
 
@@ -146,6 +170,15 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
                 lots.Select(l => new NewParcel(Multi(l.Boundary), l.StatedArea ?? decimal.Round((decimal)l.Boundary.Area, 2), land.LandUse, land.Address)).ToList(),
                 $"Survey {survey.Reference}", registrar, clock.GetUtcNow()),
             ct);
+        // Buildings of the parents go with the new lot that holds most of their footprint.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE cadastre.buildings b SET upi = (
+                SELECT c.upi FROM cadastre.parcel_versions c
+                WHERE c.upi = ANY({change.ChildUpis.ToArray()}) AND c.status = 'current' AND c.boundary && b.footprint
+                ORDER BY ST_Area(ST_Intersection(c.boundary, b.footprint)) DESC, c.upi LIMIT 1)
+            WHERE b.upi = ANY({survey.ParentUpis}) AND EXISTS (
+                SELECT 1 FROM cadastre.parcel_versions c WHERE c.upi = ANY({change.ChildUpis.ToArray()}) AND c.status = 'current' AND c.boundary && b.footprint)
+            """, ct);
         survey.Status = SurveyStatus.Approved;
         survey.DecidedBy = registrar;
         survey.DecidedAt = clock.GetUtcNow();
@@ -154,6 +187,21 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         await transaction.CommitAsync(ct);
         return (survey, change);
     }
+
+    /// <summary>
+    /// Lodgements on the same parents queue here until the one before has committed, so its S-PENDING check sees every
+    /// earlier claim (the checks read through their own connection, which sees only what is committed).
+    /// </summary>
+    private async Task ClaimParentsAsync(IReadOnlyList<string> parents, CancellationToken ct)
+    {
+        foreach (var upi in parents.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended('cadastre.survey-parent:' || {upi}, 0))", ct);
+        }
+    }
+
+    private SurveyReport WithHeader(SurveyReport report, SurveyPlan plan, string? licence) =>
+        report with { Findings = [.. report.Findings, .. SurveyChecks.CheckHeader(plan, licence, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))] };
 
     public async Task<Survey> FindAsync(Guid id, CancellationToken ct) =>
         await db.Surveys.SingleOrDefaultAsync(s => s.Id == id, ct)

@@ -6,12 +6,26 @@ namespace Landplatform.Cadastre.Surveys;
 /// <param name="Label">The lot's name on the plan, e.g. <c>Lot 1</c>.</param>
 /// <param name="Boundary">The boundary in EPSG:2007, rings as drawn (not repaired).</param>
 /// <param name="StatedArea">The area the surveyor wrote on the plan, in square metres, when stated.</param>
-public sealed record SurveyedParcel(string Label, Polygon Boundary, decimal? StatedArea);
+public sealed record SurveyedParcel(string Label, Polygon Boundary, decimal? StatedArea)
+{
+    /// <summary>The area its boundary encloses with its arcs as true arcs (in the plan's CRS units squared), where it has curves.</summary>
+    public double? ExactArea { get; init; }
+}
 
 /// <summary>One bearing/distance observation of a traverse.</summary>
 /// <param name="Bearing">Whole-circle bearing from grid north, in decimal degrees.</param>
 /// <param name="Distance">Horizontal distance in metres.</param>
-public sealed record TraverseLeg(string From, string To, double Bearing, double Distance);
+public sealed record TraverseLeg(string From, string To, double Bearing, double Distance)
+{
+    /// <summary>Where the plan's coordinates put the setup point (in the plan's CRS).</summary>
+    public Coordinate? FromAt { get; init; }
+
+    /// <summary>Where the plan's coordinates put the target point (in the plan's CRS).</summary>
+    public Coordinate? ToAt { get; init; }
+}
+
+/// <summary>What a plan's SurveyHeader says of who surveyed it and when, and the datum its CoordinateSystem names.</summary>
+public sealed record SurveyHeaderInfo(string? Surveyor, string? Licence, DateOnly? SurveyDate, string? Datum, bool Present);
 
 /// <summary>A traverse: legs from a known start point that should arrive at a known end point.</summary>
 public sealed record Traverse(string Name, Coordinate Start, Coordinate End, IReadOnlyList<TraverseLeg> Legs);
@@ -26,6 +40,20 @@ public sealed record SurveyPlan(
 {
     /// <summary>What reading found wrong with the geometry as drawn (S-GEOM), before any other check.</summary>
     public IReadOnlyList<SurveyFinding> ReadFindings { get; init; } = [];
+
+    /// <summary>The plan's CRS as PostGIS knows it (set by the reader).</summary>
+    public SurveyCrsInfo? Crs { get; init; }
+
+    /// <summary>Grid distance over ground distance (LandXML <c>combinedFactor</c>): stated areas are ground areas.</summary>
+    public double CombinedFactor { get; init; } = 1;
+
+    /// <summary>Every reduced observation, each checked against the coordinates of its two points (S-OBS).</summary>
+    public IReadOnlyList<TraverseLeg> Observations { get; init; } = [];
+
+    /// <summary>Easements and restrictions the plan creates: recorded and reported, not lots.</summary>
+    public IReadOnlyList<SurveyedParcel> Easements { get; init; } = [];
+
+    public SurveyHeaderInfo? Header { get; init; }
 }
 
 [System.Text.Json.Serialization.JsonConverter(typeof(SeverityAsText))]
@@ -50,6 +78,11 @@ public static class SurveyRules
     public const string Parent = "S-PARENT";
     public const string Fabric = "S-FABRIC";
     public const string Pending = "S-PENDING";
+    public const string Observation = "S-OBS";
+    public const string Header = "S-HEADER";
+    public const string Location = "S-LOCATION";
+    public const string Easement = "S-EASEMENT";
+    public const string Building = "S-BUILDING";
     public const string Risk = "S-RISK";
 }
 
@@ -70,8 +103,14 @@ public sealed class SurveyTolerances
 
     public double ClosurePerMetre { get; set; } = 1.0 / 10_000;
 
-    /// <summary>Overlaps smaller than this (m²) are rounding, not overlaps.</summary>
+    /// <summary>Overlaps and gaps smaller than this (m²) are rounding, not overlaps.</summary>
     public double OverlapArea { get; set; } = 0.01;
+
+    /// <summary>
+    /// The fabric's accuracy class (m): lot corners within this distance of a fabric corner or line, or of another lot's
+    /// corner, are snapped to it before the cover and overlap checks, and a gap or overlap no wider than this is rounding.
+    /// </summary>
+    public double SnapDistance { get; set; } = 0.005;
 
     /// <summary>Children and parents may differ in total area by this fraction.</summary>
     public double ParentAreaFraction { get; set; } = 0.001;
@@ -79,8 +118,8 @@ public sealed class SurveyTolerances
     /// <summary>Distance under which two vertices are the same point (m).</summary>
     public double DuplicateVertex { get; set; } = 0.001;
 
-    /// <summary>A gap piece thinner than this (area / perimeter, m) is a sliver.</summary>
-    public double SliverWidth { get; set; } = 0.5;
+    /// <summary>A gap piece narrower than this (m, the diameter of the widest circle it holds) is a sliver.</summary>
+    public double SliverWidth { get; set; } = 1.0;
 
     /// <summary>The largest survey the checks accept, in vertices.</summary>
     public int MaxVertices { get; set; } = 200_000;

@@ -54,7 +54,7 @@ internal static class CsvSurveyFormat
         var parcels = new List<SurveyedParcel>();
         foreach (var group in corners.GroupBy(c => c.Parcel, StringComparer.Ordinal))
         {
-            var polygon = RingBuilder.Build(group.Key, group.Select(g => g.Corner).ToList(), srid, closeImplicitly: true, tolerances.DuplicateVertex, findings);
+            var polygon = RingBuilder.Build(group.Key, group.Select(g => g.Corner).ToList(), srid, closeImplicitly: true, findings);
             if (polygon is not null)
             {
                 parcels.Add(new SurveyedParcel(group.Key, polygon, group.Select(g => g.Area).FirstOrDefault(v => v is not null)));

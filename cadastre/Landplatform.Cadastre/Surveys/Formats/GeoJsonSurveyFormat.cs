@@ -70,14 +70,9 @@ internal static class GeoJsonSurveyFormat
             return null;
         }
 
-        try
-        {
-            return CoordinateReferenceSystem.Parse(name.GetString() ?? string.Empty, "crs").Srid;
-        }
-        catch (InvalidParameterException e)
-        {
-            throw SurveyUnreadableException.Because($"The file's CRS is not one the platform knows: {e.Message}");
-        }
+        var text = name.ValueKind == JsonValueKind.String ? name.GetString() ?? string.Empty : string.Empty;
+        return SurveyCrs.ParseName(text)
+            ?? throw SurveyUnreadableException.Because($"The file's crs '{SurveyFeatureSet.Printable(text)}' names no EPSG code; write it as urn:ogc:def:crs:EPSG::2007 or EPSG:2007.");
     }
 
     private static List<List<Coordinate>> PolygonRings(JsonElement geometry, string label)

@@ -169,7 +169,7 @@ internal static class GeoPackageSurveyFormat
         return string.Equals(organization, "EPSG", StringComparison.OrdinalIgnoreCase) && code is > 0 and < 1_000_000
             ? (int)code
             : throw SurveyUnreadableException.Because(
-                $"The GeoPackage's CRS (gpkg_spatial_ref_sys srs_id {srsId}) is not an EPSG code; surveys are lodged in EPSG:2007 or EPSG:4326.");
+                $"The GeoPackage's CRS (gpkg_spatial_ref_sys srs_id {srsId}) is not an EPSG code; lodge the layer in an EPSG system (e.g. EPSG:2007, EPSG:32620, EPSG:4326).");
     }
 
     /// <summary>A table the reader selects from must be a plain table: never a virtual table, whose module would run.</summary>

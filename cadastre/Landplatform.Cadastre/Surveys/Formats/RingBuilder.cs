@@ -4,11 +4,11 @@ namespace Landplatform.Cadastre.Surveys.Formats;
 
 /// <summary>
 /// Turns a list of corner coordinates into a polygon, reporting (not repairing) what a surveyor must
-/// fix: an unclosed ring, too few corners, a repeated corner.
+/// fix: an unclosed ring, too few corners. Repeated corners are found by the checks, in metres on the national grid.
 /// </summary>
 internal static class RingBuilder
 {
-    public static Polygon? Build(string label, IReadOnlyList<Coordinate> corners, int srid, bool closeImplicitly, double duplicateTolerance, List<SurveyFinding> findings)
+    public static Polygon? Build(string label, IReadOnlyList<Coordinate> corners, int srid, bool closeImplicitly, List<SurveyFinding> findings)
     {
         var points = corners.ToList();
         if (points.Count > 0 && !points[0].Equals2D(points[^1]))
@@ -30,15 +30,6 @@ internal static class RingBuilder
             findings.Add(new SurveyFinding(SurveyRules.Geometry, FindingSeverity.Error,
                 $"{label}: a parcel needs at least three distinct corners; it has {Math.Max(points.Count - 1, 0)}.", label));
             return null;
-        }
-
-        for (var i = 1; i < points.Count; i++)
-        {
-            if (points[i].Distance(points[i - 1]) < duplicateTolerance)
-            {
-                findings.Add(new SurveyFinding(SurveyRules.Geometry, FindingSeverity.Error,
-                    $"{label}: corner {i + 1} repeats corner {i} (duplicate vertex).", label, points[i].X, points[i].Y));
-            }
         }
 
         var factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory(srid);

@@ -55,18 +55,46 @@ internal static partial class SurveyCrs
         }
 
         var srid = fileSrid ?? declaredSrid ?? rfcDefault
-            ?? throw SurveyUnreadableException.Because("The file names no coordinate reference system: declare crs (EPSG:2007 or EPSG:4326) with the upload.");
-        if (srid is not (2007 or 4326))
+            ?? throw SurveyUnreadableException.Because("The file names no coordinate reference system: declare crs (an EPSG code, e.g. EPSG:2007 or EPSG:32620) with the upload.");
+        if (srid <= 0)
         {
-            throw SurveyUnreadableException.Because($"Surveys are lodged in the national grid (EPSG:2007) or WGS 84 (EPSG:4326), not EPSG:{srid}.");
+            throw SurveyUnreadableException.Because($"EPSG:{srid} is not an EPSG code.");
         }
 
         return srid;
     }
 
+    /// <summary>An EPSG code as a caller or a file writes it: <c>EPSG:32620</c>, an OGC URN or URI, a bare number, or CRS84; null when it is none of these.</summary>
+    public static int? ParseName(string value)
+    {
+        var text = value.Trim();
+        if (text.Equals("CRS84", StringComparison.OrdinalIgnoreCase) || text.Equals("OGC:CRS84", StringComparison.OrdinalIgnoreCase) ||
+            text.Equals("urn:ogc:def:crs:OGC:1.3:CRS84", StringComparison.OrdinalIgnoreCase) ||
+            text.Equals("http://www.opengis.net/def/crs/OGC/1.3/CRS84", StringComparison.OrdinalIgnoreCase))
+        {
+            return 4326;
+        }
+
+        foreach (var prefix in (string[])["http://www.opengis.net/def/crs/EPSG/0/", "urn:ogc:def:crs:EPSG::", "urn:ogc:def:crs:EPSG:", "EPSG:"])
+        {
+            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[prefix.Length..];
+                break;
+            }
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) && code is > 0 and < 1_000_000 ? code : null;
+    }
+
     /// <summary>Refuses coordinates that cannot be in the stated CRS, e.g. grid metres declared as WGS 84.</summary>
     public static void CheckRange(int srid, IEnumerable<SurveyedParcel> parcels)
     {
+        if (srid is not (2007 or 4326))
+        {
+            return; // the reader checks other systems after transforming them (SurveyReader)
+        }
+
         foreach (var parcel in parcels)
         {
             var box = parcel.Boundary.EnvelopeInternal;

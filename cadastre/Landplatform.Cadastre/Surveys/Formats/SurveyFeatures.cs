@@ -53,7 +53,7 @@ internal sealed class SurveyFeatureSet(int srid, SurveyTolerances tolerances)
             throw SurveyUnreadableException.Because($"The survey has more than {tolerances.MaxVertices} vertices; split it into smaller plans.");
         }
 
-        var polygon = RingBuilder.Build(label, lot[0], srid, closeImplicitly: false, tolerances.DuplicateVertex, findings);
+        var polygon = RingBuilder.Build(label, lot[0], srid, closeImplicitly: false, findings);
         if (polygon is not null && lot.Count > 1)
         {
             var holes = lot.Skip(1).Select(r => polygon.Factory.CreateLinearRing(Closed(r))).ToArray();
