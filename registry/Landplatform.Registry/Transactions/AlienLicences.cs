@@ -144,7 +144,7 @@ public sealed partial class AlienLicences(RegistryDbContext db, IUinScheme uins,
         return await FindAsync(number, ct);
     }
 
-    public async Task<LicenceView> RevokeAsync(string number, LicenceRevocationRecord record, string registrar, CancellationToken ct)
+    public async Task<LicenceView> RevokeAsync(string licenceNumber, LicenceRevocationRecord record, string registrar, CancellationToken ct)
     {
         var reason = record.Reason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > 2000)
@@ -154,9 +154,11 @@ public sealed partial class AlienLicences(RegistryDbContext db, IUinScheme uins,
 
         var today = Today();
         var revokedOn = ParseDate(record.RevokedOn, "revokedOn") ?? today;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var licence = await db.AlienLicences.FromSqlInterpolated($"SELECT * FROM registry.alien_licences WHERE number = {number.Trim().ToUpperInvariant()} FOR UPDATE")
-            .SingleOrDefaultAsync(ct) ?? throw new ResourceNotFoundException("licence-unknown", $"No Alien Land-Holding Licence {number} is recorded.");
+        // No row lock (the runtime role may not UPDATE a history table, so not lock one either): the unique index on the
+        // revocation's licence id lets one revocation win, the other is told the licence is revoked.
+        var number = (licenceNumber ?? string.Empty).Trim().ToUpperInvariant();
+        var licence = await db.AlienLicences.AsNoTracking().SingleOrDefaultAsync(l => l.Number == number, ct)
+            ?? throw new ResourceNotFoundException("licence-unknown", $"No Alien Land-Holding Licence {licenceNumber} is recorded.");
         if (revokedOn < licence.GrantedOn || revokedOn > today)
         {
             throw new InvalidParameterException("revokedOn", "licence-date", $"A revocation takes effect between the grant ({licence.GrantedOn:yyyy-MM-dd}) and today.");
@@ -168,8 +170,15 @@ public sealed partial class AlienLicences(RegistryDbContext db, IUinScheme uins,
         }
 
         db.AlienLicenceRevocations.Add(new AlienLicenceRevocation { LicenceId = licence.Id, RevokedOn = revokedOn, Reason = reason, RecordedBy = registrar, RecordedAt = clock.GetUtcNow() });
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            throw new DomainRuleViolationException("licence-revoked", $"Licence {licence.Number} is already revoked.");
+        }
+
         return await FindAsync(licence.Number, ct);
     }
 
