@@ -45,7 +45,7 @@ public sealed partial class TransactionDesk
         }
 
         var lodgement = JsonSerializer.Deserialize<Lodgement>(lodged.Instrument, Json)!;
-        lodged.Fee ??= await fees.AssessAsync(lodged.Kind, lodged.Kind == TransactionKind.Transfer && lodgement.Reason != "sale" ? 0m : lodgement.Amount ?? 0m, ct);
+        lodged.Fee ??= await fees.AssessAsync(lodged.Kind, Consideration(lodged.Kind, lodgement), ct);
         var paid = await fees.PaidAsync(id, ct);
         await MoveAsync(lodged, paid >= lodged.Fee ? TransactionState.Paid : TransactionState.FeesDue, notary, null, ct);
         await transaction.CommitAsync(ct);
@@ -55,6 +55,10 @@ public sealed partial class TransactionDesk
     /// <summary>The fee code of the payments schedule for a kind of transaction, e.g. <c>registry.transfer</c>.</summary>
     public static string FeeCode(TransactionKind kind) => "registry." + KindName(kind);
 
+    /// <summary>The amount the instrument states as its value: a sale's price (a gift or inheritance has none), a mortgage's sum.</summary>
+    private static decimal Consideration(TransactionKind kind, Lodgement instrument) =>
+        kind == TransactionKind.Transfer && instrument.Reason != "sale" ? 0m : instrument.Amount ?? 0m;
+
     /// <summary>
     /// One invoice: the registration fee (by value band on a transfer's dutiable value, the greater of the price and the
     /// Valuation Office's value) and, on a transfer, each party's stamp duty as its own line (buyer's, seller's).
@@ -62,7 +66,7 @@ public sealed partial class TransactionDesk
     private async Task InvoiceAsync(IFeeInvoicing invoicing, RegistryTransaction lodged, string notary, CancellationToken ct)
     {
         var instrument = JsonSerializer.Deserialize<Lodgement>(lodged.Instrument, Json)!;
-        var consideration = lodged.Kind == TransactionKind.Transfer && instrument.Reason != "sale" ? 0m : instrument.Amount ?? 0m;
+        var consideration = Consideration(lodged.Kind, instrument);
         var dutyLines = new List<FeeItem>();
         var value = consideration;
         if (lodged.Kind == TransactionKind.Transfer && links.Duty is { } assessor)
