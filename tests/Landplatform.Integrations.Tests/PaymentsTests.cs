@@ -325,6 +325,25 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
             await AssertProblemAsync(computed, HttpStatusCode.BadRequest, "fee-computed-amount", "items[0].amount");
         }
 
+        // A fee by value band needs the value it is charged on; a null item is an unknown fee, not a server failure.
+        using (var unvalued = await RequestAsync(HttpMethod.Post, "/api/payments/invoices", notary, new
+        {
+            subjectType = "registry-transaction", subjectReference = "T-1", payerName = "A. Payer", items = new object[] { new { feeCode = "registry.caveat" }, new { feeCode = "registry.transfer" } },
+        }))
+        {
+            await AssertProblemAsync(unvalued, HttpStatusCode.BadRequest, "fee-value", "items[1].value");
+        }
+
+        using (var empty = await RequestAsync(HttpMethod.Post, "/api/payments/invoices", notary, new
+        {
+            subjectType = "registry-transaction", subjectReference = "T-1", payerName = "A. Payer", items = new object?[] { null },
+        }))
+        {
+            await AssertProblemAsync(empty, HttpStatusCode.BadRequest, "fee-unknown", "items[0].feeCode");
+        }
+
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM payments.invoices WHERE subject_reference = 'T-1'"));
+
         var invoice = await IssueAsync("T-2", ("registry.transfer", 1, null, 15_000m));
         var planner = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Planner);
         using var hidden = await RequestAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}", planner);

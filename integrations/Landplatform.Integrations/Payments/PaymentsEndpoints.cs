@@ -76,7 +76,7 @@ public static class PaymentsEndpoints
 
     private static async Task<Created<InvoiceView>> IssueAsync(InvoiceBody body, InvoiceBook book, PaymentsStore db, ClaimsPrincipal caller, CancellationToken ct)
     {
-        var items = (body.Items ?? []).Select(i => new FeeItem(i.FeeCode!, i.Quantity ?? 1, i.Amount, i.Value)).ToList();
+        var items = (body.Items ?? []).Select(i => new FeeItem(i?.FeeCode!, i?.Quantity ?? 1, i?.Amount, i?.Value)).ToList();
         var issued = await book.IssueAsync(new InvoiceRequest(body.SubjectType!, body.SubjectReference!, body.PayerName!, body.PayerUin, items,
             body.CorrelationId ?? Guid.Empty, caller.Identity?.Name ?? "staff"), ct);
         return TypedResults.Created($"/api/payments/invoices/{issued.InvoiceId}", await ViewAsync(db, issued.InvoiceId, ct));
