@@ -11,7 +11,8 @@ namespace Landplatform.Simulators;
 public sealed class CivilRegistrySettings
 {
     /// <summary>
-    /// CSV files of persons (uin, name, date_of_birth columns, as the sample's parties.csv) loaded at start, separated
+    /// CSV files of persons (uin, name, date_of_birth columns, as the sample's parties.csv; an optional citizen column,
+    /// true or false, else a citizen) loaded at start, separated
     /// by <c>;</c>: <c>./lp run</c> gives the sample's people and the demo accounts' persons.
     /// </summary>
     public string? PeopleCsv { get; set; }
@@ -21,7 +22,9 @@ public sealed class CivilRegistrySettings
 }
 
 /// <summary>A person as the civil registry records them.</summary>
-public sealed record CivilPerson(string Uin, string Name, DateOnly? DateOfBirth, bool Deceased = false, DateOnly? DateOfDeath = null);
+/// <param name="Citizen">A citizen of the state (by birth, descent, registration or naturalisation); false for a resident who is not.</param>
+/// <param name="Nationality">For a person who is not a citizen, the nationality recorded (ISO 3166-1 alpha-2).</param>
+public sealed record CivilPerson(string Uin, string Name, DateOnly? DateOfBirth, bool Deceased = false, DateOnly? DateOfDeath = null, bool Citizen = true, string? Nationality = null);
 
 /// <summary>What the registry can be told to do wrong, through <c>POST /control/civil-registry</c>.</summary>
 public sealed record CivilRegistryFaults(bool Down = false, int DelayMs = 0, bool BadSignature = false);
@@ -94,6 +97,8 @@ public sealed class CivilRegistry
             claims["date_of_birth"] = person.DateOfBirth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             claims["deceased"] = person.Deceased;
             claims["date_of_death"] = person.DateOfDeath?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            claims["citizen"] = person.Citizen;
+            claims["nationality"] = person.Citizen ? "VC" : person.Nationality;
         }
 
         var header = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { alg = "ES256", typ = "JWT", kid = KeyId }));
@@ -111,7 +116,7 @@ public sealed class CivilRegistry
     {
         using var reader = new StreamReader(path);
         var header = reader.ReadLine()?.Split(',') ?? [];
-        int uin = Array.IndexOf(header, "uin"), name = Array.IndexOf(header, "name"), born = Array.IndexOf(header, "date_of_birth");
+        int uin = Array.IndexOf(header, "uin"), name = Array.IndexOf(header, "name"), born = Array.IndexOf(header, "date_of_birth"), citizen = Array.IndexOf(header, "citizen");
         if (uin < 0 || name < 0)
         {
             return 0;
@@ -127,7 +132,8 @@ public sealed class CivilRegistry
             }
 
             DateOnly? dob = born >= 0 && born < cells.Count && DateOnly.TryParseExact(cells[born], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
-            Register(new CivilPerson(cells[uin], cells[name], dob));
+            var isCitizen = citizen < 0 || citizen >= cells.Count || !string.Equals(cells[citizen], "false", StringComparison.OrdinalIgnoreCase);
+            Register(new CivilPerson(cells[uin], cells[name], dob, Citizen: isCitizen));
             count++;
         }
 

@@ -25,6 +25,9 @@ public static class RegistryModule
         new("registry.titles", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
         new("registry.transactions", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
         new("registry.parties", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("registry.alien_licences", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.alien_licence_parcels", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.alien_licence_revocations", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
     ];
 
     /// <summary>What other modules' SQL may read of the register: views the registry keeps, never its tables.</summary>
@@ -45,6 +48,7 @@ public static class RegistryModule
         services.AddScoped<IFeeCollection, RegistrarRecordedFees>();
         services.AddScoped<RegistryLinks>();
         services.AddScoped<TransactionDesk>();
+        services.AddScoped<AlienLicences>();
         services.AddSingleton<RegistrationQueue>();
         services.AddSingleton<Landplatform.Cadastre.Contracts.Events.IEventSubscriber, RegistryFeesSubscriber>();
         services.AddScoped<RegisterSearch>();

@@ -48,6 +48,29 @@ public sealed class CivilRegistryTests(CivilRegistryServer server) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_signed_answer_says_whether_a_person_is_a_citizen_as_the_alien_land_holding_rule_needs()
+    {
+        var citizen = await RegisterAsync(205, "Lennox Citizen", new DateOnly(1980, 5, 5), deceased: false);
+        var checkedCitizen = await VerifyAsync(new PersonClaim(citizen, "Lennox Citizen", null));
+        Assert.True(checkedCitizen.Citizen);
+        Assert.Equal("VC", checkedCitizen.Nationality);
+
+        // A resident who is not a citizen, added through the simulator's control endpoint as a wire-format person.
+        var resident = DemoAccounts.DemoUin(206);
+        using (var added = await server.Simulators.Http.PostAsJsonAsync("control/civil-registry/persons",
+                   new { uin = resident, name = "Astrid Resident", dateOfBirth = "1975-03-01", citizen = false, nationality = "NO" }))
+        {
+            Assert.True(added.IsSuccessStatusCode);
+        }
+
+        var registrar = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Registrar);
+        var answer = await PostAsync("/api/identity/person-checks", registrar, new { uin = resident, name = "Astrid Resident" });
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.False(answer.Body.GetProperty("citizen").GetBoolean());
+        Assert.Equal("NO", answer.Body.GetProperty("nationality").GetString());
+    }
+
+    [Fact]
     public async Task A_deceased_person_is_flagged()
     {
         var uin = await RegisterAsync(202, "Gregory Cupid", new DateOnly(1930, 1, 2), deceased: true);

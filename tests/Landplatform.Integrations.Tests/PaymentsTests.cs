@@ -76,7 +76,14 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
     public async Task The_fee_schedule_is_published_to_the_public()
     {
         var fees = (await server.GetJsonAsync("/api/payments/fees")).EnumerateArray().ToDictionary(f => f.GetProperty("code").GetString()!);
-        Assert.Equal(150.00m, fees["registry.transfer"].GetProperty("amount").GetDecimal());
+        // The island's registration fee by value band: 40 + 2.50 per 1,000 or part above 15,000.
+        Assert.Equal(40.00m, fees["registry.transfer"].GetProperty("amount").GetDecimal());
+        Assert.Equal(2.50m, fees["registry.transfer"].GetProperty("perThousand").GetDecimal());
+        Assert.Equal(15_000m, fees["registry.transfer"].GetProperty("threshold").GetDecimal());
+        Assert.Equal("40.00 + 2.50 per 1,000 or part above 15,000.00", fees["registry.transfer"].GetProperty("charge").GetString());
+        Assert.Equal(50.00m, fees["registry.caveat"].GetProperty("amount").GetDecimal());
+        Assert.Equal("per page", fees["registry.search-page"].GetProperty("unit").GetString());
+        Assert.Equal(JsonValueKind.Null, fees["tax.stamp-duty.buyer"].GetProperty("amount").ValueKind);
         Assert.Equal("XCD", fees["registry.transfer"].GetProperty("currency").GetString());
         Assert.Equal("per lot", fees["survey.per-lot"].GetProperty("unit").GetString());
         Assert.Equal("permit", fees["permit.building"].GetProperty("category").GetString());
@@ -90,8 +97,9 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
         try
         {
             var transaction = Guid.NewGuid().ToString();
-            var invoice = await IssueAsync(transaction, ("registry.transfer", 1, null), ("tax.transfer-duty", 1, 1234.56m));
-            Assert.Equal(1384.56m, invoice.GetProperty("total").GetDecimal());
+            // registry.transfer by value band: 40 + 2.50 × 40 (thousands of 55,000 above 15,000) = 140.00.
+            var invoice = await IssueAsync(transaction, ("registry.transfer", 1, null, 55_000m), ("tax.transfer-duty", 1, 1234.56m, null));
+            Assert.Equal(1374.56m, invoice.GetProperty("total").GetDecimal());
             var citizen = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Citizen);
             var payment = await SendAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", citizen, expected: HttpStatusCode.Created);
             var intentId = payment.GetProperty("gatewayPaymentId").GetString()!;
@@ -105,7 +113,7 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
             var paid = await SendAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}", citizen);
             Assert.Equal("paid", paid.GetProperty("status").GetString());
             var receipt = await SendAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}/receipt", citizen);
-            Assert.Equal(1384.56m, receipt.GetProperty("amount").GetDecimal());
+            Assert.Equal(1374.56m, receipt.GetProperty("amount").GetDecimal());
             Assert.StartsWith("RCP-", receipt.GetProperty("number").GetString());
             Assert.Equal(1L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM payments.receipts WHERE gateway_payment_id = @p", ("p", intentId)));
             Assert.Equal(1L, await server.Database.ScalarAsync<long>(
@@ -317,7 +325,26 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
             await AssertProblemAsync(computed, HttpStatusCode.BadRequest, "fee-computed-amount", "items[0].amount");
         }
 
-        var invoice = await IssueAsync("T-2", ("registry.transfer", 1, null));
+        // A fee by value band needs the value it is charged on; a null item is an unknown fee, not a server failure.
+        using (var unvalued = await RequestAsync(HttpMethod.Post, "/api/payments/invoices", notary, new
+        {
+            subjectType = "registry-transaction", subjectReference = "T-1", payerName = "A. Payer", items = new object[] { new { feeCode = "registry.caveat" }, new { feeCode = "registry.transfer" } },
+        }))
+        {
+            await AssertProblemAsync(unvalued, HttpStatusCode.BadRequest, "fee-value", "items[1].value");
+        }
+
+        using (var empty = await RequestAsync(HttpMethod.Post, "/api/payments/invoices", notary, new
+        {
+            subjectType = "registry-transaction", subjectReference = "T-1", payerName = "A. Payer", items = new object?[] { null },
+        }))
+        {
+            await AssertProblemAsync(empty, HttpStatusCode.BadRequest, "fee-unknown", "items[0].feeCode");
+        }
+
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM payments.invoices WHERE subject_reference = 'T-1'"));
+
+        var invoice = await IssueAsync("T-2", ("registry.transfer", 1, null, 15_000m));
         var planner = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Planner);
         using var hidden = await RequestAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}", planner);
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
@@ -357,7 +384,10 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
         Assert.Contains("succeeded", await paid.Content.ReadAsStringAsync());
     }
 
-    private async Task<JsonElement> IssueAsync(string transaction, params (string Fee, int Quantity, decimal? Amount)[] items)
+    private Task<JsonElement> IssueAsync(string transaction, params (string Fee, int Quantity, decimal? Amount)[] items) =>
+        IssueAsync(transaction, items.Select(i => (i.Fee, i.Quantity, i.Amount, (decimal?)null)).ToArray());
+
+    private async Task<JsonElement> IssueAsync(string transaction, params (string Fee, int Quantity, decimal? Amount, decimal? Value)[] items)
     {
         var notary = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Notary);
         return await SendAsync(HttpMethod.Post, "/api/payments/invoices", notary, new
@@ -366,7 +396,7 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
             subjectReference = transaction,
             payerName = "Demo Citizen",
             payerUin = CitizenUin,
-            items = items.Select(i => new { feeCode = i.Fee, quantity = i.Quantity, amount = i.Amount }).ToArray(),
+            items = items.Select(i => new { feeCode = i.Fee, quantity = i.Quantity, amount = i.Amount, value = i.Value }).ToArray(),
         }, HttpStatusCode.Created);
     }
 

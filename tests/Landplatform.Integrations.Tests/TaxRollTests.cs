@@ -142,18 +142,23 @@ public sealed class TaxRollTests(CivicServer server) : IClassFixture<CivicServer
         """, ("upi", child));
 
     [Fact]
-    public async Task Transfer_duty_is_the_stated_share_of_the_greater_of_price_and_roll_value_and_the_registry_finds_the_assessor()
+    public async Task Stamp_duty_on_a_sale_is_split_buyer_and_seller_on_the_greater_of_price_and_roll_value_and_the_registry_finds_the_assessor()
     {
         Assert.IsType<TransferDutyAssessor>(server.Services.GetRequiredService<ITransferDutyAssessor>());
         var upi = await ParcelWithBuildingsAsync(2);
         var roll = Ok(await civic.GetAsync($"/api/tax/parcels/{upi}")).GetProperty("value").GetDecimal();
 
         var above = Ok(await civic.PostAsync("/api/tax/transfer-duty", "notary", new { kind = "sale", upis = new[] { upi }, consideration = roll + 10_000m, currency = "XCD" }));
-        Assert.Equal(decimal.Round((roll + 10_000m) * 0.04m, 2, MidpointRounding.AwayFromZero), above.GetProperty("amount").GetDecimal());
-        Assert.StartsWith("4 % of the greater of the consideration", above.GetProperty("basis").GetString());
+        var share = decimal.Round((roll + 10_000m) * 0.05m, 2, MidpointRounding.AwayFromZero);
+        Assert.Equal(2 * share, above.GetProperty("amount").GetDecimal());
+        Assert.Equal(roll + 10_000m, above.GetProperty("dutiableValue").GetDecimal());
+        Assert.Equal([("buyer", "tax.stamp-duty.buyer", share), ("seller", "tax.stamp-duty.seller", share)], above.GetProperty("shares").EnumerateArray()
+            .Select(s => (s.GetProperty("payer").GetString(), s.GetProperty("feeCode").GetString(), s.GetProperty("amount").GetDecimal())));
+        Assert.StartsWith("5 % buyer (", above.GetProperty("basis").GetString());
+        Assert.Contains("+ 5 % seller (", above.GetProperty("basis").GetString());
 
         var below = Ok(await civic.PostAsync("/api/tax/transfer-duty", "notary", new { kind = "sale", upis = new[] { upi }, consideration = 1m }));
-        Assert.Equal(decimal.Round(roll * 0.04m, 2, MidpointRounding.AwayFromZero), below.GetProperty("amount").GetDecimal());
+        Assert.Equal(2 * decimal.Round(roll * 0.05m, 2, MidpointRounding.AwayFromZero), below.GetProperty("amount").GetDecimal());
         var gift = Ok(await civic.PostAsync("/api/tax/transfer-duty", "notary", new { kind = "gift", upis = new[] { upi } }));
         Assert.Equal(decimal.Round(roll * 0.02m, 2, MidpointRounding.AwayFromZero), gift.GetProperty("amount").GetDecimal());
         Assert.Equal(0m, Ok(await civic.PostAsync("/api/tax/transfer-duty", "notary", new { kind = "inheritance", upis = new[] { upi } })).GetProperty("amount").GetDecimal());

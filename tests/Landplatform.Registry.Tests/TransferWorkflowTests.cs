@@ -24,7 +24,9 @@ public sealed class TransferWorkflowTests(SingleWindowServer server) : IClassFix
 
         var submitted = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/submission", "notary"));
         Assert.Equal("fees-due", submitted.GetProperty("state").GetString());
-        Assert.Equal(150.00m, submitted.GetProperty("fee").GetDecimal());
+        // The registration fee by value band on the greater of the price (250,000) and the parcel's roll value.
+        var roll = Ok(await counter.GetAsync($"/api/tax/parcels/{title.Upi}")).GetProperty("value").GetDecimal();
+        Assert.Equal(40m + (Math.Ceiling((Math.Max(250_000m, roll) - 15_000m) / 1000m) * 2.50m), submitted.GetProperty("fee").GetDecimal());
         Assert.Equal("open", submitted.GetProperty("invoice").GetProperty("status").GetString());
 
         // Fees are the payments module's: the registrar records nothing by hand; the invoice is paid at the gateway.

@@ -41,13 +41,19 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
         await scenario.LodgeAsync();
         await scenario.AttachSignedDeedAsync(kit);
 
-        // Fee from the published schedule, duty by the tax module's schedule on the greater of price and roll value, one invoice.
+        // Fee from the published schedule (by value band), stamp duty by the tax module's schedule (buyer's and seller's
+        // rate) on the greater of price and roll value, one invoice.
         await scenario.SubmitAsync();
         var fees = await server.GetJsonAsync("/api/payments/fees");
-        var transferFee = fees.EnumerateArray().Single(f => f.GetProperty("code").GetString() == "registry.transfer").GetProperty("amount").GetDecimal();
-        var saleRate = await server.Database.ScalarAsync<decimal>(
-            "SELECT rate FROM tax.rates WHERE category = 'transfer-duty' AND code = 'sale' AND valid_from <= current_date ORDER BY valid_from DESC LIMIT 1");
-        var duty = decimal.Round(Math.Max(scenario.Consideration, rollBefore.GetProperty("value").GetDecimal()) * saleRate, 2, MidpointRounding.AwayFromZero);
+        var feeRow = fees.EnumerateArray().Single(f => f.GetProperty("code").GetString() == "registry.transfer");
+        var dutiable = Math.Max(scenario.Consideration, rollBefore.GetProperty("value").GetDecimal());
+        var transferFee = feeRow.GetProperty("amount").GetDecimal()
+            + (Math.Ceiling(Math.Max(0m, dutiable - feeRow.GetProperty("threshold").GetDecimal()) / 1000m) * feeRow.GetProperty("perThousand").GetDecimal());
+        async Task<decimal> RateAsync(string code) => await server.Database.ScalarAsync<decimal>(
+            "SELECT rate FROM tax.rates WHERE category = 'transfer-duty' AND code = @code AND valid_from <= current_date ORDER BY valid_from DESC LIMIT 1", ("code", code));
+        var buyerDuty = decimal.Round(dutiable * await RateAsync("sale-buyer"), 2, MidpointRounding.AwayFromZero);
+        var sellerDuty = decimal.Round(dutiable * await RateAsync("sale-seller"), 2, MidpointRounding.AwayFromZero);
+        var duty = buyerDuty + sellerDuty;
         Assert.True(duty > 0, "a sale owes duty");
         var invoice = scenario.Invoice;
         Assert.Equal(transferFee, invoice.GetProperty("fee").GetDecimal());
@@ -58,7 +64,8 @@ public sealed class TransferThroughTheSingleWindowTests(SingleWindowHost server)
             new { kind = "sale", upis = new[] { scenario.Title.Upi }, consideration = scenario.Consideration }));
         Assert.Equal(duty, quote.GetProperty("amount").GetDecimal());
         var issued = TransferScenario.Expect(await scenario.SendAsync(HttpMethod.Get, $"/api/payments/invoices/{invoice.GetProperty("invoiceId").GetGuid()}", "notary"));
-        Assert.Equal(new[] { "registry.transfer", "tax.transfer-duty" }, issued.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("feeCode").GetString()!).ToArray());
+        Assert.Equal([("registry.transfer", transferFee), ("tax.stamp-duty.buyer", buyerDuty), ("tax.stamp-duty.seller", sellerDuty)],
+            issued.GetProperty("lines").EnumerateArray().Select(l => (l.GetProperty("feeCode").GetString()!, l.GetProperty("amount").GetDecimal())).ToArray());
         Assert.Equal(scenario.TransactionId.ToString(), issued.GetProperty("subjectReference").GetString());
 
         // Nothing moves on before payment: no examination, and the registrar cannot record a payment by hand.

@@ -1,10 +1,12 @@
 namespace Landplatform.Cadastre.Contracts.Payments;
 
-/// <summary>One line of an invoice: a fee from the published schedule, or a computed amount (transfer duty).</summary>
+/// <summary>One line of an invoice: a fee from the published schedule, or a computed amount (stamp duty).</summary>
 /// <param name="FeeCode">A code of the fee schedule, e.g. <c>registry.transfer</c>.</param>
-/// <param name="Quantity">How many units (lots, inspections); 1 for most fees.</param>
+/// <param name="Quantity">How many units (lots, inspections, days or pages of a search); 1 for most fees.</param>
 /// <param name="Amount">Only for fees the schedule marks <c>computed</c>: the amount the issuing module computed.</param>
-public sealed record FeeItem(string FeeCode, int Quantity = 1, decimal? Amount = null);
+/// <param name="Value">Only for fees the schedule charges by value band (a registration fee): the value they are charged on
+/// (for a transfer, the greater of the price and the Valuation Office's value, as the duty).</param>
+public sealed record FeeItem(string FeeCode, int Quantity = 1, decimal? Amount = null, decimal? Value = null);
 
 /// <summary>What a module asks to be invoiced, for one subject of its own (a registry transaction, a permit).</summary>
 public sealed record InvoiceRequest(
@@ -16,7 +18,19 @@ public sealed record InvoiceRequest(
     Guid CorrelationId,
     string IssuedBy);
 
-public sealed record IssuedInvoice(Guid InvoiceId, string Number, decimal Total, string Currency);
+/// <summary>An invoice as issued: its lines in the order asked, each with the amount the schedule gave it.</summary>
+public sealed record IssuedInvoice(Guid InvoiceId, string Number, decimal Total, string Currency)
+{
+    public IReadOnlyList<IssuedLine> Lines { get; init; } = [];
+}
+
+/// <summary>One line of an issued invoice.</summary>
+public sealed record IssuedLine(string FeeCode, string Description, int Quantity, decimal Amount);
+
+/// <summary>A fee of the published schedule, as other modules may show it.</summary>
+/// <param name="Amount">The fixed amount per unit, or the base of a banded fee; null for computed lines.</param>
+/// <param name="PerThousand">For a fee by value band: the amount per 1,000 (or part) of value above <paramref name="Threshold"/>.</param>
+public sealed record ScheduledFeeView(string Code, string Category, string Description, decimal? Amount, string Unit, decimal? PerThousand, decimal? Threshold, DateOnly ValidFrom);
 
 /// <summary>
 /// The payments module issues invoices for other modules. When one is paid it records
@@ -26,6 +40,9 @@ public sealed record IssuedInvoice(Guid InvoiceId, string Number, decimal Total,
 public interface IFeeInvoicing
 {
     Task<IssuedInvoice> IssueAsync(InvoiceRequest request, CancellationToken ct);
+
+    /// <summary>The one fee schedule (payments owns it), of one category (e.g. <c>registry</c>), so no module keeps a copy that could disagree.</summary>
+    Task<IReadOnlyList<ScheduledFeeView>> ScheduleAsync(string category, CancellationToken ct);
 }
 
 /// <summary>Event types the payments module records.</summary>

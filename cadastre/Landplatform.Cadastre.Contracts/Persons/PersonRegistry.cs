@@ -5,7 +5,17 @@ public sealed record PersonClaim(string Uin, string Name, DateOnly? DateOfBirth)
 
 /// <summary>A person as the civil registry confirmed them, in a signed answer checked on arrival.</summary>
 /// <param name="Deceased">True when the registry records a death: the caller flags the party (a deceased owner's land passes by succession, not by transfer).</param>
-public sealed record VerifiedPerson(string Uin, string Name, DateOnly? DateOfBirth, bool Deceased, DateOnly? DateOfDeath, DateTimeOffset CheckedAt);
+public sealed record VerifiedPerson(string Uin, string Name, DateOnly? DateOfBirth, bool Deceased, DateOnly? DateOfDeath, DateTimeOffset CheckedAt)
+{
+    /// <summary>
+    /// The registry's <c>citizen</c> claim: true for a citizen, false for a resident who is not one, null when the answer
+    /// carries no such claim (then citizenship is not established: a buyer needs an Alien Land-Holding Licence).
+    /// </summary>
+    public bool? Citizen { get; init; }
+
+    /// <summary>The <c>nationality</c> claim (ISO 3166-1 alpha-2) of a person who is not a citizen, when recorded.</summary>
+    public string? Nationality { get; init; }
+}
 
 /// <summary>
 /// Verifies a person against the national civil registry, e.g. when the registry creates a party.

@@ -9,13 +9,26 @@ namespace Landplatform.Cadastre.Contracts.Tax;
 public sealed record TransferDutyRequest(string Kind, IReadOnlyList<string> Upis, decimal Consideration, string Currency, DateOnly EffectiveOn);
 
 /// <summary>The duty owed, and how it was reached in words a notary can check.</summary>
-/// <param name="Amount">0 when nothing is owed; the registry then invoices no duty line.</param>
-/// <param name="Basis">e.g. "4 % of the greater of the consideration (250,000.00) and the roll value (231,400.00)".</param>
-public sealed record TransferDuty(decimal Amount, string Currency, string Basis);
+/// <param name="Amount">The whole duty (every share); 0 when nothing is owed; the registry then invoices no duty line.</param>
+/// <param name="Basis">e.g. "5 % buyer + 5 % seller of the greater of the consideration (300,000.00) and the roll value (350,000.00)".</param>
+public sealed record TransferDuty(decimal Amount, string Currency, string Basis)
+{
+    /// <summary>The value the duty (and the registration fee) is charged on: for a sale the greater of the price and the roll value.</summary>
+    public decimal DutiableValue { get; init; }
+
+    /// <summary>Who pays what: a sale's stamp duty is split between buyer and seller; a gift's is the grantee's alone.</summary>
+    public IReadOnlyList<DutyShare> Shares { get; init; } = [];
+}
+
+/// <summary>One party's share of the duty.</summary>
+/// <param name="Payer"><c>buyer</c> or <c>seller</c>.</param>
+/// <param name="FeeCode">The invoice line it goes on: <c>tax.stamp-duty.buyer</c> or <c>tax.stamp-duty.seller</c>.</param>
+/// <param name="Rate">The rate of the schedule in force, e.g. 0.05.</param>
+public sealed record DutyShare(string Payer, string FeeCode, decimal Rate, decimal Amount);
 
 /// <summary>
-/// Implemented by the tax module; the registry calls it when a transfer reaches "fees due" and puts the
-/// amount on the invoice as fee code <c>tax.transfer-duty</c> (a computed line of the fee schedule).
+/// Implemented by the tax module (the Valuation Office's value and the duty rates); the registry calls it when a
+/// transfer reaches "fees due" and puts each share on the invoice under its fee code (computed lines of the fee schedule).
 /// </summary>
 public interface ITransferDutyAssessor
 {

@@ -107,7 +107,9 @@ public sealed class CivilRegistryClient(HttpClient http, IOptions<CivilRegistryO
 
         var deceased = answer.TryGetProperty("deceased", out var d) && d.ValueKind == JsonValueKind.True;
         DateOnly? died = Text(answer, "date_of_death") is { } x ? DateOnly.ParseExact(x, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null;
-        return new VerifiedPerson(claim.Uin!, name, born, deceased, died, now);
+        // The claim the Alien Land-Holding rule rests on: absent, citizenship is not established (null), never assumed.
+        bool? citizen = answer.TryGetProperty("citizen", out var c) && c.ValueKind is JsonValueKind.True or JsonValueKind.False ? c.GetBoolean() : null;
+        return new VerifiedPerson(claim.Uin!, name, born, deceased, died, now) { Citizen = citizen, Nationality = Text(answer, "nationality") };
     }
 
     private async Task<string> VerifiedPayloadAsync(string token, Uri baseUrl, CancellationToken ct)

@@ -61,13 +61,17 @@ public sealed partial class InvoiceBook(
         var fees = await db.Fees.Where(f => codes.Contains(f.Code)).ToDictionaryAsync(f => f.Code, ct);
         var lines = new List<InvoiceLine>();
         var invoiceId = Guid.CreateVersion7();
+        // Every code first: an unknown fee is named before any amount is judged.
+        var unknown = request.Items.ToList().FindIndex(item => item.FeeCode is null || !fees.ContainsKey(item.FeeCode));
+        if (unknown >= 0)
+        {
+            throw new InvalidParameterException($"items[{unknown}].feeCode", "fee-unknown", $"{request.Items[unknown].FeeCode} is not in the fee schedule (GET /api/payments/fees).");
+        }
+
         for (var i = 0; i < request.Items.Count; i++)
         {
             var item = request.Items[i];
-            if (item.FeeCode is null || !fees.TryGetValue(item.FeeCode, out var fee))
-            {
-                throw new InvalidParameterException($"items[{i}].feeCode", "fee-unknown", $"{item.FeeCode} is not in the fee schedule (GET /api/payments/fees).");
-            }
+            var fee = fees[item.FeeCode];
 
             if (item.Quantity is < 1 or > 10_000)
             {
@@ -75,7 +79,22 @@ public sealed partial class InvoiceBook(
             }
 
             decimal unit;
-            if (fee.Amount is { } scheduled)
+            if (fee.PerThousand is not null)
+            {
+                // A fee by value band: the schedule's formula on the value the issuing module names (the dutiable value of a transfer).
+                if (item.Value is not { } value || value < 0 || value > 10_000_000_000m)
+                {
+                    throw new InvalidParameterException($"items[{i}].value", "fee-value", $"{fee.Code} is charged by value ({StandardFees.Describe(FeeSchedule.View(fee))}): give the value, 0 or more.");
+                }
+
+                if (item.Amount is not null)
+                {
+                    throw new InvalidParameterException($"items[{i}].amount", "fee-scheduled", $"{fee.Code} is charged by the schedule on the value; leave amount out.");
+                }
+
+                unit = StandardFees.Charge(FeeSchedule.View(fee), value)!.Value;
+            }
+            else if (fee.Amount is { } scheduled)
             {
                 if (item.Amount is not null && item.Amount != scheduled)
                 {
@@ -115,7 +134,17 @@ public sealed partial class InvoiceBook(
         };
         db.Invoices.Add(invoice);
         await db.SaveChangesAsync(ct);
-        return new IssuedInvoice(invoice.Id, invoice.Number, invoice.Total, invoice.Currency);
+        return new IssuedInvoice(invoice.Id, invoice.Number, invoice.Total, invoice.Currency)
+        {
+            Lines = lines.Select(l => new IssuedLine(l.FeeCode, l.Description, l.Quantity, l.Amount)).ToList(),
+        };
+    }
+
+    public async Task<IReadOnlyList<ScheduledFeeView>> ScheduleAsync(string category, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var fees = await db.Fees.AsNoTracking().Where(f => f.Category == category && f.ValidFrom <= today).OrderBy(f => f.Code).ToListAsync(ct);
+        return fees.Select(FeeSchedule.View).ToList();
     }
 
     /// <summary>

@@ -10,9 +10,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Landplatform.Integrations.Payments;
 
-public sealed record FeeView(string Code, string Category, string Description, decimal? Amount, string Currency, string Unit, DateOnly ValidFrom);
+/// <param name="Amount">The fixed amount per unit, or the base of a fee by value band (then <paramref name="PerThousand"/> and <paramref name="Threshold"/> are set).</param>
+/// <param name="Charge">The rule in words, e.g. "40.00 + 2.50 per 1,000 or part above 15,000.00".</param>
+public sealed record FeeView(string Code, string Category, string Description, decimal? Amount, string Currency, string Unit, DateOnly ValidFrom,
+    decimal? PerThousand, decimal? Threshold, string Charge);
 
-public sealed record InvoiceItemBody(string? FeeCode, int? Quantity, decimal? Amount);
+public sealed record InvoiceItemBody(string? FeeCode, int? Quantity, decimal? Amount, decimal? Value);
 
 public sealed record InvoiceBody(string? SubjectType, string? SubjectReference, string? PayerName, string? PayerUin, IReadOnlyList<InvoiceItemBody>? Items, Guid? CorrelationId);
 
@@ -67,12 +70,13 @@ public static class PaymentsEndpoints
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var fees = await db.Fees.Where(f => f.ValidFrom <= today).OrderBy(f => f.Category).ThenBy(f => f.Code).ToListAsync(ct);
-        return TypedResults.Ok(fees.Select(f => new FeeView(f.Code, f.Category, f.Description, f.Amount, FeeSchedule.Currency, f.Unit, f.ValidFrom)).ToList());
+        return TypedResults.Ok(fees.Select(f => new FeeView(f.Code, f.Category, f.Description, f.Amount, FeeSchedule.Currency, f.Unit, f.ValidFrom,
+            f.PerThousand, f.Threshold, StandardFees.Describe(FeeSchedule.View(f)))).ToList());
     }
 
     private static async Task<Created<InvoiceView>> IssueAsync(InvoiceBody body, InvoiceBook book, PaymentsStore db, ClaimsPrincipal caller, CancellationToken ct)
     {
-        var items = (body.Items ?? []).Select(i => new FeeItem(i.FeeCode!, i.Quantity ?? 1, i.Amount)).ToList();
+        var items = (body.Items ?? []).Select(i => new FeeItem(i?.FeeCode!, i?.Quantity ?? 1, i?.Amount, i?.Value)).ToList();
         var issued = await book.IssueAsync(new InvoiceRequest(body.SubjectType!, body.SubjectReference!, body.PayerName!, body.PayerUin, items,
             body.CorrelationId ?? Guid.Empty, caller.Identity?.Name ?? "staff"), ct);
         return TypedResults.Created($"/api/payments/invoices/{issued.InvoiceId}", await ViewAsync(db, issued.InvoiceId, ct));

@@ -17,8 +17,13 @@ public sealed class Fee
     /// <summary>The fixed amount per unit; null where the issuing module computes it (transfer duty).</summary>
     public decimal? Amount { get; init; }
 
-    /// <summary>What one unit is: <c>per transaction</c>, <c>per lot</c>, <c>computed</c>.</summary>
+    /// <summary>What one unit is: <c>per transaction</c>, <c>per lot</c>, <c>per day</c>, <c>per page</c>, <c>by value</c>, <c>computed</c>.</summary>
     public required string Unit { get; init; }
+
+    /// <summary>For a fee by value band: the amount per 1,000 or part of the value above <see cref="Threshold"/>, added to <see cref="Amount"/>.</summary>
+    public decimal? PerThousand { get; init; }
+
+    public decimal? Threshold { get; init; }
 
     public DateOnly ValidFrom { get; init; }
 }
@@ -214,6 +219,8 @@ public sealed class PaymentsStore(DbContextOptions<PaymentsStore> options) : DbC
             e.Property(f => f.Description).HasColumnName("description").HasMaxLength(200);
             e.Property(f => f.Amount).HasColumnName("amount").HasPrecision(12, 2);
             e.Property(f => f.Unit).HasColumnName("unit").HasMaxLength(30);
+            e.Property(f => f.PerThousand).HasColumnName("per_thousand").HasPrecision(12, 2);
+            e.Property(f => f.Threshold).HasColumnName("threshold").HasPrecision(14, 2);
             e.Property(f => f.ValidFrom).HasColumnName("valid_from");
             e.HasData(FeeSchedule.Initial);
         });

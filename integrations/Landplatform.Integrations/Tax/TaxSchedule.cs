@@ -40,9 +40,12 @@ public static class TaxSchedule
         Rate(47, Building, "clinic", 1000m, "Clinic, XCD per m² of floor"),
         Rate(48, Building, "other", 500m, "Any other building, XCD per m² of floor"),
         Rate(60, PropertyTax, "all", 0.004m, "Annual property tax: 0.4 % of the owner's share of the roll value"),
+        // Row 70 is kept as written (rates are never rewritten): a sale is charged by rows 73 and 74, the island's split.
         Rate(70, TransferDuty, "sale", 0.04m, "Transfer duty on a sale: 4 % of the greater of the consideration and the roll value"),
         Rate(71, TransferDuty, "gift", 0.02m, "Transfer duty on a gift: 2 % of the roll value"),
         Rate(72, TransferDuty, "inheritance", 0m, "Transfer duty on an inheritance: exempt"),
+        Rate(73, TransferDuty, "sale-buyer", 0.05m, "Stamp duty on a sale, the buyer's share: 5 % of the greater of the consideration and the roll value"),
+        Rate(74, TransferDuty, "sale-seller", 0.05m, "Stamp duty on a sale, the seller's share: 5 % of the greater of the consideration and the roll value"),
     ];
 
     private static TaxRate Rate(long id, string category, string code, decimal rate, string description) =>

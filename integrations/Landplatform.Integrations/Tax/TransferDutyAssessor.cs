@@ -6,9 +6,10 @@ using Npgsql;
 namespace Landplatform.Integrations.Tax;
 
 /// <summary>
-/// Transfer duty by the schedule in force on the day the transfer takes effect: on a sale, the sale rate
-/// of the greater of the consideration and the roll value of the parcels; on a gift, the gift rate of the
-/// roll value; an inheritance at the inheritance rate (0: exempt).
+/// Stamp duty by the schedule in force on the day the transfer takes effect: on a sale, the buyer's rate and
+/// the seller's rate (5 % + 5 % by default) of the greater of the consideration and the Valuation Office's roll
+/// value of the parcels; on a gift, the gift rate of the roll value, the grantee's; an inheritance at the
+/// inheritance rate (0: exempt).
 /// </summary>
 public sealed class TransferDutyAssessor(NpgsqlDataSource dataSource) : ITransferDutyAssessor
 {
@@ -36,39 +37,61 @@ public sealed class TransferDutyAssessor(NpgsqlDataSource dataSource) : ITransfe
             throw new InvalidParameterException("upis", "duty-parcels", "Name the parcels the transfer covers.");
         }
 
+        // A sale's stamp duty is split: the buyer's and the seller's rate, each a row of the schedule of its own.
+        var payers = request.Kind == "sale" ? new[] { ("buyer", "sale-buyer"), ("seller", "sale-seller") } : new[] { ("buyer", request.Kind) };
         await using var command = dataSource.CreateCommand("""
-            SELECT (SELECT rate FROM tax.rates WHERE category = 'transfer-duty' AND code = @kind AND valid_from <= @on ORDER BY valid_from DESC LIMIT 1),
-                   coalesce(sum(e.value) FILTER (WHERE e.status = 'valued'), 0),
-                   count(*) FILTER (WHERE e.status = 'valued')
-            FROM (SELECT DISTINCT ON (upi) upi, value, status FROM tax.roll_entries WHERE upi = ANY(@upis) ORDER BY upi, version DESC) e
+            SELECT c.code,
+                   (SELECT rate FROM tax.rates WHERE category = 'transfer-duty' AND code = c.code AND valid_from <= @on ORDER BY valid_from DESC LIMIT 1),
+                   roll.value, roll.valued
+            FROM unnest(@codes) WITH ORDINALITY AS c(code, n)
+            CROSS JOIN (SELECT coalesce(sum(e.value) FILTER (WHERE e.status = 'valued'), 0) AS value, count(*) FILTER (WHERE e.status = 'valued') AS valued
+                        FROM (SELECT DISTINCT ON (upi) upi, value, status FROM tax.roll_entries WHERE upi = ANY(@upis) ORDER BY upi, version DESC) e) roll
+            ORDER BY c.n
             """);
-        command.Parameters.AddWithValue("kind", request.Kind);
+        command.Parameters.AddWithValue("codes", payers.Select(p => p.Item2).ToArray());
         command.Parameters.AddWithValue("on", request.EffectiveOn);
         command.Parameters.AddWithValue("upis", request.Upis.Distinct().ToArray());
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        if (reader.IsDBNull(0))
+        var rates = new List<decimal>();
+        decimal rollValue = 0;
+        long valued = 0;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            throw new DomainRuleViolationException("duty-schedule", $"No transfer duty rate for a {request.Kind} is in force on {request.EffectiveOn:yyyy-MM-dd}.");
+            while (await reader.ReadAsync(ct))
+            {
+                if (reader.IsDBNull(1))
+                {
+                    throw new DomainRuleViolationException("duty-schedule", $"No transfer duty rate '{reader.GetString(0)}' for a {request.Kind} is in force on {request.EffectiveOn:yyyy-MM-dd}.");
+                }
+
+                rates.Add(reader.GetDecimal(1));
+                rollValue = reader.GetDecimal(2);
+                valued = reader.GetInt64(3);
+            }
         }
 
-        var rate = reader.GetDecimal(0);
-        var rollValue = reader.GetDecimal(1);
-        if (reader.GetInt64(2) < request.Upis.Distinct().Count())
+        if (valued < request.Upis.Distinct().Count())
         {
             throw new InvalidParameterException("upis", "duty-parcel-unvalued", "A parcel of the transfer is not on the valuation roll (unknown, or retired from the fabric).");
         }
 
-        var percent = (rate * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        var (dutyBase, basis) = request.Kind switch
+        var dutyBase = request.Kind == "sale" ? Math.Max(request.Consideration, rollValue) : rollValue;
+        var shares = payers.Select((p, i) => new DutyShare(p.Item1, "tax.stamp-duty." + p.Item1, rates[i],
+            decimal.Round(dutyBase * rates[i], 2, MidpointRounding.AwayFromZero))).ToList();
+        var split = string.Join(" + ", shares.Select(s => $"{Percent(s.Rate)} % {s.Payer} ({Money(s.Amount)})"));
+        var basis = request.Kind switch
         {
-            "sale" => (Math.Max(request.Consideration, rollValue),
-                $"{percent} % of the greater of the consideration ({Money(request.Consideration)}) and the roll value ({Money(rollValue)})"),
-            "gift" => (rollValue, $"{percent} % of the roll value ({Money(rollValue)}) of a gift"),
-            _ => (rollValue, rate == 0 ? $"an inheritance is exempt (roll value {Money(rollValue)})" : $"{percent} % of the roll value ({Money(rollValue)}) of an inheritance"),
+            "sale" => $"{split} of the greater of the consideration ({Money(request.Consideration)}) and the roll value ({Money(rollValue)})",
+            "gift" => $"{split} of the roll value ({Money(rollValue)}) of a gift",
+            _ => rates[0] == 0 ? $"an inheritance is exempt (roll value {Money(rollValue)})" : $"{split} of the roll value ({Money(rollValue)}) of an inheritance",
         };
-        return new TransferDuty(decimal.Round(dutyBase * rate, 2, MidpointRounding.AwayFromZero), TaxSchedule.Currency, basis);
+        return new TransferDuty(shares.Sum(s => s.Amount), TaxSchedule.Currency, basis)
+        {
+            DutiableValue = dutyBase,
+            Shares = shares.Where(s => s.Amount > 0).ToList(),
+        };
     }
+
+    private static string Percent(decimal rate) => (rate * 100).ToString("0.##", CultureInfo.InvariantCulture);
 
     private static string Money(decimal amount) => amount.ToString("#,##0.00", CultureInfo.InvariantCulture);
 }

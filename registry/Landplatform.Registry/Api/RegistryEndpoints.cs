@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Registry.Data;
 using Landplatform.Registry.Journal;
 using Landplatform.Registry.Search;
@@ -33,6 +34,9 @@ public sealed record DocumentReference(string? Kind, string? Sha256);
 /// </summary>
 public sealed record InvoiceSummary(Guid InvoiceId, string? Number, decimal? Total, string Currency, string Status, decimal? Fee, decimal? Duty, string? DutyBasis,
     string? ReceiptNumber, DateTimeOffset? PaidAt, string PaymentUrl);
+
+/// <summary>A registry fee of the one schedule; <paramref name="Kind"/> is the transaction kind (or search) it is charged on.</summary>
+public sealed record RegistryFeeView(string Code, string Kind, string Description, decimal? Amount, string Unit, decimal? PerThousand, decimal? Threshold, string Charge);
 
 /// <summary>A registry transaction as the API shows it.</summary>
 public sealed record TransactionView(
@@ -86,12 +90,13 @@ public static class RegistryEndpoints
                 });
             })
             .WithSummary("The journal's signed checkpoints (seq, hash, at, keyId, signature), oldest first, after= a seq, 10,000 a page, and the public key: keep a copy and verify with ./lp registry verify --checkpoints FILE --public-key FILE.");
-        reads.MapGet("/fees", async (RegistryDbContext db, CancellationToken ct) =>
+        reads.MapGet("/fees", async (RegistryLinks links, CancellationToken ct) =>
             {
-                var schedule = await db.FeeSchedule.AsNoTracking().OrderBy(f => f.Fee).ToListAsync(ct);
-                return TypedResults.Ok(schedule.Select(f => new { kind = TransactionDesk.KindName(f.Kind), fee = f.Fee }));
+                // The payments module's schedule when composed (the one a deployment changes), else the standard one it starts from.
+                var schedule = links.Invoicing is { } invoicing ? await invoicing.ScheduleAsync("registry", ct) : StandardFees.Initial.Where(f => f.Category == "registry").ToList();
+                return TypedResults.Ok(schedule.Select(f => new RegistryFeeView(f.Code, f.Code["registry.".Length..], f.Description, f.Amount, f.Unit, f.PerThousand, f.Threshold, StandardFees.Describe(f))));
             })
-            .WithSummary("The registry's fee schedule, in EC dollars.");
+            .WithSummary("The registry's fees from the one fee schedule (the payments module's), in EC dollars: code, kind, amount or base, per 1,000 above the threshold for a fee by value band, and the rule in words.");
 
         registry.MapGet("/search/by-uin", async (string uin, bool? history, int? limit, ClaimsPrincipal user, RegisterSearch search, CancellationToken ct) =>
                 TypedResults.Ok(await search.FindAsync(SearchBy.Uin, uin.Trim().ToUpperInvariant(), history != false, Limit(limit), user, ct)))
@@ -150,7 +155,7 @@ public static class RegistryEndpoints
             .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("Only where no payments module is composed: the registrar records a payment towards the fee. With payments, a 409 R-FEE: pay the invoice.");
         transactions.MapPost("/{id:guid}/examination", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
                 await Then(db, (await desk.ExamineAsync(id, Who(user), ct)).Id, ct))
-            .RequireAuthorization(AccessPolicyNames.Examiners).WithSummary("An examiner checks the rules (R-OWNER, R-SHARES, R-CAVEAT, R-DOCS, R-DATE, R-RIGHT, R-SURVEY); a failure is a 409 naming the rule.");
+            .RequireAuthorization(AccessPolicyNames.Examiners).WithSummary("An examiner checks the rules (R-OWNER, R-SHARES, R-CAVEAT, R-ALIEN, R-DOCS, R-DATE, R-RIGHT, R-SURVEY); a failure is a 409 naming the rule.");
         transactions.MapPost("/{id:guid}/registration", async (Guid id, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
             {
                 var result = await desk.RegisterAsync(id, Who(user), ct);
@@ -188,6 +193,27 @@ public static class RegistryEndpoints
                 return TypedResults.Ok(rows.Select(t => new { t.Id, kind = TransactionDesk.KindName(t.Kind), state = TransactionDesk.StateName(t.State), t.TitleNumber, t.LodgedAt, t.LodgedBy, t.Fee }));
             })
             .RequireAuthorization(AccessPolicyNames.RegistryReaders).WithSummary("The queue: transactions by state= and title=, oldest lodged first.");
+
+        // Alien Land-Holding Licences: recorded and revoked by the registrar, read by registry staff (they carry UINs).
+        var licences = registry.MapGroup("/alien-licences");
+        licences.MapPost("/", async (LicenceRecord record, ClaimsPrincipal user, AlienLicences register, CancellationToken ct) =>
+            {
+                var licence = await register.RecordAsync(record, Who(user), ct);
+                return TypedResults.Created($"/api/registry/alien-licences/{Uri.EscapeDataString(licence.Number)}", licence);
+            })
+            .RequireAuthorization(AccessPolicyNames.Registrars)
+            .WithSummary("The registrar records an Alien Land-Holding Licence: number, holder (uin or registrationNumber, name), upis, grantedOn, expiresOn, conditions. Never changed; revoke it instead.");
+        licences.MapPost("/{number}/revocation", async (string number, LicenceRevocationRecord record, ClaimsPrincipal user, AlienLicences register, CancellationToken ct) =>
+                TypedResults.Ok(await register.RevokeAsync(number, record, Who(user), ct)))
+            .RequireAuthorization(AccessPolicyNames.Registrars)
+            .WithSummary("The registrar revokes a licence (revokedOn, reason): a new record; from that day the licence lets no transfer register.");
+        licences.MapGet("/", async (string? upi, string? uin, string? registrationNumber, AlienLicences register, CancellationToken ct) =>
+                TypedResults.Ok(await register.SearchAsync(upi, uin, registrationNumber, ct)))
+            .RequireAuthorization(AccessPolicyNames.RegistryReaders)
+            .WithSummary("Licences by upi=, uin= or registrationNumber= of the holder, newest first, each with its parcels, status today and any revocation.");
+        licences.MapGet("/{number}", async (string number, AlienLicences register, CancellationToken ct) => TypedResults.Ok(await register.FindAsync(number, ct)))
+            .RequireAuthorization(AccessPolicyNames.RegistryReaders)
+            .WithSummary("One licence by its number.");
 
         registry.MapGet("/journal/verification", async (RegisterJournal journal, JournalCheckpointLog checkpoints, CancellationToken ct) =>
             {

@@ -227,12 +227,60 @@ public sealed class FeePayment
     public required string RecordedBy { get; init; }
 }
 
-/// <summary>The registration fee of one kind of transaction, in EC dollars.</summary>
-public sealed class ScheduledFee
+/// <summary>
+/// An Alien Land-Holding Licence as the registrar records it: the holder (a person by UIN, an organisation by
+/// registration number) may acquire the parcels it names. Never changed or deleted; a revocation is a record of its own.
+/// </summary>
+public sealed class AlienLicence
 {
-    public TransactionKind Kind { get; init; }
+    public long Id { get; init; }
 
-    public decimal Fee { get; init; }
+    /// <summary>The licence number as granted, e.g. <c>ALHL-2026-0042</c>.</summary>
+    public required string Number { get; init; }
+
+    public PartyKind HolderKind { get; init; }
+
+    public string? HolderUin { get; init; }
+
+    public string? HolderRegistrationNumber { get; init; }
+
+    public required string HolderName { get; init; }
+
+    public DateOnly GrantedOn { get; init; }
+
+    /// <summary>The last day the licence allows a transfer to register; null when it does not expire.</summary>
+    public DateOnly? ExpiresOn { get; init; }
+
+    /// <summary>The licence's conditions as granted (e.g. "to build a dwelling within five years").</summary>
+    public string? Conditions { get; init; }
+
+    public required string RecordedBy { get; init; }
+
+    public DateTimeOffset RecordedAt { get; init; }
+}
+
+/// <summary>A parcel an Alien Land-Holding Licence names.</summary>
+public sealed class AlienLicenceParcel
+{
+    public long LicenceId { get; init; }
+
+    public required string Upi { get; init; }
+}
+
+/// <summary>The revocation of an Alien Land-Holding Licence: from that day it allows no transfer.</summary>
+public sealed class AlienLicenceRevocation
+{
+    public long Id { get; init; }
+
+    public long LicenceId { get; init; }
+
+    public DateOnly RevokedOn { get; init; }
+
+    public required string Reason { get; init; }
+
+    public required string RecordedBy { get; init; }
+
+    public DateTimeOffset RecordedAt { get; init; }
 }
 
 /// <summary>

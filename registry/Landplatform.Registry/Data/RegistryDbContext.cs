@@ -24,7 +24,11 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
 
     public DbSet<FeePayment> Payments => Set<FeePayment>();
 
-    public DbSet<ScheduledFee> FeeSchedule => Set<ScheduledFee>();
+    public DbSet<AlienLicence> AlienLicences => Set<AlienLicence>();
+
+    public DbSet<AlienLicenceParcel> AlienLicenceParcels => Set<AlienLicenceParcel>();
+
+    public DbSet<AlienLicenceRevocation> AlienLicenceRevocations => Set<AlienLicenceRevocation>();
 
     public DbSet<JournalEntry> Journal => Set<JournalEntry>();
 
@@ -147,20 +151,46 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             e.HasOne<RegistryTransaction>().WithMany().HasForeignKey(p => p.TransactionId).OnDelete(DeleteBehavior.Restrict);
         });
 
-        modelBuilder.Entity<ScheduledFee>(e =>
+        modelBuilder.Entity<AlienLicence>(e =>
         {
-            e.ToTable("fee_schedule");
-            e.HasKey(f => f.Kind);
-            e.Property(f => f.Kind).HasConversion(SnakeCaseEnum<TransactionKind>()).HasMaxLength(32);
-            e.Property(f => f.Fee).HasPrecision(12, 2);
-            e.HasData(
-                new ScheduledFee { Kind = TransactionKind.Transfer, Fee = 150.00m },
-                new ScheduledFee { Kind = TransactionKind.Mortgage, Fee = 100.00m },
-                new ScheduledFee { Kind = TransactionKind.Discharge, Fee = 50.00m },
-                new ScheduledFee { Kind = TransactionKind.Caveat, Fee = 75.00m },
-                new ScheduledFee { Kind = TransactionKind.CaveatWithdrawal, Fee = 25.00m },
-                new ScheduledFee { Kind = TransactionKind.Subdivision, Fee = 200.00m },
-                new ScheduledFee { Kind = TransactionKind.Rectification, Fee = 40.00m });
+            e.ToTable("alien_licences", t =>
+            {
+                t.HasCheckConstraint("ck_alien_licences_holder",
+                    "(holder_kind = 'person' AND holder_uin IS NOT NULL AND holder_registration_number IS NULL) OR (holder_kind = 'organisation' AND holder_registration_number IS NOT NULL AND holder_uin IS NULL)");
+                t.HasCheckConstraint("ck_alien_licences_period", "expires_on IS NULL OR expires_on >= granted_on");
+            });
+            e.HasKey(l => l.Id);
+            e.Property(l => l.Id).UseIdentityAlwaysColumn();
+            e.Property(l => l.Number).HasMaxLength(40);
+            e.HasIndex(l => l.Number).IsUnique();
+            e.Property(l => l.HolderKind).HasConversion(SnakeCaseEnum<PartyKind>()).HasMaxLength(16);
+            e.Property(l => l.HolderUin).HasMaxLength(32);
+            e.Property(l => l.HolderRegistrationNumber).HasMaxLength(32);
+            e.Property(l => l.HolderName).HasMaxLength(300);
+            e.Property(l => l.Conditions).HasMaxLength(2000);
+            e.Property(l => l.RecordedBy).HasMaxLength(200);
+            e.HasIndex(l => l.HolderUin);
+            e.HasIndex(l => l.HolderRegistrationNumber);
+        });
+
+        modelBuilder.Entity<AlienLicenceParcel>(e =>
+        {
+            e.ToTable("alien_licence_parcels");
+            e.HasKey(p => new { p.LicenceId, p.Upi });
+            e.Property(p => p.Upi).HasMaxLength(32);
+            e.HasIndex(p => p.Upi);
+            e.HasOne<AlienLicence>().WithMany().HasForeignKey(p => p.LicenceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<AlienLicenceRevocation>(e =>
+        {
+            e.ToTable("alien_licence_revocations");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Id).UseIdentityAlwaysColumn();
+            e.HasIndex(r => r.LicenceId).IsUnique();
+            e.Property(r => r.Reason).HasMaxLength(2000);
+            e.Property(r => r.RecordedBy).HasMaxLength(200);
+            e.HasOne<AlienLicence>().WithMany().HasForeignKey(r => r.LicenceId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<JournalEntry>(e =>

@@ -1,4 +1,5 @@
 using Landplatform.Cadastre.Contracts;
+using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Registry.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,8 +12,8 @@ namespace Landplatform.Registry.Transactions;
 /// </summary>
 public interface IFeeCollection
 {
-    /// <summary>The fee the schedule sets for a transaction of this kind.</summary>
-    Task<decimal> AssessAsync(TransactionKind kind, CancellationToken ct);
+    /// <summary>The fee the schedule sets for a transaction of this kind, on this value where it charges by value band.</summary>
+    Task<decimal> AssessAsync(TransactionKind kind, decimal value, CancellationToken ct);
 
     /// <summary>What has been paid towards a transaction so far.</summary>
     Task<decimal> PaidAsync(Guid transactionId, CancellationToken ct);
@@ -21,12 +22,15 @@ public interface IFeeCollection
     Task RecordAsync(Guid transactionId, decimal amount, string reference, string recordedBy, CancellationToken ct);
 }
 
-/// <summary>Fees from the registry's fee schedule, paid as the registrar records them.</summary>
+/// <summary>
+/// Fees of the standard schedule (<see cref="StandardFees"/>, the rows the payments module starts from), paid as the
+/// registrar records them: the registry composed without the payments module keeps no schedule of its own.
+/// </summary>
 public sealed class RegistrarRecordedFees(RegistryDbContext db, TimeProvider clock) : IFeeCollection
 {
-    public async Task<decimal> AssessAsync(TransactionKind kind, CancellationToken ct) =>
-        await db.FeeSchedule.Where(f => f.Kind == kind).Select(f => (decimal?)f.Fee).SingleOrDefaultAsync(ct)
-        ?? throw new DomainRuleViolationException("R-FEE", $"The fee schedule has no fee for {kind}.");
+    public Task<decimal> AssessAsync(TransactionKind kind, decimal value, CancellationToken ct) =>
+        Task.FromResult(StandardFees.Initial.Where(f => f.Code == TransactionDesk.FeeCode(kind)).Select(f => StandardFees.Charge(f, value)).FirstOrDefault()
+            ?? throw new DomainRuleViolationException("R-FEE", $"The fee schedule has no fee for {kind}."));
 
     public async Task<decimal> PaidAsync(Guid transactionId, CancellationToken ct) =>
         await db.Payments.Where(p => p.TransactionId == transactionId).SumAsync(p => p.Amount, ct);

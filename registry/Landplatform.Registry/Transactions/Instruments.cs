@@ -20,6 +20,15 @@ public sealed record PartyReference(long? PartyId, string? Uin, string? Registra
 
     /// <summary>When the civil registry confirmed the new person (set by the registry, never by the notary).</summary>
     public DateTimeOffset? VerifiedAt { get; init; }
+
+    /// <summary>Set by the registry from the civil registry's answer: true when it records the person as a citizen (R-ALIEN).</summary>
+    public bool? Citizen { get; init; }
+
+    /// <summary>
+    /// For an organisation: the notary declares it controlled by non-citizens, so it needs an Alien Land-Holding Licence
+    /// (R-ALIEN). The register cannot see who controls a company; an organisation not flagged is treated as needing none.
+    /// </summary>
+    public bool? ForeignControlled { get; init; }
 }
 
 /// <summary>What a notary lodges. Which fields a kind needs is listed in the README (Registry).</summary>

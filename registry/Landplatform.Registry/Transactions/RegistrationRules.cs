@@ -9,7 +9,7 @@ namespace Landplatform.Registry.Transactions;
 /// (<see cref="TitleReads"/>). The examiner runs them once; registration runs them again under the title's lock,
 /// priority included, so a register that changed since examination is judged as it now stands.
 /// </summary>
-internal sealed class RegistrationRules(RegistryLinks links, TimeProvider clock)
+internal sealed class RegistrationRules(RegistryDbContext db, RegistryLinks links, TimeProvider clock)
 {
     private static readonly TransactionKind[] BlockedByCaveat = [TransactionKind.Transfer, TransactionKind.Mortgage, TransactionKind.Subdivision];
 
@@ -72,6 +72,12 @@ internal sealed class RegistrationRules(RegistryLinks links, TimeProvider clock)
             !Share.SumToOne((instrument.Grantees ?? []).Select((g, i) => Share.Parse(g.Share, $"grantees[{i}].share"))))
         {
             throw new DomainRuleViolationException("R-SHARES", "The new owners' shares must add up to exactly one.");
+        }
+
+        // The Alien Land-Holding Licence: a grantee who is not a citizen holds one for the title's parcels, in force today.
+        if (transaction.Kind == TransactionKind.Transfer)
+        {
+            await AlienLicences.CheckAsync(db, instrument, state.Parcels, Today(), ct);
         }
 
         var attached = state.Documents.Select(d => d.Kind).Distinct().ToList();

@@ -44,7 +44,8 @@ public sealed partial class TransactionDesk
             return lodged;
         }
 
-        lodged.Fee ??= await fees.AssessAsync(lodged.Kind, ct);
+        var lodgement = JsonSerializer.Deserialize<Lodgement>(lodged.Instrument, Json)!;
+        lodged.Fee ??= await fees.AssessAsync(lodged.Kind, Consideration(lodged.Kind, lodgement), ct);
         var paid = await fees.PaidAsync(id, ct);
         await MoveAsync(lodged, paid >= lodged.Fee ? TransactionState.Paid : TransactionState.FeesDue, notary, null, ct);
         await transaction.CommitAsync(ct);
@@ -54,27 +55,32 @@ public sealed partial class TransactionDesk
     /// <summary>The fee code of the payments schedule for a kind of transaction, e.g. <c>registry.transfer</c>.</summary>
     public static string FeeCode(TransactionKind kind) => "registry." + KindName(kind);
 
-    public const string DutyFeeCode = "tax.transfer-duty";
+    /// <summary>The amount the instrument states as its value: a sale's price (a gift or inheritance has none), a mortgage's sum.</summary>
+    private static decimal Consideration(TransactionKind kind, Lodgement instrument) =>
+        kind == TransactionKind.Transfer && instrument.Reason != "sale" ? 0m : instrument.Amount ?? 0m;
 
+    /// <summary>
+    /// One invoice: the registration fee (by value band on a transfer's dutiable value, the greater of the price and the
+    /// Valuation Office's value) and, on a transfer, each party's stamp duty as its own line (buyer's, seller's).
+    /// </summary>
     private async Task InvoiceAsync(IFeeInvoicing invoicing, RegistryTransaction lodged, string notary, CancellationToken ct)
     {
-        var items = new List<FeeItem> { new(FeeCode(lodged.Kind)) };
         var instrument = JsonSerializer.Deserialize<Lodgement>(lodged.Instrument, Json)!;
+        var consideration = Consideration(lodged.Kind, instrument);
+        var dutyLines = new List<FeeItem>();
+        var value = consideration;
         if (lodged.Kind == TransactionKind.Transfer && links.Duty is { } assessor)
         {
             var upis = await db.TitleParcels.AsNoTracking().Where(p => p.TitleNumber == lodged.TitleNumber).OrderBy(p => p.Upi).Select(p => p.Upi).ToListAsync(ct);
-            var consideration = instrument.Reason == "sale" ? instrument.Amount ?? 0m : 0m;
             var duty = await assessor.AssessAsync(new TransferDutyRequest(instrument.Reason!, upis, consideration, "XCD", lodged.InstrumentDate), ct);
             lodged.Duty = duty.Amount;
             lodged.DutyBasis = duty.Basis;
-            if (duty.Amount > 0)
-            {
-                items.Add(new FeeItem(DutyFeeCode, 1, duty.Amount));
-            }
+            value = duty.DutiableValue;
+            dutyLines.AddRange(duty.Shares.Where(share => share.Amount > 0).Select(share => new FeeItem(share.FeeCode, 1, share.Amount)));
         }
 
         var issued = await invoicing.IssueAsync(
-            new InvoiceRequest(RegistryFeesSubscriber.SubjectType, lodged.Id.ToString(), notary, null, items, lodged.Id, notary), ct);
+            new InvoiceRequest(RegistryFeesSubscriber.SubjectType, lodged.Id.ToString(), notary, null, [new FeeItem(FeeCode(lodged.Kind), Value: value), .. dutyLines], lodged.Id, notary), ct);
         lodged.InvoiceId = issued.InvoiceId;
         lodged.InvoiceNumber = issued.Number;
         lodged.InvoiceTotal = issued.Total;

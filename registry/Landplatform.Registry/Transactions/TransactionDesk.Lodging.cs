@@ -250,7 +250,7 @@ public sealed partial class TransactionDesk
         async Task<(PartyReference Party, bool IsPerson)> CheckAsync(PartyReference given, string parameter)
         {
             // What the civil registry said is for the registry to write, never the notary.
-            var party = given with { Deceased = null, DateOfDeath = null, VerifiedAt = null };
+            var party = given with { Deceased = null, DateOfDeath = null, VerifiedAt = null, Citizen = null };
             var known = await KnownPartyAsync(party, ct);
             if (known is not null)
             {
@@ -267,7 +267,7 @@ public sealed partial class TransactionDesk
 
                 // A death may have been registered since the register last heard of this person: ask again.
                 var answer = await AskAsync(persons, new PersonClaim(knownUin, known.Name, known.DateOfBirth), parameter, ct);
-                return (party with { Deceased = answer.Deceased, DateOfDeath = answer.DateOfDeath, VerifiedAt = answer.CheckedAt }, true);
+                return (party with { Deceased = answer.Deceased, DateOfDeath = answer.DateOfDeath, VerifiedAt = answer.CheckedAt, Citizen = answer.Citizen }, true);
             }
 
             if (party.Uin is not { } uin)
@@ -289,7 +289,7 @@ public sealed partial class TransactionDesk
             return (party with
             {
                 Name = verified.Name, DateOfBirth = verified.DateOfBirth ?? party.DateOfBirth, Deceased = verified.Deceased,
-                DateOfDeath = verified.DateOfDeath, VerifiedAt = verified.CheckedAt,
+                DateOfDeath = verified.DateOfDeath, VerifiedAt = verified.CheckedAt, Citizen = verified.Citizen,
             }, true);
         }
 

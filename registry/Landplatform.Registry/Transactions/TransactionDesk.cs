@@ -39,7 +39,7 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly RegistrationRules rules = new(links, clock);
+    private readonly RegistrationRules rules = new(db, links, clock);
 
     public static TransactionKind ParseKind(string? text) => text?.Trim().ToLowerInvariant() switch
     {

@@ -78,7 +78,8 @@ export async function feesView({ view, mapTools }) {
   view.append(el('p', { class: 'hint' }, 'The fees in force, in Eastern Caribbean dollars.'),
     table('Fee schedule', [
       ['Service', (f) => f.description],
-      ['Fee', (f) => money(f.amount, f.currency)],
+      // A fee by value band shows its rule (base + per 1,000 above the threshold), not only its base.
+      ['Fee', (f) => (f.perThousand != null ? `${f.charge} ${f.currency}` : money(f.amount, f.currency))],
       ['Per', (f) => f.unit ?? ''],
     ], fees));
 }

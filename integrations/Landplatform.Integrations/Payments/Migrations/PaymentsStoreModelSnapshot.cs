@@ -49,6 +49,16 @@ namespace Landplatform.Integrations.Payments.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("description");
 
+                    b.Property<decimal?>("PerThousand")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("per_thousand");
+
+                    b.Property<decimal?>("Threshold")
+                        .HasPrecision(14, 2)
+                        .HasColumnType("numeric(14,2)")
+                        .HasColumnName("threshold");
+
                     b.Property<string>("Unit")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -67,10 +77,12 @@ namespace Landplatform.Integrations.Payments.Migrations
                         new
                         {
                             Code = "registry.transfer",
-                            Amount = 150.00m,
+                            Amount = 40.00m,
                             Category = "registry",
-                            Description = "Registration of a transfer",
-                            Unit = "per transaction",
+                            Description = "Registration of a transfer (by value band)",
+                            PerThousand = 2.50m,
+                            Threshold = 15000m,
+                            Unit = "by value",
                             ValidFrom = new DateOnly(2026, 1, 1)
                         },
                         new
@@ -138,6 +150,24 @@ namespace Landplatform.Integrations.Payments.Migrations
                         },
                         new
                         {
+                            Code = "registry.search-day",
+                            Amount = 25.00m,
+                            Category = "registry",
+                            Description = "Search of the Index of Deeds at the office, per day",
+                            Unit = "per day",
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
+                            Code = "registry.search-page",
+                            Amount = 2.00m,
+                            Category = "registry",
+                            Description = "Pages of recorded deeds searched or copied, per page",
+                            Unit = "per page",
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
                             Code = "survey.lodgement",
                             Amount = 200.00m,
                             Category = "survey",
@@ -177,6 +207,22 @@ namespace Landplatform.Integrations.Payments.Migrations
                             Code = "tax.transfer-duty",
                             Category = "tax",
                             Description = "Transfer duty (computed by the tax module on each transfer)",
+                            Unit = "computed",
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
+                            Code = "tax.stamp-duty.buyer",
+                            Category = "tax",
+                            Description = "Stamp duty, buyer's share (computed by the tax module on the greater of price and roll value)",
+                            Unit = "computed",
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
+                            Code = "tax.stamp-duty.seller",
+                            Category = "tax",
+                            Description = "Stamp duty, seller's share (computed by the tax module on the greater of price and roll value)",
                             Unit = "computed",
                             ValidFrom = new DateOnly(2026, 1, 1)
                         });

@@ -488,6 +488,24 @@ namespace Landplatform.Integrations.Tax.Migrations
                             Description = "Transfer duty on an inheritance: exempt",
                             Rate = 0m,
                             ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
+                            Id = 73L,
+                            Category = "transfer-duty",
+                            Code = "sale-buyer",
+                            Description = "Stamp duty on a sale, the buyer's share: 5 % of the greater of the consideration and the roll value",
+                            Rate = 0.05m,
+                            ValidFrom = new DateOnly(2026, 1, 1)
+                        },
+                        new
+                        {
+                            Id = 74L,
+                            Category = "transfer-duty",
+                            Code = "sale-seller",
+                            Description = "Stamp duty on a sale, the seller's share: 5 % of the greater of the consideration and the roll value",
+                            Rate = 0.05m,
+                            ValidFrom = new DateOnly(2026, 1, 1)
                         });
                 });
 #pragma warning restore 612, 618

@@ -24,6 +24,142 @@ namespace Landplatform.Registry.Data.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Landplatform.Registry.Data.AlienLicence", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Conditions")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("conditions");
+
+                    b.Property<DateOnly?>("ExpiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("expires_on");
+
+                    b.Property<DateOnly>("GrantedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("granted_on");
+
+                    b.Property<string>("HolderKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("holder_kind");
+
+                    b.Property<string>("HolderName")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("holder_name");
+
+                    b.Property<string>("HolderRegistrationNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("holder_registration_number");
+
+                    b.Property<string>("HolderUin")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("holder_uin");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("number");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HolderRegistrationNumber");
+
+                    b.HasIndex("HolderUin");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.ToTable("alien_licences", "registry", t =>
+                        {
+                            t.HasCheckConstraint("ck_alien_licences_holder", "(holder_kind = 'person' AND holder_uin IS NOT NULL AND holder_registration_number IS NULL) OR (holder_kind = 'organisation' AND holder_registration_number IS NOT NULL AND holder_uin IS NULL)");
+
+                            t.HasCheckConstraint("ck_alien_licences_period", "expires_on IS NULL OR expires_on >= granted_on");
+                        });
+                });
+
+            modelBuilder.Entity("Landplatform.Registry.Data.AlienLicenceParcel", b =>
+                {
+                    b.Property<long>("LicenceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("licence_id");
+
+                    b.Property<string>("Upi")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("upi");
+
+                    b.HasKey("LicenceId", "Upi");
+
+                    b.HasIndex("Upi");
+
+                    b.ToTable("alien_licence_parcels", "registry");
+                });
+
+            modelBuilder.Entity("Landplatform.Registry.Data.AlienLicenceRevocation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("LicenceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("licence_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<DateOnly>("RevokedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("revoked_on");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LicenceId")
+                        .IsUnique();
+
+                    b.ToTable("alien_licence_revocations", "registry");
+                });
+
             modelBuilder.Entity("Landplatform.Registry.Data.FeePayment", b =>
                 {
                     b.Property<long>("Id")
@@ -364,60 +500,6 @@ namespace Landplatform.Registry.Data.Migrations
                     b.ToTable("transactions", "registry");
                 });
 
-            modelBuilder.Entity("Landplatform.Registry.Data.ScheduledFee", b =>
-                {
-                    b.Property<string>("Kind")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("kind");
-
-                    b.Property<decimal>("Fee")
-                        .HasPrecision(12, 2)
-                        .HasColumnType("numeric(12,2)")
-                        .HasColumnName("fee");
-
-                    b.HasKey("Kind");
-
-                    b.ToTable("fee_schedule", "registry");
-
-                    b.HasData(
-                        new
-                        {
-                            Kind = "transfer",
-                            Fee = 150.00m
-                        },
-                        new
-                        {
-                            Kind = "mortgage",
-                            Fee = 100.00m
-                        },
-                        new
-                        {
-                            Kind = "discharge",
-                            Fee = 50.00m
-                        },
-                        new
-                        {
-                            Kind = "caveat",
-                            Fee = 75.00m
-                        },
-                        new
-                        {
-                            Kind = "caveat_withdrawal",
-                            Fee = 25.00m
-                        },
-                        new
-                        {
-                            Kind = "subdivision",
-                            Fee = 200.00m
-                        },
-                        new
-                        {
-                            Kind = "rectification",
-                            Fee = 40.00m
-                        });
-                });
-
             modelBuilder.Entity("Landplatform.Registry.Data.Title", b =>
                 {
                     b.Property<string>("TitleNumber")
@@ -568,6 +650,24 @@ namespace Landplatform.Registry.Data.Migrations
                     b.HasIndex("TransactionId");
 
                     b.ToTable("transaction_steps", "registry");
+                });
+
+            modelBuilder.Entity("Landplatform.Registry.Data.AlienLicenceParcel", b =>
+                {
+                    b.HasOne("Landplatform.Registry.Data.AlienLicence", null)
+                        .WithMany()
+                        .HasForeignKey("LicenceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Landplatform.Registry.Data.AlienLicenceRevocation", b =>
+                {
+                    b.HasOne("Landplatform.Registry.Data.AlienLicence", null)
+                        .WithMany()
+                        .HasForeignKey("LicenceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Landplatform.Registry.Data.FeePayment", b =>
