@@ -108,6 +108,8 @@ clean = [('Lot 1', lot1, None), ('Lot 2', lot2, None)]
 write('clean-subdivision.xml', landxml(clean))
 write('clean-subdivision.geojson', geojson(clean))
 write('clean-subdivision.csv', csvlist(clean))
+# The same lots with labels a surveyor's spreadsheet quotes (a comma, a quote): RFC 4180, as CsvHelper reads it.
+write('clean-subdivision-quoted.csv', csvlist([('"Lot 1, north"', lot1, None), ('"Lot 2 ""rear"""', lot2, None)]))
 with tempfile.TemporaryDirectory() as tmp:
     source = os.path.join(tmp, 'lots.geojson')
     with open(source, 'w') as f:

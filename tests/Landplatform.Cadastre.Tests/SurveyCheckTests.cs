@@ -11,6 +11,7 @@ public sealed class SurveyCheckTests(PlatformServer server) : IClassFixture<Plat
         { "clean-subdivision.xml", null, false },
         { "clean-subdivision.geojson", null, false },
         { "clean-subdivision.csv", "EPSG:2007", true },
+        { "clean-subdivision-quoted.csv", "EPSG:2007", true },
         { "clean-subdivision.gpkg", null, true },
         { "clean-subdivision-shapefile.zip", null, true },
         { "clean-subdivision.dxf", "EPSG:2007", true },

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
 using Landplatform.Cadastre.Contracts;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,20 +41,34 @@ public sealed class ScanImport(DocumentsStore db, TimeProvider clock)
             throw new InvalidParameterException("directory", "scan-index-size", $"{IndexFileName} is larger than 10 MiB.");
         }
 
-        var lines = await File.ReadAllLinesAsync(indexPath, Encoding.UTF8, ct);
-        if (lines.Length == 0 || !CsvLine.Split(lines[0]).Select(h => h.Trim().ToLowerInvariant()).SequenceEqual(Columns))
+        // RFC 4180 as CsvHelper reads it (quoted fields may hold commas, quotes and line breaks).
+        var rows = new List<(int Line, IReadOnlyList<string> Cells)>();
+        try
         {
-            throw new InvalidParameterException("directory", "scan-index-header", $"{IndexFileName} must start with the header {string.Join(',', Columns)}.");
+            await using var csv = CsvReader.FromFile(indexPath, new CsvReaderOptions { HasHeader = true, AllowLineBreaksInQuotes = true, TrackLineNumbers = true, SkipEmptyLines = true, MaxRecordSize = 1 << 16 }, FileOptions.SequentialScan);
+            await csv.ReadHeaderAsync(ct);
+            if (csv.Headers is not { } header || !header.Select(h => h.Trim().ToLowerInvariant()).SequenceEqual(Columns))
+            {
+                throw new InvalidParameterException("directory", "scan-index-header", $"{IndexFileName} must start with the header {string.Join(',', Columns)}.");
+            }
+
+            while (await csv.ReadAsync(ct))
+            {
+                rows.Add(((int)csv.LineNumber, Enumerable.Range(0, csv.FieldCount).Select(csv.GetString).ToList()));
+            }
+        }
+        catch (Exception e) when (e.GetType().Namespace?.StartsWith("CsvHelper", StringComparison.Ordinal) == true)
+        {
+            throw new InvalidParameterException("directory", "scan-index-format", $"{IndexFileName} is not RFC 4180 CSV: {e.Message}");
         }
 
-        var rows = lines.Select((text, i) => (Line: i + 1, Text: text)).Skip(1).Where(r => r.Text.Trim().Length > 0).ToList();
         var refused = new List<RefusedRow>();
         int imported = 0, present = 0, done = 0;
         var seen = new HashSet<(int, int)>();
-        foreach (var (line, text) in rows)
+        foreach (var (line, cells) in rows)
         {
             ct.ThrowIfCancellationRequested();
-            var outcome = await ImportRowAsync(root, line, CsvLine.Split(text), importedBy, seen, ct);
+            var outcome = await ImportRowAsync(root, line, cells, importedBy, seen, ct);
             switch (outcome)
             {
                 case RefusedRow r:
@@ -183,52 +197,5 @@ public sealed class ScanImport(DocumentsStore db, TimeProvider clock)
         await transaction.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return true;
-    }
-}
-
-/// <summary>Splits one CSV line (RFC 4180 quoting; no line breaks inside fields).</summary>
-public static class CsvLine
-{
-    public static IReadOnlyList<string> Split(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-
-        cells.Add(cell.ToString());
-        return cells;
     }
 }

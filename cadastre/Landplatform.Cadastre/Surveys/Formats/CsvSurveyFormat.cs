@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
 using NetTopologySuite.Geometries;
 
 namespace Landplatform.Cadastre.Surveys.Formats;
@@ -14,40 +14,41 @@ internal static class CsvSurveyFormat
     public static SurveyPlan Read(byte[] content, int? declaredSrid, IReadOnlyList<string> parents, SurveyTolerances tolerances)
     {
         var srid = SurveyCrs.Resolve(null, declaredSrid, rfcDefault: null);
-        using var reader = new StringReader(Encoding.UTF8.GetString(content));
-        var header = reader.ReadLine()?.Split(',').Select(h => h.Trim().Trim('"').ToLowerInvariant()).ToArray()
-            ?? throw SurveyUnreadableException.Because("The CSV is empty.");
-        var parcelColumn = Column(header, "parcel", "lot", "label");
-        var xColumn = Column(header, "x", "easting", "lon", "longitude");
-        var yColumn = Column(header, "y", "northing", "lat", "latitude");
-        var areaColumn = Array.FindIndex(header, h => h is "area" or "stated_area");
-
+        // RFC 4180 as CsvHelper reads it: quoted fields may hold commas, quotes and line breaks.
         var corners = new List<(string Parcel, Coordinate Corner, decimal? Area)>();
-        var line = 1;
-        while (reader.ReadLine() is { } text)
+        try
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
+            using var csv = CsvReader.Create(content, new CsvReaderOptions { HasHeader = true, AllowLineBreaksInQuotes = true, TrackLineNumbers = true, SkipEmptyLines = true, MaxRecordSize = 1 << 16 });
+            csv.ReadHeader();
+            var header = csv.Headers?.Select(h => h.Trim().ToLowerInvariant()).ToArray() is { Length: > 0 } names
+                ? names : throw SurveyUnreadableException.Because("The CSV is empty.");
+            var parcelColumn = Column(header, "parcel", "lot", "label");
+            var xColumn = Column(header, "x", "easting", "lon", "longitude");
+            var yColumn = Column(header, "y", "northing", "lat", "latitude");
+            var areaColumn = Array.FindIndex(header, h => h is "area" or "stated_area");
+            while (csv.Read())
             {
-                continue;
-            }
+                var line = csv.LineNumber;
+                if (csv.FieldCount < header.Length ||
+                    !double.TryParse(csv.GetString(xColumn).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ||
+                    !double.TryParse(csv.GetString(yColumn).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var y) ||
+                    !double.IsFinite(x) || !double.IsFinite(y))
+                {
+                    throw SurveyUnreadableException.Because($"Line {line}: expected {header.Length} fields with numeric coordinates.");
+                }
 
-            var fields = text.Split(',').Select(f => f.Trim().Trim('"')).ToArray();
-            if (fields.Length < header.Length ||
-                !double.TryParse(fields[xColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ||
-                !double.TryParse(fields[yColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var y) ||
-                !double.IsFinite(x) || !double.IsFinite(y))
-            {
-                throw SurveyUnreadableException.Because($"Line {line}: expected {header.Length} fields with numeric coordinates.");
-            }
+                if (corners.Count >= tolerances.MaxVertices)
+                {
+                    throw SurveyUnreadableException.Because($"The survey has more than {tolerances.MaxVertices} vertices; split it into smaller plans.");
+                }
 
-            if (corners.Count >= tolerances.MaxVertices)
-            {
-                throw SurveyUnreadableException.Because($"The survey has more than {tolerances.MaxVertices} vertices; split it into smaller plans.");
+                decimal? area = areaColumn >= 0 && decimal.TryParse(csv.GetString(areaColumn).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var a) ? a : null;
+                corners.Add((csv.GetString(parcelColumn).Trim(), new Coordinate(x, y), area));
             }
-
-            decimal? area = areaColumn >= 0 && decimal.TryParse(fields[areaColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var a) ? a : null;
-            corners.Add((fields[parcelColumn], new Coordinate(x, y), area));
+        }
+        catch (Exception e) when (e.GetType().Namespace?.StartsWith("CsvHelper", StringComparison.Ordinal) == true)
+        {
+            throw SurveyUnreadableException.Because($"The file is not RFC 4180 CSV: {e.Message}");
         }
 
         var findings = new List<SurveyFinding>();
