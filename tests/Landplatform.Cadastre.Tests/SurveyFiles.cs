@@ -12,7 +12,7 @@ internal static class SurveyFiles
     public static string Parent { get; } = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "SAMPLE.json"))).RootElement.GetProperty("parent").GetString()!;
 
     public static async Task<(int Status, JsonElement Body)> LodgeAsync(
-        PlatformServer server, string token, string file, string? crs = null, string? parents = null, string? path = null)
+        PlatformServer server, string token, string file, string? crs = null, string? parents = null, string? path = null, string? reference = null)
     {
         using var form = new MultipartFormDataContent();
         var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(Directory, file)));
@@ -26,6 +26,11 @@ internal static class SurveyFiles
         if (parents is not null)
         {
             form.Add(new StringContent(parents), "parents");
+        }
+
+        if (reference is not null)
+        {
+            form.Add(new StringContent(reference), "reference");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, path ?? "/api/surveys") { Content = form };

@@ -19,6 +19,20 @@ public sealed class SurveyQueueTests(PlatformServer server) : IClassFixture<Plat
     }
 
     [Fact]
+    public async Task Of_three_simultaneous_lodgements_under_one_reference_one_is_lodged_and_the_others_are_refused_never_a_500()
+    {
+        var surveyor = await Tokens.AccessTokenForAsync(server.Client, "surveyor");
+        var reference = $"SP-RACE-{Guid.NewGuid():N}"[..20];
+        var lodged = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SurveyFiles.LodgeAsync(server, surveyor, "lot-at-sea.geojson", reference: reference)));
+        Assert.Single(lodged, l => l.Status == 201);
+        Assert.All(lodged.Where(l => l.Status != 201), l =>
+        {
+            Assert.Equal(409, l.Status);
+            Assert.Equal("survey-reference-unique", l.Body.GetProperty("rule").GetString());
+        });
+    }
+
+    [Fact]
     public async Task The_queue_comes_in_pages_with_a_link_to_the_next()
     {
         var surveyor = await Tokens.AccessTokenForAsync(server.Client, "surveyor");

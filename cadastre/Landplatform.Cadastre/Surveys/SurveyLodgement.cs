@@ -42,12 +42,14 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
             throw new InvalidParameterException("reference", "reference-length", "A plan reference has at most 64 characters.");
         }
 
+        // Two lodgements under one reference at once: the second waits for the first's commit, then is refused (never a unique-index failure).
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext('cadastre.surveys.reference:' || {name}))", ct);
         if (await db.Surveys.AnyAsync(s => s.Reference == name, ct))
         {
             throw new DomainRuleViolationException("survey-reference-unique", $"A survey with reference {name} is already lodged; resubmit it instead.");
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await ClaimParentsAsync(plan.ParentUpis, ct);
         var report = WithHeader(await checks.RunAsync(plan, id, ct), plan, licence);
         var survey = new Survey
