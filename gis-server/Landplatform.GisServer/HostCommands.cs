@@ -149,11 +149,22 @@ internal static class HostCommands
             }
         }
 
+        // The register of deeds keeps its own chain: checked in the same run, so an altered deed fails the command too.
+        var deeds = await Landplatform.Integrations.Deeds.DeedsJournal.VerifyAsync(services.GetRequiredService<Npgsql.NpgsqlDataSource>(), ct);
+        foreach (var finding in deeds.Findings)
+        {
+            Console.Error.WriteLine($"deeds: {finding}");
+        }
+
+        (deeds.Intact ? Console.Out : Console.Error).WriteLine(deeds.Intact
+            ? $"deeds journal intact: {deeds.Entries} entries match every deed, link and page"
+            : $"deeds journal NOT intact: {deeds.Findings.Count} findings");
+
         var intact = verification.Intact && signatureFindings.Count == 0;
         (intact ? Console.Out : Console.Error).WriteLine(intact || !verification.Intact
             ? verification.Message
             : verification.Message.Replace("journal intact:", "chain and register hold, but the checkpoints do not:", StringComparison.Ordinal));
-        return intact ? 0 : 1;
+        return intact && deeds.Intact ? 0 : 1;
     }
 
     public static async Task<int> RunAsync(WebApplication app, string[] args, CancellationToken ct)

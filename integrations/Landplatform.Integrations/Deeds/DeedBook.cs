@@ -193,6 +193,12 @@ public sealed class DeedBook(NpgsqlDataSource dataSource, TimeProvider clock)
         }
     }
 
+    /// <summary>A day as the API and the index write it, YYYY-MM-DD; blank is none.</summary>
+    internal static DateOnly? ParseDay(string? text, string parameter, string rule) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
+        : throw new InvalidParameterException(parameter, rule, $"'{text}' is not a date: write YYYY-MM-DD.");
+
     internal static DateTimeOffset Micro(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
 
     private static async Task<int> InsertLinksAsync(NpgsqlConnection connection, Guid id, IReadOnlyList<string> upis, DateTimeOffset now, string clerk, CancellationToken ct)

@@ -28,6 +28,9 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
 {
     public const string IndexFileName = "deeds.csv";
 
+    /// <summary>About 50,000 rows: the index is read whole before the first deed is recorded.</summary>
+    public const long MaxIndexBytes = 64L * 1024 * 1024;
+
     private static readonly string[] Columns =
         ["registration_number", "registered_on", "instrument_date", "instrument_type", "grantors", "grantees", "land_description", "upis", "consideration", "attorney", "releases", "pages"];
 
@@ -38,6 +41,11 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
         if (!Directory.Exists(root) || !File.Exists(index))
         {
             throw new InvalidParameterException("directory", "deeds-index-missing", $"{directory} holds no {IndexFileName} (columns {string.Join(',', Columns)}).");
+        }
+
+        if (new FileInfo(index).Length > MaxIndexBytes)
+        {
+            throw new InvalidParameterException("directory", "deeds-index-size", $"{IndexFileName} is larger than {MaxIndexBytes / 1024 / 1024} MiB: split the folder.");
         }
 
         var rows = new List<(int Line, int Fields, Dictionary<string, string> Cells)>();
@@ -96,7 +104,7 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
                 }
 
                 var have = (await pages.ListAsync(id.Value, ct)).Select(p => p.Sha256).ToHashSet();
-                foreach (var scan in scans)
+                foreach (var (scan, quality) in scans)
                 {
                     if (have.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(scan))))
                     {
@@ -104,8 +112,7 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
                         continue;
                     }
 
-                    await using var content = new MemoryStream(scan);
-                    await pages.StoreAsync(id.Value, null, content, clerk, ct);
+                    await pages.StoreMeasuredAsync(id.Value, null, scan, quality, clerk, ct);
                     stored++;
                 }
             }
@@ -121,9 +128,9 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
     }
 
     // The deed's pages, read and checked before the deed is recorded, so a bad page refuses the row whole.
-    private static List<byte[]> Scans(string root, string list)
+    private static List<(byte[] Bytes, PageQuality Quality)> Scans(string root, string list)
     {
-        var scans = new List<byte[]>();
+        var scans = new List<(byte[] Bytes, PageQuality Quality)>();
         foreach (var name in List(list))
         {
             if (name != Path.GetFileName(name) || name is "." or ".." || name.Any(char.IsControl))
@@ -152,14 +159,12 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
             try
             {
                 DeedPages.MediaType(bytes);
-                DeedPages.Measure(bytes);
+                scans.Add((bytes, DeedPages.Measure(bytes)));
             }
             catch (InvalidParameterException e)
             {
                 throw new InvalidParameterException("pages", e.Rule, $"{name}: {e.Message}");
             }
-
-            scans.Add(bytes);
         }
 
         return scans;
@@ -167,8 +172,8 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
 
     private static DeedEntry Entry(Dictionary<string, string> cells) => new(
         Blank(cells["registration_number"]),
-        Day(cells["registered_on"], "registered_on"),
-        Day(cells["instrument_date"], "instrument_date"),
+        DeedBook.ParseDay(cells["registered_on"], "registered_on", "deed-date"),
+        DeedBook.ParseDay(cells["instrument_date"], "instrument_date", "deed-date"),
         Blank(cells["instrument_type"]),
         List(cells["grantors"]),
         List(cells["grantees"]),
@@ -179,11 +184,6 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
             : throw new InvalidParameterException("consideration", "consideration-range", $"'{cells["consideration"]}' is not an amount (digits and a decimal point)."),
         Blank(cells["attorney"]),
         Blank(cells["releases"]));
-
-    private static DateOnly? Day(string text, string column) =>
-        string.IsNullOrWhiteSpace(text) ? null
-        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
-        : throw new InvalidParameterException(column, "deed-date", $"'{text}' is not a date: write YYYY-MM-DD.");
 
     private static string? Blank(string text) => string.IsNullOrWhiteSpace(text) ? null : text;
 

@@ -31,8 +31,19 @@ public sealed class DeedPages(NpgsqlDataSource dataSource, TimeProvider clock)
     public async Task<DeedPageView> StoreAsync(Guid deedId, int? pageNumber, Stream upload, string clerk, CancellationToken ct)
     {
         var bytes = await ReadLimitedAsync(upload, ct);
+        MediaType(bytes);
+        return await StoreMeasuredAsync(deedId, pageNumber, bytes, Measure(bytes), clerk, ct);
+    }
+
+    /// <summary>Stores a scan already checked and measured (<see cref="MediaType"/>, <see cref="Measure"/>): the import measures each page once.</summary>
+    internal async Task<DeedPageView> StoreMeasuredAsync(Guid deedId, int? pageNumber, byte[] bytes, PageQuality quality, string clerk, CancellationToken ct)
+    {
+        if (bytes.LongLength > MaxPageBytes)
+        {
+            throw new InvalidParameterException("file", "page-size", $"A page scan is at most {MaxPageBytes / 1024 / 1024} MiB.");
+        }
+
         var media = MediaType(bytes);
-        var quality = Measure(bytes);
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var now = DeedBook.Micro(clock.GetUtcNow());
         await using var connection = await dataSource.OpenConnectionAsync(ct);

@@ -67,7 +67,7 @@ public static class DeedsEndpoints
 
     private static async Task<Ok<List<RecordedDeed>>> SearchAsync(string? party, string? upi, string? number, string? text, string? type, string? from, string? to, int? limit,
         DeedSearch search, CancellationToken ct) =>
-        TypedResults.Ok(await search.SearchAsync(new DeedQuery(party, upi, number, text, type, Day(from, "from"), Day(to, "to"), limit), ct));
+        TypedResults.Ok(await search.SearchAsync(new DeedQuery(party, upi, number, text, type, DeedBook.ParseDay(from, "from", "date-format"), DeedBook.ParseDay(to, "to", "date-format"), limit), ct));
 
     private static async Task<Created<DeedPageView>> StorePageAsync(Guid id, HttpRequest request, DeedPages pages, ClaimsPrincipal caller, CancellationToken ct)
     {
@@ -89,11 +89,6 @@ public static class DeedsEndpoints
         var stored = await pages.StoreAsync(id, page, stream, Clerk(caller), ct);
         return TypedResults.Created($"/api/deeds/{id}/pages/{stored.PageNumber}", stored);
     }
-
-    private static DateOnly? Day(string? text, string parameter) =>
-        string.IsNullOrWhiteSpace(text) ? null
-        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ? day
-        : throw new InvalidParameterException(parameter, "date-format", $"'{text}' is not a date: write YYYY-MM-DD.");
 
     private static string Clerk(ClaimsPrincipal caller) => caller.Identity?.Name ?? caller.FindFirst("sub")?.Value ?? "unknown";
 }
