@@ -93,3 +93,28 @@ export function upload(path, form, onProgress) {
 export function wordsFor(error) {
   return error instanceof ApiError ? error.message : 'Something went wrong in the page. Please reload and try again.';
 }
+
+/**
+ * Opens something only a signed-in person may read (a scan, a printable report) in a new tab: fetched with the
+ * token, shown from a blob. The tab is opened at once (so the browser does not block it) and closed on failure,
+ * the failure written into `status` in words.
+ */
+export async function openAuthorised(path, status, what) {
+  status.replaceChildren();
+  const tab = window.open('', '_blank');
+  try {
+    const token = accessToken();
+    const response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    if (!response.ok) throw await explain(response);
+    const url = URL.createObjectURL(await response.blob());
+    if (tab) tab.location.href = url;
+    else status.replaceChildren(Object.assign(document.createElement('a'), { href: url, target: '_blank', textContent: `Open ${what}` }));
+  } catch (error) {
+    tab?.close();
+    const p = document.createElement('p');
+    p.className = 'alert';
+    p.setAttribute('role', 'alert');
+    p.textContent = `${what[0].toUpperCase()}${what.slice(1)} could not be opened: ${wordsFor(error)}`;
+    status.replaceChildren(p);
+  }
+}

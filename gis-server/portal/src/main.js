@@ -114,6 +114,12 @@ map.on('singleclick', (event) => {
   if (drawing) return;
   const hit = map.getFeaturesAtPixel(event.pixel, { layerFilter: (l) => l === parcels.layer })[0];
   const upi = hit?.get('upi');
+  if (upi && picking) {
+    const chosen = picking;
+    picking = null;
+    chosen(upi);
+    return;
+  }
   if (upi) {
     select(upi, false);
   } else {
@@ -128,6 +134,7 @@ wireSearch(document.getElementById('search'), document.getElementById('search-re
 
 // Tools the role views use to draw on the map.
 let drawing = null;
+let picking = null; // a view waiting for the person to click a parcel (e.g. to link a deed to it)
 const mapTools = {
   map,
   geojson,
@@ -167,6 +174,8 @@ const mapTools = {
     if (drawing) map.removeInteraction(drawing);
     drawing = null;
   },
+  /** The next parcel clicked on the map goes to `onUpi` instead of opening its panel. */
+  pickParcel(onUpi) { picking = onUpi; },
   viewBox: () => transformExtent(map.getView().calculateExtent(map.getSize()), 'EPSG:3857', 'EPSG:4326'),
   select,
 };
@@ -189,6 +198,7 @@ async function route() {
     return a;
   }));
   mapTools.stopDrawing();
+  picking = null;
   const render = routes[name] ?? routes[''];
   viewPanel.replaceChildren();
   try {

@@ -6,6 +6,7 @@ import { notaryView } from './views/notary.js';
 import { queueView } from './views/queue.js';
 import { plannerView } from './views/planner.js';
 import { citizenView } from './views/citizen.js';
+import { deedsView } from './views/deeds.js';
 
 export const routes = {
   '': mapView,
@@ -17,6 +18,7 @@ export const routes = {
   queue: queueView,
   planner: plannerView,
   me: citizenView,
+  deeds: deedsView,
 };
 
 /** The section links for a person (or the public). */
@@ -26,6 +28,7 @@ export function sectionsFor(user) {
   if (roles.includes('surveyor')) links.push(['#/surveys', 'My surveys']);
   if (roles.includes('notary')) links.push(['#/notary', 'Transactions']);
   if (roles.includes('registrar') || roles.includes('examiner')) links.push(['#/queue', 'Work queue']);
+  if (['registrar', 'examiner', 'notary', 'administrator'].some((r) => roles.includes(r))) links.push(['#/deeds', 'Deeds']);
   if (roles.includes('planner')) links.push(['#/planner', 'Hazard analysis']);
   if (user) links.push(['#/me', 'My records']);
   return links;

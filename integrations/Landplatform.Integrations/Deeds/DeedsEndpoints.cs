@@ -53,6 +53,14 @@ public static class DeedsEndpoints
             })
             .RequireAuthorization(AccessPolicies.RegistryReaders)
             .WithSummary("The root of title of a parcel from its linked deeds: the good root (years, default 30), the chain, mortgages, and each break, gap, name variant or unreleased mortgage; f=html a printable page.");
+        group.MapGet("/public", async (string? upi, DeedsWorklist worklist, ClaimsPrincipal caller, CancellationToken ct) =>
+                TypedResults.Ok(await worklist.PublicIndexAsync(upi ?? throw new InvalidParameterException("upi", "upi-required", "Name the parcel: upi=…"), caller, ct)))
+            .AllowAnonymous().RequireRateLimiting(RateLimits.Public)
+            .WithSummary("The public index for a parcel (anyone): each linked deed's number, dates, instrument and parties (as the disclosure rule lets the caller see names); no consideration, attorney or scans.");
+        group.MapGet("/unlinked", async (int? limit, DeedsWorklist worklist, CancellationToken ct) => TypedResults.Ok(await worklist.UnlinkedAsync(limit, ct)))
+            .RequireAuthorization(AccessPolicies.DeedsClerks).WithSummary("Deeds recorded with no parcel linked yet, oldest first (limit 1–500, default 100).");
+        group.MapGet("/flagged-pages", async (int? limit, DeedsWorklist worklist, CancellationToken ct) => TypedResults.Ok(await worklist.FlaggedPagesAsync(limit, ct)))
+            .RequireAuthorization(AccessPolicies.DeedsClerks).WithSummary("Pages to rescan: flagged blank, skewed, low resolution or unreadable, or whose OCR failed, oldest first.");
         group.MapGet("/ocr", async (NpgsqlDataSource dataSource, CancellationToken ct) => TypedResults.Ok(await OcrQueue.ProgressAsync(dataSource, ct)))
             .RequireAuthorization(AccessPolicies.DeedsClerks).WithSummary("OCR progress: pages queued, running, done, failed; unreadable and blank pages; pages per minute over the last hour.");
         group.MapGet("/journal/verification", async (NpgsqlDataSource dataSource, CancellationToken ct) => TypedResults.Ok(await DeedsJournal.VerifyAsync(dataSource, ct)))

@@ -30,6 +30,7 @@ public static class DeedsModule
         services.AddSingleton<DeedSearch>();
         services.AddSingleton<RootOfTitle>();
         services.AddSingleton<DeedImport>();
+        services.AddSingleton<DeedsWorklist>();
         services.AddHostedService<OcrQueue>();
         return services;
     }

@@ -1,6 +1,7 @@
 // What anyone may see: the map, a parcel's page (attributes, history, hazard zones, title), the fees.
 import { api, wordsFor } from '../api.js';
 import { alert, attempt, day, el, facts, field, money, table } from '../dom.js';
+import { publicDeedsSection } from './deeds.js';
 
 export async function mapView({ mapTools }) {
   mapTools.clearOverlay();
@@ -11,7 +12,7 @@ export async function signInFailedView({ view, argument, signIn }) {
     el('button', { type: 'button', onclick: signIn }, 'Try again'));
 }
 
-export async function parcelView({ argument: upi, mapTools, parcelPanel }) {
+export async function parcelView({ argument: upi, mapTools, parcelPanel, user }) {
   mapTools.clearOverlay();
   const feature = await mapTools.select(upi, true);
   if (!feature) return;
@@ -69,6 +70,8 @@ export async function parcelView({ argument: upi, mapTools, parcelPanel }) {
   } catch (error) {
     register.append(el('p', { class: 'hint' }, wordsFor(error)));
   }
+  // The register of deeds: what the Index of Deeds records for this parcel (the island's register is one of deeds).
+  parcelPanel.append(await publicDeedsSection(upi, user));
 }
 
 export async function feesView({ view, mapTools }) {

@@ -1,7 +1,6 @@
 // Registrar and examiner: the work queue in priority order (oldest lodged first), a transaction's
 // instrument and title checks beside its documents, and the decisions with reasons.
-import { api, explain } from '../api.js';
-import { accessToken } from '../auth.js';
+import { api, openAuthorised } from '../api.js';
 import { attempt, day, el, facts, field, moment, money, notice, table } from '../dom.js';
 import { attachedWords, pagedTable, stateWords } from './notary.js';
 
@@ -132,17 +131,6 @@ async function casePage({ view, user }, id) {
 }
 
 // Opens the deed as the documents module holds it (the signed PDF), in a tab of its own.
-async function readDeed(sha256, status) {
-  status.replaceChildren();
-  const tab = window.open('', '_blank');
-  try {
-    const response = await fetch(`/api/documents/contents/${encodeURIComponent(sha256)}`, { headers: { Authorization: `Bearer ${accessToken()}` } });
-    if (!response.ok) throw await explain(response);
-    const url = URL.createObjectURL(await response.blob());
-    if (tab) tab.location.href = url;
-    else status.replaceChildren(el('a', { href: url, target: '_blank' }, 'Open the deed'));
-  } catch (error) {
-    tab?.close();
-    status.replaceChildren(el('p', { class: 'alert', role: 'alert' }, `The deed could not be opened: ${error.message ?? 'please try again.'}`));
-  }
+function readDeed(sha256, status) {
+  return openAuthorised(`/api/documents/contents/${encodeURIComponent(sha256)}`, status, 'the deed');
 }
