@@ -41,8 +41,12 @@ public sealed class OgcFeaturesTests(PlatformServer server) : IClassFixture<Plat
     public async Task Collections_list_every_catalog_collection_with_a_CRS84_extent_computed_from_the_data()
     {
         var collections = await server.GetJsonAsync("/ogc/collections");
-        var ids = collections.GetProperty("collections").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();
+        var ids = collections.GetProperty("collections").EnumerateArray().Where(c => c.GetProperty("itemType").GetString() == "feature")
+            .Select(c => c.GetProperty("id").GetString()).ToList();
         Assert.Equal(["parcels", "buildings", "roads", "flood-zones", "landslide-zones", "storm-surge-zones", "districts", "blocks"], ids);
+        // Beside them, the metadata catalogue (MetadataRecordsTests).
+        Assert.Equal(["metadata"], collections.GetProperty("collections").EnumerateArray().Where(c => c.GetProperty("itemType").GetString() == "record")
+            .Select(c => c.GetProperty("id").GetString()));
 
         var parcels = await server.GetJsonAsync("/ogc/collections/parcels");
         var box = parcels.GetProperty("extent").GetProperty("spatial").GetProperty("bbox")[0].EnumerateArray().Select(v => v.GetDouble()).ToArray();

@@ -48,6 +48,7 @@ public static class FeaturesEndpoints
         "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
         "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables",
         .. Landplatform.Tiles.Api.OgcTiles.ConformanceClasses,
+        .. Records.MetadataRecords.ConformanceClasses,
     ];
 
     private const string QueryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
@@ -143,6 +144,8 @@ public static class FeaturesEndpoints
         {
             collections.Add(await CollectionDocumentAsync(root, collection, extents, ct));
         }
+
+        collections.Add(Records.MetadataRecords.CatalogueDocument(root));
 
         var document = new JsonObject
         {
@@ -288,7 +291,8 @@ public static class FeaturesEndpoints
                 Link(QueryablesRel, self + "/queryables", "application/schema+json", "Queryables"),
                 Link("http://www.opengis.net/def/rel/ogc/1.0/sortables", self + "/sortables", "application/schema+json", "Sortables"),
                 Link("describedby", self + "/schema", "application/schema+json", "Schema of the features"),
-                Link("http://www.opengis.net/def/rel/ogc/1.0/schema", self + "/schema", "application/schema+json", "Schema of the features")),
+                Link("http://www.opengis.net/def/rel/ogc/1.0/schema", self + "/schema", "application/schema+json", "Schema of the features"),
+                Link("describedby", Records.MetadataRecords.RecordUrl(root, collection.Id), GeoJson, "Dataset metadata (OGC API Records)")),
         };
         if (Landplatform.Tiles.Vector.TileLayers.Find(collection.Id) is not null)
         {
@@ -309,7 +313,7 @@ public static class FeaturesEndpoints
     public static JsonObject Link(string rel, string href, string type, string title) =>
         new() { ["rel"] = rel, ["type"] = type, ["title"] = title, ["href"] = href };
 
-    private static async Task WriteAsync(HttpContext http, JsonObject document, string title, CancellationToken ct, string jsonType = Json)
+    internal static async Task WriteAsync(HttpContext http, JsonObject document, string title, CancellationToken ct, string jsonType = Json)
     {
         if (ItemsParameters.Format(http.Request, csvAllowed: false) == OutputFormat.Html)
         {
