@@ -16,8 +16,8 @@ public static class GeoPackageDownload
     public const string MediaType = "application/geopackage+sqlite3";
 
     // GeoPackage's application id ("GPKG") and the version it follows (1.3.0).
-    private const int ApplicationId = 0x47504B47;
-    private const int UserVersion = 10300;
+    internal const int ApplicationId = 0x47504B47;
+    internal const int UserVersion = 10300;
 
     public static async Task WriteAsync(HttpContext http, NpgsqlDataSource db, FeatureCollectionDefinition collection,
         IReadOnlyList<FeatureProperty> selected, int srid, NpgsqlDataReader rows, long limit, CancellationToken ct)
@@ -45,7 +45,7 @@ public static class GeoPackageDownload
         }
     }
 
-    private static async Task<string> SrsDefinitionAsync(NpgsqlDataSource db, int srid, CancellationToken ct)
+    internal static async Task<string> SrsDefinitionAsync(NpgsqlDataSource db, int srid, CancellationToken ct)
     {
         await using var command = db.CreateCommand("SELECT srtext FROM spatial_ref_sys WHERE srid = @srid");
         command.Parameters.AddWithValue("srid", srid);
