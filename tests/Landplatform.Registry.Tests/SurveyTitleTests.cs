@@ -74,7 +74,7 @@ public sealed class SurveyTitleTests(SingleWindowServer server) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_transfer_pending_on_the_parents_title_is_an_S_DEALING_error_and_the_survey_cannot_be_examined()
+    public async Task A_transfer_pending_on_the_parents_title_is_an_S_DEALING_error_until_it_is_rejected_at_examination_and_at_approval()
     {
         var (title, plan) = await SplittableTitleAsync(24);
         var transfer = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }]));
@@ -88,6 +88,25 @@ public sealed class SurveyTitleTests(SingleWindowServer server) : IClassFixture<
         var id = lodged.GetProperty("survey").GetProperty("id").GetString();
         Problem(await counter.PostAsync($"/api/surveys/{id}/examination", "examiner", new { }), 409, "survey-checks-failed");
         Assert.Equal("open", Ok(await counter.GetAsync($"/api/registry/titles/{title.TitleNumber}")).GetProperty("status").GetString());
+
+        // Once the transfer is rejected the corrected survey passes; a dealing lodged after examination still stops the
+        // approval, and neither the fabric nor the register changes; once that one is rejected too, approval goes through.
+        Ok(await counter.PostAsync($"/api/registry/transactions/{transfer}/rejection", "examiner", new { reason = "The parcel is being subdivided." }));
+        var clean = Ok(await LodgeSurveyAsync(plan, title.Upi, $"/api/surveys/{id}/revisions"));
+        Assert.Empty(ErrorRules(clean));
+        Ok(await counter.PostAsync($"/api/surveys/{id}/examination", "examiner", new { }));
+        var late = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }]));
+        var refused = Problem(await counter.PostAsync($"/api/surveys/{id}/approval", "registrar", new { }), 409, "survey-checks-failed");
+        Assert.Contains(late.ToString(), refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("current", await server.Database.ScalarAsync<string>(
+            "SELECT status FROM cadastre.parcel_versions WHERE upi = @u ORDER BY version DESC LIMIT 1", ("u", title.Upi)));
+        Assert.Equal("open", Ok(await counter.GetAsync($"/api/registry/titles/{title.TitleNumber}")).GetProperty("status").GetString());
+
+        Ok(await counter.PostAsync($"/api/registry/transactions/{late}/rejection", "examiner", new { reason = "The parcel is being subdivided." }));
+        var approved = Ok(await counter.PostAsync($"/api/surveys/{id}/approval", "registrar", new { }));
+        Assert.Equal(2, approved.GetProperty("newParcels").GetArrayLength());
+        Assert.Equal("closed", Ok(await counter.GetAsync($"/api/registry/titles/{title.TitleNumber}")).GetProperty("status").GetString());
+        await AssertJournalIntactAsync();
     }
 
     [Fact]
