@@ -18,7 +18,7 @@ public sealed class SurveyTitleTests(SingleWindowServer server) : IClassFixture<
     [Fact]
     public async Task A_mortgaged_and_caveated_title_is_warned_then_carried_to_every_child_and_the_parent_title_closes_journaled()
     {
-        var (title, plan) = await SplittableTitleAsync(20);
+        var (title, plan) = await SplittableTitleAsync(server.Database, 20);
         await counter.RegisterThroughAsync(new
         {
             kind = "mortgage", titleNumber = title.TitleNumber, instrumentDate = Today, grantors = new[] { new { partyId = title.OwnerId } },
@@ -76,7 +76,7 @@ public sealed class SurveyTitleTests(SingleWindowServer server) : IClassFixture<
     [Fact]
     public async Task A_transfer_pending_on_the_parents_title_is_an_S_DEALING_error_until_it_is_rejected_at_examination_and_at_approval()
     {
-        var (title, plan) = await SplittableTitleAsync(24);
+        var (title, plan) = await SplittableTitleAsync(server.Database, 24);
         var transfer = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }]));
         var lodged = Ok(await LodgeSurveyAsync(plan, title.Upi), 201);
         var dealing = Assert.Single(Findings(lodged, "S-DEALING"));
@@ -168,7 +168,10 @@ public sealed class SurveyTitleTests(SingleWindowServer server) : IClassFixture<
         return Ok(await counter.PostAsync($"/api/surveys/{id}/approval", "registrar", new { }));
     }
 
-    private Task<(int Status, JsonElement Body)> LodgeSurveyAsync(string plan, string parents, string path = "/api/surveys")
+    private Task<(int Status, JsonElement Body)> LodgeSurveyAsync(string plan, string parents, string path = "/api/surveys") =>
+        LodgeSurveyAsync(counter, plan, parents, path);
+
+    internal static Task<(int Status, JsonElement Body)> LodgeSurveyAsync(RegistryCounter counter, string plan, string parents, string path = "/api/surveys")
     {
         var file = new ByteArrayContent(Encoding.UTF8.GetBytes(plan));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -177,12 +180,12 @@ public sealed class SurveyTitleTests(SingleWindowServer server) : IClassFixture<
     }
 
     /// <summary>A single-owner title over a parcel whose western and eastern halves are each one polygon, and that plan.</summary>
-    private async Task<(SampleTitle Title, string Plan)> SplittableTitleAsync(int from)
+    internal static async Task<(SampleTitle Title, string Plan)> SplittableTitleAsync(SampleIslandDatabase database, int from)
     {
         for (var index = from; index < from + 40; index++)
         {
-            var title = await SingleOwnerTitleAsync(server.Database, index);
-            await using var command = server.Database.DataSource.CreateCommand("""
+            var title = await SingleOwnerTitleAsync(database, index);
+            await using var command = database.DataSource.CreateCommand("""
                 WITH p AS (SELECT boundary AS b, (ST_XMin(boundary) + ST_XMax(boundary)) / 2 AS mid, ST_XMin(boundary) - 1 AS x0, ST_XMax(boundary) + 1 AS x1,
                                   ST_YMin(boundary) - 1 AS y0, ST_YMax(boundary) + 1 AS y1
                           FROM cadastre.parcel_versions WHERE upi = @upi AND status = 'current' AND ST_Area(boundary) > 800),
@@ -242,10 +245,39 @@ public sealed class SurveyTitleTests(SingleWindowServer server) : IClassFixture<
     private static List<string> Owners(JsonElement title) =>
         [.. title.GetProperty("owners").EnumerateArray().Select(o => $"{o.GetProperty("partyId").GetInt64()}:{o.GetProperty("share").GetString()}").Order(StringComparer.Ordinal)];
 
-    private static List<JsonElement> Findings(JsonElement lodged, string rule) =>
+    internal static List<JsonElement> Findings(JsonElement lodged, string rule) =>
         [.. lodged.GetProperty("report").GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("rule").GetString() == rule)];
 
     private static string[] ErrorRules(JsonElement lodged) =>
         [.. lodged.GetProperty("report").GetProperty("findings").EnumerateArray()
             .Where(f => f.GetProperty("severity").GetString() == "error").Select(f => $"{f.GetProperty("rule").GetString()}: {f.GetProperty("message").GetString()}")];
+}
+
+/// <summary>
+/// A title over more parcels than the survey retires would close over land left without a title: an S-TITLE error.
+/// The second parcel is linked in SQL (under the initial load's transaction), so this class has a database of its own.
+/// </summary>
+public sealed class SurveyTitleOverOtherLandTests(SingleWindowServer server) : IClassFixture<SingleWindowServer>
+{
+    [Fact]
+    public async Task A_parent_whose_title_also_holds_another_parcel_is_an_S_TITLE_error()
+    {
+        var counter = new RegistryCounter(server);
+        var (title, plan) = await SurveyTitleTests.SplittableTitleAsync(server.Database, 30);
+        var other = await SingleOwnerTitleAsync(server.Database, 50);
+        await using (var link = server.Database.DataSource.CreateCommand("""
+            INSERT INTO registry.title_parcels (title_number, upi, created_by_transaction_id)
+            SELECT title_number, @other, created_by_transaction_id FROM registry.title_parcels WHERE title_number = @title
+            """))
+        {
+            link.Parameters.AddWithValue("title", title.TitleNumber);
+            link.Parameters.AddWithValue("other", other.Upi);
+            Assert.Equal(1, await link.ExecuteNonQueryAsync());
+        }
+
+        var lodged = Ok(await SurveyTitleTests.LodgeSurveyAsync(counter, plan, title.Upi), 201);
+        var error = Assert.Single(SurveyTitleTests.Findings(lodged, "S-TITLE"), f => f.GetProperty("severity").GetString() == "error");
+        Assert.Contains($"Title {title.TitleNumber} of parent {title.Upi} also holds parcel(s) {other.Upi}", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.False(lodged.GetProperty("report").GetProperty("passed").GetBoolean());
+    }
 }

@@ -11,10 +11,11 @@ public sealed record TitleBurden(long RightId, string Kind, DateTimeOffset Regis
 /// <summary>A dealing lodged against a title and not yet registered or rejected.</summary>
 public sealed record PendingDealing(Guid TransactionId, string Kind, string State, DateTimeOffset LodgedAt);
 
-/// <summary>The open title over a parcel: its owners, its other rights in force and the dealings pending on it.</summary>
+/// <summary>The open title over a parcel: every parcel it holds, its owners, its other rights in force and the dealings pending on it.</summary>
 public sealed record ParcelTitle(
     string Upi,
     string TitleNumber,
+    IReadOnlyList<string> Parcels,
     IReadOnlyList<TitleOwner> Owners,
     IReadOnlyList<TitleBurden> Burdens,
     IReadOnlyList<PendingDealing> Pending);

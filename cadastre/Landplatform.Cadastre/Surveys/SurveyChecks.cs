@@ -471,7 +471,7 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
 
     /// <summary>
     /// The parents' titles: a dealing pending on one is an error (S-DEALING: the registrar decides it first, since approval
-    /// closes the title); each other right in force is a warning naming the right, not its holder, carried forward to
+    /// closes the title), and so is a title that holds land the survey does not retire (S-TITLE); each other right in force is a warning naming the right, not its holder, carried forward to
     /// every new lot's title (S-TITLE); a merge's parents must all be titled under the same owners and shares, or all
     /// untitled (S-MERGE).
     /// </summary>
@@ -485,6 +485,14 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         var held = await titles.ReadAsync(parents, ct);
         foreach (var title in held.DistinctBy(t => t.TitleNumber))
         {
+            // Approval closes the whole title: land of it the survey does not retire would be left without one.
+            if (title.Parcels.Except(parents, StringComparer.Ordinal).ToList() is { Count: > 0 } others)
+            {
+                findings.Add(new SurveyFinding(SurveyRules.Title, FindingSeverity.Error,
+                    $"Title {title.TitleNumber} of parent {title.Upi} also holds parcel(s) {string.Join(", ", others)}, which the survey does not retire: approval closes the title, so name them as parents or divide the title first.",
+                    title.Upi));
+            }
+
             foreach (var dealing in title.Pending)
             {
                 findings.Add(new SurveyFinding(SurveyRules.Dealing, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,

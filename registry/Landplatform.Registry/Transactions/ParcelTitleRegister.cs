@@ -31,7 +31,11 @@ internal sealed class ParcelTitleRegister(NpgsqlDataSource dataSource, IServiceS
             return command;
         }
 
-        Add(" SELECT upi, title_number FROM held ORDER BY upi, title_number");
+        Add("""
+             SELECT h.upi, h.title_number, array_agg(all_parcels.upi ORDER BY all_parcels.upi) FROM held h
+            JOIN registry.title_parcels all_parcels ON all_parcels.title_number = h.title_number
+            GROUP BY h.upi, h.title_number ORDER BY h.upi, h.title_number
+            """);
         Add("""
              SELECT r.title_number, r.id, r.kind, r.party_id, r.share_numerator, r.share_denominator, r.valid_from
             FROM registry.rights r WHERE r.title_number IN (SELECT title_number FROM held) AND r.valid_to IS NULL ORDER BY r.id
@@ -42,10 +46,10 @@ internal sealed class ParcelTitleRegister(NpgsqlDataSource dataSource, IServiceS
             """).Parameters.AddWithValue("pending", Priority.Pending.Select(TitleReads.Stored).ToArray());
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        var held = new List<(string Upi, string Title)>();
+        var held = new List<(string Upi, string Title, string[] Parcels)>();
         while (await reader.ReadAsync(ct))
         {
-            held.Add((reader.GetString(0), reader.GetString(1)));
+            held.Add((reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2)));
         }
 
         var owners = new Dictionary<string, List<TitleOwner>>();
@@ -72,7 +76,7 @@ internal sealed class ParcelTitleRegister(NpgsqlDataSource dataSource, IServiceS
                 reader.GetString(3).Replace('_', '-'), reader.GetFieldValue<DateTimeOffset>(4)));
         }
 
-        return [.. held.Select(h => new ParcelTitle(h.Upi, h.Title,
+        return [.. held.Select(h => new ParcelTitle(h.Upi, h.Title, h.Parcels,
             [.. (owners.GetValueOrDefault(h.Title) ?? []).OrderBy(o => o.PartyId).ThenBy(o => o.Share, StringComparer.Ordinal)],
             burdens.GetValueOrDefault(h.Title) ?? [], pending.GetValueOrDefault(h.Title) ?? []))];
     }

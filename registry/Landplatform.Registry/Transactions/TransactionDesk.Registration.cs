@@ -46,7 +46,7 @@ public sealed partial class TransactionDesk
     /// disposes the transaction, never commits it; with <paramref name="commit"/> false (a survey's approval, whose fabric
     /// change shares the transaction) nothing is committed here, and the journal's tail lock is held to the caller's commit.
     /// </summary>
-    internal async Task<RegistrationOutcome[]> RegisterAllAsync(IReadOnlyList<RegistrationRequest> requests, IDbContextTransaction transaction, CancellationToken ct, bool commit = true)
+    internal async Task<RegistrationOutcome[]> RegisterAllAsync(IReadOnlyList<RegistrationRequest> requests, IDbContextTransaction transaction, bool commit, CancellationToken ct)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var prepared = new PreparedRegistration?[requests.Count];

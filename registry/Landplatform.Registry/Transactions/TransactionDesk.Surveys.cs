@@ -38,7 +38,7 @@ public sealed partial class TransactionDesk
 
         var now = clock.GetUtcNow();
         var note = $"Survey {change.SurveyReference} approved: fabric transaction {change.FabricTransactionId}.";
-        var requests = new List<RegistrationRequest>(titles.Count);
+        var lodgements = new List<RegistryTransaction>(titles.Count);
         foreach (var title in titles)
         {
             var instrument = new Lodgement(KindName(kind), title, Today(), ConsentRules.ApprovedSurvey, null, null, null, null, null, null)
@@ -54,17 +54,23 @@ public sealed partial class TransactionDesk
             db.Transactions.Add(lodged);
             db.Steps.Add(new TransactionStep { TransactionId = lodged.Id, State = TransactionState.Lodged, At = now, By = change.Registrar, Note = note });
             db.Steps.Add(new TransactionStep { TransactionId = lodged.Id, State = TransactionState.Examined, At = now, By = change.Registrar, Note = note });
-            await db.SaveChangesAsync(ct);
-            await NoticeToOwnersAsync(lodged, ct);
-            requests.Add(new RegistrationRequest(lodged.Id, change.Registrar));
+            lodgements.Add(lodged);
         }
+
+        await db.SaveChangesAsync(ct);
+        foreach (var lodged in lodgements)
+        {
+            await NoticeToOwnersAsync(lodged, ct);
+        }
+
+        var requests = lodgements.Select(l => new RegistrationRequest(l.Id, change.Registrar)).ToList();
 
         // A merge's later parents join the title its first parent opens, so each registers after the one before.
         IEnumerable<IReadOnlyList<RegistrationRequest>> rounds = kind == TransactionKind.Merge ? requests.Select(r => (IReadOnlyList<RegistrationRequest>)[r]) : [requests];
         var results = new List<RegistrationResult>(requests.Count);
         foreach (var round in rounds)
         {
-            foreach (var outcome in await RegisterAllAsync(round, transaction, ct, commit: false))
+            foreach (var outcome in await RegisterAllAsync(round, transaction, commit: false, ct))
             {
                 if (outcome.Failure is { } failure)
                 {
