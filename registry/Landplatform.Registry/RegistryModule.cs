@@ -49,6 +49,7 @@ public static class RegistryModule
         services.AddScoped<RegistryLinks>();
         services.AddScoped<TransactionDesk>();
         services.AddScoped<AlienLicences>();
+        services.AddScoped<Landplatform.Cadastre.Contracts.Register.IParcelTitles, ParcelTitleRegister>();
         services.AddSingleton<RegistrationQueue>();
         services.AddSingleton<Landplatform.Cadastre.Contracts.Events.IEventSubscriber, RegistryFeesSubscriber>();
         services.AddScoped<RegisterSearch>();

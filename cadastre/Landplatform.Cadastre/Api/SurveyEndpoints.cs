@@ -41,10 +41,15 @@ public static class SurveyEndpoints
             .RequireAuthorization(AccessPolicyNames.Examiners).WithSummary("An examiner passes a checked survey with no errors to the registrar.");
         group.MapPost("/{id:guid}/approval", async (Guid id, ClaimsPrincipal user, SurveyLodgement lodgement, CancellationToken ct) =>
             {
-                var (survey, change) = await lodgement.ApproveAsync(id, Who(user), ct);
-                return TypedResults.Ok(new { survey = Summary(survey), fabricTransaction = change.TransactionId, newParcels = change.ChildUpis });
+                var (survey, change, titles) = await lodgement.ApproveAsync(id, Who(user), ct);
+                return TypedResults.Ok(new
+                {
+                    survey = Summary(survey), fabricTransaction = change.TransactionId, newParcels = change.ChildUpis,
+                    register = new { transactions = titles.Transactions, journalEntries = titles.JournalEntries, titles = titles.Titles },
+                });
             })
-            .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("A registrar approves an examined survey: the new parcels enter the fabric, the parents retire.");
+            .RequireAuthorization(AccessPolicyNames.Registrars)
+            .WithSummary("A registrar approves an examined survey: the new parcels enter the fabric, the parents retire, and in the same commit the parents' titles close and each new parcel gets a title carrying their rights (journaled).");
         group.MapPost("/{id:guid}/rejection", async (Guid id, SurveyDecision decision, ClaimsPrincipal user, SurveyLodgement lodgement, CancellationToken ct) =>
                 TypedResults.Ok(Summary(await lodgement.RejectAsync(id, Who(user), decision.Reason, ct))))
             .RequireAuthorization(AccessPolicyNames.SurveyDeciders).WithSummary("An examiner or registrar rejects a survey, with reasons.");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Landplatform.Cadastre.Contracts.Register;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Valid;
 using Npgsql;
@@ -8,9 +9,10 @@ namespace Landplatform.Cadastre.Surveys;
 /// <summary>
 /// The automated examination of a survey: the geometry of each lot on its own (S-GEOM, S-AREA), the
 /// traverses (S-CLOSE), the lots among themselves (S-OVERLAP) and against the fabric in PostGIS
-/// (S-PARENT, S-FABRIC, S-PENDING, S-RISK). Every finding names its rule, severity and place.
+/// (S-PARENT, S-FABRIC, S-PENDING, S-RISK) and the parents' titles in the register, read through the registry's
+/// <see cref="IParcelTitles"/> when it is composed (S-TITLE, S-DEALING, S-MERGE). Every finding names its rule, severity and place.
 /// </summary>
-public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerances)
+public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerances, IParcelTitles? titles = null)
 {
     private const int NationalSrid = 2007;
 
@@ -372,6 +374,7 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
             {
                 await CheckParentsAsync(connection, parents, shapes, findings, ct);
                 await CheckBuildingsAsync(connection, parents, labels, shapes, findings, ct);
+                await CheckTitlesAsync(parents, findings, ct);
             }
             else if (grid.Count < plan.Parcels.Count)
             {
@@ -463,6 +466,66 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
                     $"{label}: {area:0.##} m², up to {width:0.000} m wide, at {at.X:0.000},{at.Y:0.000} lie off the island's land, and the survey names no parent parcel."),
                     label, at.X, at.Y));
             }
+        }
+    }
+
+    /// <summary>
+    /// The parents' titles: a dealing pending on one is an error (S-DEALING: the registrar decides it first, since approval
+    /// closes the title), and so is a title that holds land the survey does not retire (S-TITLE); each other right in force is a warning naming the right, not its holder, carried forward to
+    /// every new lot's title (S-TITLE); a merge's parents must all be titled under the same owners and shares, or all
+    /// untitled (S-MERGE).
+    /// </summary>
+    private async Task CheckTitlesAsync(string[] parents, List<SurveyFinding> findings, CancellationToken ct)
+    {
+        if (titles is null)
+        {
+            return;
+        }
+
+        var held = await titles.ReadAsync(parents, ct);
+        foreach (var title in held.DistinctBy(t => t.TitleNumber))
+        {
+            // Approval closes the whole title: land of it the survey does not retire would be left without one.
+            if (title.Parcels.Except(parents, StringComparer.Ordinal).ToList() is { Count: > 0 } others)
+            {
+                findings.Add(new SurveyFinding(SurveyRules.Title, FindingSeverity.Error,
+                    $"Title {title.TitleNumber} of parent {title.Upi} also holds parcel(s) {string.Join(", ", others)}, which the survey does not retire: approval closes the title, so name them as parents or divide the title first.",
+                    title.Upi));
+            }
+
+            foreach (var dealing in title.Pending)
+            {
+                findings.Add(new SurveyFinding(SurveyRules.Dealing, FindingSeverity.Error, string.Create(CultureInfo.InvariantCulture,
+                    $"Title {title.TitleNumber} of parent {title.Upi} has a {dealing.Kind} lodged {dealing.LodgedAt:yyyy-MM-dd} that is still {dealing.State} (registry transaction {dealing.TransactionId}): the survey can be approved once it is registered or rejected."),
+                    title.Upi));
+            }
+
+            foreach (var burden in title.Burdens)
+            {
+                findings.Add(new SurveyFinding(SurveyRules.Title, FindingSeverity.Warning, string.Create(CultureInfo.InvariantCulture,
+                    $"Title {title.TitleNumber} of parent {title.Upi} carries a {burden.Kind.Replace('_', ' ')} (right {burden.RightId}, registered {burden.RegisteredAt:yyyy-MM-dd}); on approval it is carried forward to the title of every new lot."),
+                    title.Upi));
+            }
+        }
+
+        if (parents.Length < 2 || held.Count == 0)
+        {
+            return;
+        }
+
+        var untitled = parents.Where(p => held.All(t => t.Upi != p)).ToList();
+        if (untitled.Count > 0)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Merge, FindingSeverity.Error,
+                $"Parent(s) {string.Join(", ", untitled)} have no registered title but {string.Join(", ", held.Select(t => t.Upi).Distinct())} do: land under a title merges only with land under a title (first registration comes first).",
+                untitled[0]));
+        }
+
+        var owners = held.GroupBy(t => string.Join(",", t.Owners.Select(o => $"{o.PartyId}:{o.Share}"))).ToList();
+        if (owners.Count > 1)
+        {
+            findings.Add(new SurveyFinding(SurveyRules.Merge, FindingSeverity.Error,
+                $"Titles {string.Join(", ", held.Select(t => t.TitleNumber).Distinct())} of the parents have different registered owners or shares: parcels merge only under the same owners, so the owners must first agree by transfer."));
         }
     }
 

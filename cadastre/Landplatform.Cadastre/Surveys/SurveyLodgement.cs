@@ -2,9 +2,11 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
 using Landplatform.Cadastre.Contracts.Payments;
+using Landplatform.Cadastre.Contracts.Register;
 using Landplatform.Cadastre.Data;
 using Landplatform.Cadastre.Fabric;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using NetTopologySuite.Geometries;
 
 namespace Landplatform.Cadastre.Surveys;
@@ -141,8 +143,12 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         return survey;
     }
 
-    /// <summary>Approves an examined survey: the checks run again on today's fabric, then the fabric changes.</summary>
-    public async Task<(Survey Survey, FabricChangeResult Change)> ApproveAsync(Guid id, string registrar, CancellationToken ct)
+    /// <summary>
+    /// Approves an examined survey: the checks run again on today's fabric and register, then the fabric changes and, in
+    /// the same database transaction, the register (when composed) closes the parents' titles and opens the children's
+    /// with the parents' rights (<see cref="IParcelTitles.CarryForwardAsync"/>), journaled. All of it commits, or none.
+    /// </summary>
+    public async Task<(Survey Survey, FabricChangeResult Change, CarriedTitles Titles)> ApproveAsync(Guid id, string registrar, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var survey = await db.Surveys.FromSqlInterpolated($"SELECT * FROM cadastre.surveys WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct)
@@ -186,8 +192,15 @@ public sealed class SurveyLodgement(CadastreDbContext db, SurveyReader reader, S
         survey.DecidedAt = clock.GetUtcNow();
         survey.FabricTransactionId = change.TransactionId;
         await db.SaveChangesAsync(ct);
+
+        // The register last: its journal's tail lock is then held only to this commit.
+        var titles = services.GetService(typeof(IParcelTitles)) is IParcelTitles register
+            ? await register.CarryForwardAsync(
+                new ApprovedFabricChange(change.TransactionId, CadastreDbContext.SnakeCase(kind.ToString()), survey.Reference, survey.ParentUpis, change.ChildUpis, registrar),
+                transaction.GetDbTransaction(), ct)
+            : CarriedTitles.None;
         await transaction.CommitAsync(ct);
-        return (survey, change);
+        return (survey, change, titles);
     }
 
     /// <summary>

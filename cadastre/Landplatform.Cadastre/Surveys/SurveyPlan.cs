@@ -84,6 +84,15 @@ public static class SurveyRules
     public const string Easement = "S-EASEMENT";
     public const string Building = "S-BUILDING";
     public const string Risk = "S-RISK";
+
+    /// <summary>A right on a parent's title (mortgage, caveat, lease, easement, covenant) that approval carries to every new lot's title.</summary>
+    public const string Title = "S-TITLE";
+
+    /// <summary>A dealing lodged on a parent's title and not yet registered or rejected.</summary>
+    public const string Dealing = "S-DEALING";
+
+    /// <summary>Parents of a merge whose titles cannot become one: different owners, or titled and untitled land.</summary>
+    public const string Merge = "S-MERGE";
 }
 
 /// <summary>A file that cannot be read as a survey; carries S-SCHEMA findings.</summary>

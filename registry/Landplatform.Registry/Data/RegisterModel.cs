@@ -115,6 +115,9 @@ public enum TransactionKind
     Subdivision,
     Rectification,
     InitialLoad,
+
+    /// <summary>Several parcels an approved survey merged into one: each parent's title closes into the child's (lodged by the registry, never a notary).</summary>
+    Merge,
 }
 
 /// <summary>Where a transaction stands: lodged → fees due → paid → examined → registered or rejected; requisitioned sends it back to the notary.</summary>

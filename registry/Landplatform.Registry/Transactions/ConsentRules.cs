@@ -19,6 +19,9 @@ public static class ConsentRules
     /// <summary>Days a registrar waits after serving notice on the registered proprietor before rectifying without a court order.</summary>
     public const int DefaultRectificationNoticeDays = 30;
 
+    /// <summary>The reason of a subdivision or merge the registry lodges itself when a registrar approves a survey; never a notary's.</summary>
+    public const string ApprovedSurvey = "approved-survey";
+
     /// <summary>Documents that prove a person's estate passed to someone entitled to deal with it.</summary>
     public static readonly IReadOnlyList<string> GrantsOfRepresentation = ["probate", "letters-of-administration"];
 
@@ -41,6 +44,12 @@ public static class ConsentRules
     /// <summary>The documents a registration needs: a deed for every dealing; a grant of representation for a transmission on death; the mortgagee's consent to transfer mortgaged land.</summary>
     public static IReadOnlyList<string> RequiredDocuments(TransactionKind kind, string? reason, bool mortgaged)
     {
+        // The survey the registrar approved, recorded in the fabric and named in the instrument, stands in for a deed.
+        if (kind is TransactionKind.Subdivision or TransactionKind.Merge && reason == ApprovedSurvey)
+        {
+            return [];
+        }
+
         if (kind == TransactionKind.Rectification)
         {
             // The order or the registrar's decision after notice stands in for the owners' deed (CheckRectification).

@@ -55,6 +55,11 @@ public sealed record Lodgement(
 
     /// <summary>For a rectification without a court order: the day notice was served on the registered proprietor.</summary>
     public DateOnly? NoticeServedAt { get; init; }
+
+    /// <summary>For a subdivision or merge the registry lodges on a survey's approval: the survey's reference and the fabric transaction it made.</summary>
+    public string? Survey { get; init; }
+
+    public Guid? FabricTransaction { get; init; }
 }
 
 /// <summary>An exact share of a title, as a reduced fraction (no floating point anywhere).</summary>

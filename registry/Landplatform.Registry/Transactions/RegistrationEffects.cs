@@ -40,7 +40,8 @@ internal static class RegistrationEffects
     /// read under its lock (rules already passed, every taker in <see cref="TitleState.Parties"/>):
     /// a transfer or rectification ends the ownership in force and gives the grantees their shares; a mortgage or caveat
     /// adds the beneficiary's right; a discharge or caveat withdrawal ends the named right; a subdivision opens a title
-    /// for each child parcel carrying every right in force forward, ends those rights on the parent and closes its title.
+    /// for each child parcel carrying every right in force forward, ends those rights on the parent and closes its title;
+    /// a merge does the same for its first parent, and each later parent's rights other than ownership join that title.
     /// </summary>
     public static RegistrationEffect Decide(RegistryTransaction transaction, Lodgement instrument, TitleState state, DateTimeOffset at)
     {
@@ -86,7 +87,16 @@ internal static class RegistrationEffects
                 // The rules made sure the right is a mortgage or caveat in force: ownership does not change.
                 return new RegistrationEffect(Ending(r => r.Id == instrument.RightId), [], [], null, [title], state.Parcels, state.Owners, state.Owners);
 
-            case TransactionKind.Subdivision:
+            case TransactionKind.Merge when state.MergedInto is { } into:
+            {
+                // An earlier parent of the merge opened the child's title with its owners (the same as these, R-MERGE):
+                // this title's other rights join it, and this title closes.
+                var joined = state.Current.Where(r => r.Kind != RightKind.Ownership).Select(r =>
+                    New(into.TitleNumber, r.Kind, r.PartyId, new Share(r.ShareNumerator, r.ShareDenominator), r.Amount, r.Terms)).ToList();
+                return new RegistrationEffect(Ending(_ => true), joined, [], title, [title, into.TitleNumber], state.Parcels, state.Owners, state.Owners);
+            }
+
+            case TransactionKind.Subdivision or TransactionKind.Merge:
             {
                 var opened = state.Children.Select(child => new OpenedTitle("T-" + child, child)).ToList();
                 var carried = opened.SelectMany(child => state.Current.Select(r =>

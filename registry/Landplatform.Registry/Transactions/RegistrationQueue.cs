@@ -162,7 +162,7 @@ public sealed class RegistrationQueue(IServiceScopeFactory scopes, ILogger<Regis
         db.Database.AutoSavepointsEnabled = false;   // the desk's own savepoint per long-way registration is the only one needed
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var desk = services.GetRequiredService<TransactionDesk>();   // on the scope's DbContext, the one in this transaction
-        var outcomes = await desk.RegisterAllAsync([.. batch.Select(r => new RegistrationRequest(r.Id, r.Registrar))], transaction, ct);   // commits
+        var outcomes = await desk.RegisterAllAsync([.. batch.Select(r => new RegistrationRequest(r.Id, r.Registrar))], transaction, commit: true, ct);
         for (var i = 0; i < batch.Count; i++)
         {
             if (outcomes[i].Result is { } result)

@@ -11,7 +11,8 @@ namespace Landplatform.Registry.Transactions;
 /// </summary>
 internal sealed class RegistrationRules(RegistryDbContext db, RegistryLinks links, TimeProvider clock)
 {
-    private static readonly TransactionKind[] BlockedByCaveat = [TransactionKind.Transfer, TransactionKind.Mortgage, TransactionKind.Subdivision];
+    // A subdivision or merge carries every caveat to the title of each new parcel, so the caveator keeps the protection over all the land.
+    private static readonly TransactionKind[] BlockedByCaveat = [TransactionKind.Transfer, TransactionKind.Mortgage];
 
     /// <summary>
     /// Every rule a transaction must pass before it registers; the first that fails is thrown with its id.
@@ -58,11 +59,17 @@ internal sealed class RegistrationRules(RegistryDbContext db, RegistryLinks link
                 }
 
                 break;
-            case TransactionKind.Subdivision:
-                if (state.Children.Count == 0)
+            case TransactionKind.Subdivision or TransactionKind.Merge:
+                if (state.Children.Count == 0 && state.MergedInto is null)
                 {
                     throw new DomainRuleViolationException("R-SURVEY",
-                        $"Parcel {string.Join(", ", state.Parcels)} of title {titleNumber} has not been subdivided by an approved survey: the fabric holds no current children of it.");
+                        $"Parcel {string.Join(", ", state.Parcels)} of title {titleNumber} has not been {(transaction.Kind == TransactionKind.Merge ? "merged" : "subdivided")} by an approved survey: the fabric holds no current children of it.");
+                }
+
+                if (state.MergedInto is { } into && into.Owners != TitleState.OwnersKey(current))
+                {
+                    throw new DomainRuleViolationException("R-MERGE",
+                        $"Title {titleNumber} and title {into.TitleNumber}, which the merge made, have different registered owners or shares: titles merge only under the same owners.");
                 }
 
                 break;

@@ -9,6 +9,7 @@ namespace Landplatform.Registry.Transactions;
 /// <param name="Owners">The holders of the ownership rights in force, with their shares.</param>
 /// <param name="Children">For a subdivision: the current parcels the fabric made of the title's parcels, not yet on any title.</param>
 /// <param name="Parties">The parties the instrument names, as the register holds them (those it knows).</param>
+/// <param name="MergedInto">For a merge: the open title an earlier parent's merge opened over the child, and its owners (<see cref="OwnersKey"/>).</param>
 internal sealed record TitleState(
     Title Title,
     (Guid Id, DateTimeOffset LodgedAt, TransactionState State)? Earlier,
@@ -17,8 +18,14 @@ internal sealed record TitleState(
     IReadOnlyList<(string Kind, string Sha256)> Documents,
     IReadOnlyList<string> Parcels,
     IReadOnlyList<string> Children,
-    IReadOnlyDictionary<long, OwnerShare> Parties)
+    IReadOnlyDictionary<long, OwnerShare> Parties,
+    (string TitleNumber, string Owners)? MergedInto = null)
 {
+    /// <summary>The ownership in force as one comparable text: party:numerator/denominator, by party and share.</summary>
+    public static string OwnersKey(IEnumerable<RegisteredRight> rights) => string.Join(",",
+        rights.Where(r => r.Kind == RightKind.Ownership).OrderBy(r => r.PartyId).ThenBy(r => r.ShareNumerator).ThenBy(r => r.ShareDenominator)
+            .Select(r => $"{r.PartyId}:{r.ShareNumerator}/{r.ShareDenominator}"));
+
     /// <summary>The party an instrument names as this read found it, matched by party id, else UIN, else registration number.</summary>
     public OwnerShare? Known(PartyReference reference) =>
         Parties.Values.FirstOrDefault(p =>
@@ -36,7 +43,8 @@ internal sealed record TitleReads(
     Dictionary<Guid, List<(string Kind, string Sha256)>> Documents,
     Dictionary<string, List<string>> Parcels,
     Dictionary<string, List<string>> Children,
-    Dictionary<long, OwnerShare> Parties)
+    Dictionary<long, OwnerShare> Parties,
+    Dictionary<string, (string TitleNumber, string Owners)> MergedInto)
 {
     /// <summary>The title state one transaction's rules read; null when its title is unknown.</summary>
     public TitleState? StateOf(RegistryTransaction transaction)
@@ -55,7 +63,8 @@ internal sealed record TitleReads(
             Documents.GetValueOrDefault(transaction.Id) ?? [],
             Parcels.GetValueOrDefault(number) ?? [],
             Children.GetValueOrDefault(number) ?? [],
-            Parties);
+            Parties,
+            MergedInto.TryGetValue(number, out var into) ? into : null);
     }
 
     /// <summary>
@@ -63,8 +72,9 @@ internal sealed record TitleReads(
     /// locked for update (by id); the titles of those in state <paramref name="expected"/> (locked for update, in
     /// title order, when <paramref name="forRegistration"/>, so two batches cannot deadlock); then for those the
     /// earliest pending transaction lodged before each (registering only: priority is decided under the lock), the
-    /// rights in force with their holders, the documents, the parcels, a subdivision's new child parcels (from the
-    /// cadastre's published fabric, never written) and the parties the instruments name. Each statement runs after
+    /// rights in force with their holders, the documents, the parcels, a subdivision's or merge's new child parcels (from
+    /// the cadastre's published fabric, never written), for a merge the title an earlier parent's merge opened over the
+    /// child, and the parties the instruments name. Each statement runs after
     /// the one before, so everything after the locks sees the titles as the lock holders left them.
     /// </summary>
     public static async Task<TitleReads> ReadAsync(NpgsqlConnection connection, Guid[] ids, TransactionState expected, bool forRegistration, CancellationToken ct)
@@ -111,9 +121,21 @@ internal sealed record TitleReads(
             SELECT DISTINCT tp.title_number, e.child_upi FROM registry.title_parcels tp
             JOIN cadastre.lineage_edges e ON e.parent_upi = tp.upi
             JOIN cadastre.parcel_versions v ON v.upi = e.child_upi AND v.status = 'current'
-            WHERE tp.title_number IN (SELECT x.title_number FROM registry.transactions x WHERE x.id = ANY(@ids) AND x.state = @state AND x.kind = 'subdivision')
+            WHERE tp.title_number IN (SELECT x.title_number FROM registry.transactions x WHERE x.id = ANY(@ids) AND x.state = @state AND x.kind IN ('subdivision', 'merge'))
               AND NOT EXISTS (SELECT 1 FROM registry.title_parcels taken WHERE taken.upi = e.child_upi)
             ORDER BY e.child_upi
+            """);
+        Add("""
+            SELECT DISTINCT tp.title_number, held.title_number,
+                   (SELECT coalesce(string_agg(r.party_id || ':' || r.share_numerator || '/' || r.share_denominator, ','
+                                               ORDER BY r.party_id, r.share_numerator, r.share_denominator), '')
+                    FROM registry.rights r WHERE r.title_number = held.title_number AND r.valid_to IS NULL AND r.kind = 'ownership')
+            FROM registry.title_parcels tp
+            JOIN cadastre.lineage_edges e ON e.parent_upi = tp.upi
+            JOIN cadastre.parcel_versions v ON v.upi = e.child_upi AND v.status = 'current'
+            JOIN registry.title_parcels held ON held.upi = e.child_upi
+            JOIN registry.titles h ON h.title_number = held.title_number AND h.closed_at IS NULL
+            WHERE tp.title_number IN (SELECT x.title_number FROM registry.transactions x WHERE x.id = ANY(@ids) AND x.state = @state AND x.kind = 'merge')
             """);
         Add("""
             WITH named AS MATERIALIZED (
@@ -202,6 +224,13 @@ internal sealed record TitleReads(
             Group(children, reader.GetString(0)).Add(reader.GetString(1));
         }
 
+        var mergedInto = new Dictionary<string, (string, string)>();
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            mergedInto[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2));
+        }
+
         var parties = new Dictionary<long, OwnerShare>();
         await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -210,7 +239,7 @@ internal sealed record TitleReads(
                 reader.IsDBNull(3) ? null : reader.GetString(3), string.Empty);
         }
 
-        return new TitleReads(transactions, titles, earlier, current, documents, parcels, children, parties);
+        return new TitleReads(transactions, titles, earlier, current, documents, parcels, children, parties, mergedInto);
     }
 
     /// <summary>A state as the transactions table stores it (fees_due, not the fees-due the API shows).</summary>

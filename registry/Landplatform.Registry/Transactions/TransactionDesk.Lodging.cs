@@ -224,6 +224,9 @@ public sealed partial class TransactionDesk
                 }
 
                 break;
+            case TransactionKind.Subdivision when reason == ConsentRules.ApprovedSurvey:
+                throw new InvalidParameterException("reason", "subdivision-reason",
+                    "A subdivision for an approved survey is registered by the registry when the registrar approves the survey; a notary lodges one with its deed.");
             case TransactionKind.Discharge or TransactionKind.CaveatWithdrawal:
                 if (lodgement.RightId is null)
                 {

@@ -43,9 +43,10 @@ public sealed partial class TransactionDesk
     /// the earlier left it, exactly as one after the other. A registration naming a party new to the register enters
     /// it first (under a savepoint of its own when others share the batch) and is read again in the next round. The
     /// commit travels with the journal's link; the outcomes are returned only once it has succeeded. The caller
-    /// disposes the transaction, never commits it.
+    /// disposes the transaction, never commits it; with <paramref name="commit"/> false (a survey's approval, whose fabric
+    /// change shares the transaction) nothing is committed here, and the journal's tail lock is held to the caller's commit.
     /// </summary>
-    internal async Task<RegistrationOutcome[]> RegisterAllAsync(IReadOnlyList<RegistrationRequest> requests, IDbContextTransaction transaction, CancellationToken ct)
+    internal async Task<RegistrationOutcome[]> RegisterAllAsync(IReadOnlyList<RegistrationRequest> requests, IDbContextTransaction transaction, bool commit, CancellationToken ct)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var prepared = new PreparedRegistration?[requests.Count];
@@ -152,13 +153,13 @@ public sealed partial class TransactionDesk
             notify.Parameters.AddWithValue("type", RegisteredEvent);
             first.BatchCommands.Add(notify);
             var appended = await RegisterJournal.AppendBatchAsync(connection,
-                done.Select(r => new JournalRequest(r.TransactionId, r.Kind, r.TitleNumber, r.Titles, r.At, null)).ToList(), first, commit: true, ct);
+                done.Select(r => new JournalRequest(r.TransactionId, r.Kind, r.TitleNumber, r.Titles, r.At, null)).ToList(), first, commit, ct);
             foreach (var entry in appended)
             {
                 entries[entry.Content.TransactionId] = entry;
             }
         }
-        else
+        else if (commit)
         {
             await transaction.CommitAsync(ct);
         }
