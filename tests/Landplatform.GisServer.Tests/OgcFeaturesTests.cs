@@ -298,6 +298,26 @@ public sealed class OgcFeaturesTests(PlatformServer server) : IClassFixture<Plat
         }
     }
 
+    [Fact]
+    public async Task Zoom_level_simplifies_geometries_for_maps_keeping_every_feature_and_its_type()
+    {
+        var full = await server.GetJsonAsync("/ogc/collections/flood-zones/items?limit=100");
+        var coarse = await server.GetJsonAsync("/ogc/collections/flood-zones/items?limit=100&zoom-level=10");
+        var fine = await server.GetJsonAsync("/ogc/collections/flood-zones/items?limit=100&zoom-level=24");
+        static int Vertices(JsonElement page) => page.GetProperty("features").EnumerateArray().Sum(f => Count(f.GetProperty("geometry").GetProperty("coordinates")));
+        static int Count(JsonElement node) => node[0].ValueKind == JsonValueKind.Number ? 1 : node.EnumerateArray().Sum(Count);
+        Assert.Equal(full.GetProperty("features").GetArrayLength(), coarse.GetProperty("features").GetArrayLength());
+        static string[] Types(JsonElement page) => page.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("geometry").GetProperty("type").GetString()!).ToArray();
+        Assert.Equal(Types(full), Types(coarse));
+        Assert.True(Vertices(coarse) < Vertices(full) / 2, $"zoom 10 kept {Vertices(coarse)} of {Vertices(full)} vertices");
+        Assert.True(Vertices(fine) > Vertices(coarse), "zoom 24 should keep more than zoom 10");
+        var invalid = await server.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM cadastre.hazard_zones WHERE hazard LIKE 'flood%' AND NOT ST_IsValid(ST_SimplifyPreserveTopology(boundary, 76.4))");
+        Assert.Equal(0L, invalid);
+        await server.GetProblemAsync("/ogc/collections/flood-zones/items?zoom-level=25", 400, "zoom-level-range", "zoom-level");
+        await server.GetProblemAsync("/ogc/collections/flood-zones/items?zoom-level=ten", 400, "zoom-level-range", "zoom-level");
+    }
+
     private static string? Link(JsonElement document, string rel) =>
         document.GetProperty("links").EnumerateArray().FirstOrDefault(l => l.GetProperty("rel").GetString() == rel) is { ValueKind: JsonValueKind.Object } link
             ? new Uri(link.GetProperty("href").GetString()!).PathAndQuery

@@ -68,6 +68,9 @@ public sealed record FeatureQuery(FeatureCollectionDefinition Collection)
 
     public int Limit { get; init; } = 10;
 
+    /// <summary>For maps: simplify each geometry by this distance in metres of the national grid (never changing its type or validity); null for the stored geometry.</summary>
+    public double? SimplifyMetres { get; init; }
+
     /// <summary>The order asked for (sortby, SORTBY), before the id that breaks ties; null for the id order.</summary>
     public IReadOnlyList<SortKey>? SortBy { get; init; }
 
@@ -132,7 +135,16 @@ public static class FeatureSql
             columns.Append(CultureInfo.InvariantCulture, $", t.{property.Column}");
         }
 
-        var geometry = $"ST_Transform(t.{c.GeometryColumn}, @outSrid)";
+        // GEOS may answer a one-part multipolygon as a polygon: ST_Multi keeps the collection's declared type.
+        var simplified = $"ST_SimplifyPreserveTopology(t.{c.GeometryColumn}, @simplify)";
+        var stored = query.SimplifyMetres is null ? $"t.{c.GeometryColumn}"
+            : c.GeometryType.StartsWith("Multi", StringComparison.Ordinal) ? $"ST_Multi({simplified})" : simplified;
+        if (query.SimplifyMetres is { } metres)
+        {
+            command.Parameters.AddWithValue("simplify", metres);
+        }
+
+        var geometry = $"ST_Transform({stored}, @outSrid)";
         switch (query.Geometry)
         {
             case GeometryEncoding.GeoJson:

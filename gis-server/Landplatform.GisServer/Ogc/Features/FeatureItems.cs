@@ -48,6 +48,7 @@ public static class FeatureItems
             Filter = filter,
             Properties = properties,
             Limit = whole ? int.MaxValue : limit + 1,
+            SimplifyMetres = ItemsParameters.SimplifyMetres(ItemsParameters.Single(request.Query, "zoom-level")),
             Offset = offset,
             After = cursor,
             SortBy = sortBy,

@@ -25,6 +25,8 @@ public static class ItemsOpenApi
             operation.Parameters.Add(Parameter("filter-lang", "cql2-text (default) or cql2-json.",
                 new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("cql2-text"), JsonValue.Create("cql2-json")], Default = JsonValue.Create("cql2-text") }));
             operation.Parameters.Add(Parameter("filter-crs", "CRS of the filter's geometry literals (CRS84 by default).", Text()));
+            operation.Parameters.Add(Parameter("zoom-level", "For maps: the WebMercatorQuad zoom (0-24) the features are drawn at; geometries are simplified by half a pixel of it (topology kept).",
+                new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0", Maximum = "24" }));
             operation.Parameters.Add(Parameter("f", "json (GeoJSON), html, csv, fgb (FlatGeobuf) or gpkg (a GeoPackage file: without limit, every feature selected).", Text()));
             return Task.CompletedTask;
         });

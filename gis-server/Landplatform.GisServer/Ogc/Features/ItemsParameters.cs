@@ -26,7 +26,7 @@ public static class ItemsParameters
     public const int MaxLimit = 10_000;
 
     private static readonly string[] ItemsNames =
-        ["f", "bbox", "bbox-crs", "limit", "offset", "cursor", "sortby", "q", "datetime", "properties", "crs", "filter", "filter-lang", "filter-crs"];
+        ["f", "bbox", "bbox-crs", "limit", "offset", "cursor", "sortby", "q", "datetime", "properties", "crs", "filter", "filter-lang", "filter-crs", "zoom-level"];
 
     /// <summary>Refuses parameters the API does not define (OGC API Features, /req/core/query-param-unknown).</summary>
     public static void RefuseUnknown(IQueryCollection query, IReadOnlyCollection<string> known)
@@ -278,6 +278,23 @@ public static class ItemsParameters
 
         throw new InvalidParameterException("datetime", "datetime-format",
             $"'{(text.Length > 40 ? text[..40] + "…" : text)}' is not a date (2024-05-31) or an RFC 3339 date-time with an offset (2024-05-31T12:00:00Z).");
+    }
+
+    /// <summary>
+    /// Reads <c>zoom-level</c> (0-24, the zoom of WebMercatorQuad a map shows the features at) as the simplification
+    /// distance in metres: half a pixel of that zoom (156,543 m per pixel at zoom 0, halved at each level), so what a
+    /// map draws does not change while vertices it cannot show are dropped.
+    /// </summary>
+    public static double? SimplifyMetres(string? zoomLevel)
+    {
+        if (zoomLevel is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(zoomLevel, NumberStyles.None, CultureInfo.InvariantCulture, out var z) && z is >= 0 and <= 24
+            ? 156_543.03392804097 / Math.Pow(2, z) / 2
+            : throw new InvalidParameterException("zoom-level", "zoom-level-range", "zoom-level is a whole number from 0 to 24 (a WebMercatorQuad zoom).");
     }
 
     public static IReadOnlyList<string>? Properties(string? properties) =>
