@@ -77,10 +77,11 @@ public sealed class FirstRegistrationTests(ConversionServer server) : IClassFixt
         Assert.Empty(notice.GetProperty("breaks").EnumerateArray());
 
         // A provisional title takes no dealings.
-        var early = await counter.PostAsync("/api/registry/transactions", "notary", Transfer(
+        var tooEarly = Transfer(
             new SampleTitle(title, upi, proprietors[0].GetProperty("partyId").GetInt64(), "Dorian Next"), [new { uin = NewUin(313), name = "Too Early", share = "1" }],
-            grantors: [.. proprietors.Select(p => (object)new { partyId = p.GetProperty("partyId").GetInt64() })]));
-        Problem(early, 409, "R-PROVISIONAL");
+            grantors: [.. proprietors.Select(p => (object)new { partyId = p.GetProperty("partyId").GetInt64() })]);
+        counter.KnownToCivilRegistry(tooEarly);
+        Problem(await counter.PostAsync("/api/registry/transactions", "notary", tooEarly), 409, "R-PROVISIONAL");
 
         // A citizen objects; the registrar cannot make the title absolute while the period runs; the objection is dismissed.
         var objection = Ok(await counter.PostAsync($"/api/registry/conversions/{id}/objections", "citizen",

@@ -517,15 +517,18 @@ public sealed class FirstRegistrations(
 
     private sealed record LockedConversion(string Upi, string TitleNumber, DateTimeOffset ChallengeEndsAt, string State);
 
+    // The steps of one conversion queue on a transaction lock of their own (the runtime role may not lock the append-only rows), then read it as it stands.
     private static async Task<LockedConversion> LockAsync(NpgsqlConnection connection, Guid id, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("""
+            SELECT pg_advisory_xact_lock(hashtext('registry.conversion:' || @id::text));
             SELECT c.upi, c.title_number, c.challenge_ends_at, f.state
             FROM registry.conversions c JOIN registry.first_registrations f ON f.conversion_id = c.id
-            WHERE c.id = @id FOR UPDATE OF c
+            WHERE c.id = @id
             """, connection);
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
         return await reader.ReadAsync(ct)
             ? new LockedConversion(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3))
             : throw new ResourceNotFoundException("conversion-unknown", $"There is no first registration {id}.");

@@ -77,7 +77,7 @@ namespace Landplatform.Registry.Data.Migrations
                 """);
         }
 
-        // The conversion's rows, each a line of its title's hash (ARCHITECTURE.md, The journal).
+        // The conversion's rows, each a line of its title's hash (ARCHITECTURE.md, First registration).
         private const string ConversionLines = """
 
                   UNION ALL
