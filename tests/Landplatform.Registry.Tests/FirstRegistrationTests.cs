@@ -128,6 +128,35 @@ public sealed class FirstRegistrationTests(ConversionServer server) : IClassFixt
         var verification = Ok(await counter.GetAsync("/api/registry/journal/verification", "registrar"));
         Assert.True(verification.GetProperty("intact").GetBoolean(), verification.ToString());
         Assert.True(Ok(await counter.GetAsync("/api/deeds/journal/verification", "registrar")).GetProperty("intact").GetBoolean());
+
+        // An objection's grounds rewritten around the triggers no longer match its journal entry; put back, the journal holds again.
+        const string Rewrite = "SET session_replication_role = replica; UPDATE registry.conversion_steps SET grounds = @g WHERE transaction_id = @id";
+        await OwnerExecuteAsync(Rewrite, ("g", "I withdraw my objection."), ("id", objectionId));
+        try
+        {
+            var tampered = Ok(await counter.GetAsync("/api/registry/journal/verification", "registrar"));
+            Assert.False(tampered.GetProperty("intact").GetBoolean());
+            Assert.Contains(tampered.GetProperty("findings").EnumerateArray(), f => f.GetString()!.Contains(objectionId.ToString(), StringComparison.Ordinal));
+        }
+        finally
+        {
+            await OwnerExecuteAsync(Rewrite, ("g", "My late father bought this land in 1990 and never sold it."), ("id", objectionId));
+        }
+
+        Assert.True(Ok(await counter.GetAsync("/api/registry/journal/verification", "registrar")).GetProperty("intact").GetBoolean());
+    }
+
+    private async Task OwnerExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(server.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync();
     }
 
     [Fact]
