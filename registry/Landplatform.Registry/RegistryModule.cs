@@ -1,3 +1,4 @@
+using Landplatform.Registry.Conversions;
 using Landplatform.Registry.Data;
 using Landplatform.Registry.Journal;
 using Landplatform.Registry.Loading;
@@ -28,12 +29,15 @@ public static class RegistryModule
         new("registry.alien_licences", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("registry.alien_licence_parcels", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("registry.alien_licence_revocations", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.conversions", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("registry.conversion_steps", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
     ];
 
     /// <summary>What other modules' SQL may read of the register: views the registry keeps, never its tables.</summary>
     public static IReadOnlyList<Landplatform.Cadastre.Contracts.PublishedRelation> PublishedRelations { get; } =
     [
         new("registry.parcel_owners", "the registered owners today of each parcel's open title: upi, title_number, right_id, party_id, party_kind, uin, registration_number, name, share_numerator, share_denominator"),
+        new("registry.first_registrations", "parcels brought onto the title register by first registration: upi, title_number, conversion_id, state (provisional, absolute, cancelled), opened_at, challenge_ends_at, absolute_at; the register of deeds takes no new deeds for a parcel provisional or absolute here"),
     ];
 
     /// <summary>Adds the registry's DbContext and services over the host's shared data source.</summary>
@@ -50,6 +54,13 @@ public static class RegistryModule
         services.AddScoped<TransactionDesk>();
         services.AddScoped<AlienLicences>();
         services.AddScoped<Landplatform.Cadastre.Contracts.Register.IParcelTitles, ParcelTitleRegister>();
+        services.AddSingleton(sp => new ConversionOptions
+        {
+            ChallengeDays = int.TryParse(sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Registry:Conversions:ChallengeDays"], out var days) && days >= 1
+                ? days : FirstRegistrations.DefaultChallengeDays,
+        });
+        services.TryAddKeyedSingleton<TimeProvider>(FirstRegistrations.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        services.AddScoped<FirstRegistrations>();
         services.AddSingleton<RegistrationQueue>();
         services.AddSingleton<Landplatform.Cadastre.Contracts.Events.IEventSubscriber, RegistryFeesSubscriber>();
         services.AddScoped<RegisterSearch>();

@@ -231,6 +231,17 @@ public sealed class DeedBook(NpgsqlDataSource dataSource, TimeProvider clock)
         {
             throw new InvalidParameterException(parameter, "upi-unknown", $"Parcel {unknown} is not in the cadastral fabric: link a deed to the parcel as the fabric knows it.");
         }
+
+        // A parcel brought onto the title register by first registration takes no more deeds: its dealings are lodged against its title.
+        await using var registered = new NpgsqlCommand(
+            "SELECT upi, title_number, state FROM registry.first_registrations WHERE upi = ANY(@upis) AND state IN ('provisional', 'absolute') ORDER BY upi LIMIT 1", connection);
+        registered.Parameters.AddWithValue("upis", upis.ToArray());
+        await using var row = await registered.ExecuteReaderAsync(ct);
+        if (await row.ReadAsync(ct))
+        {
+            throw new DomainRuleViolationException("deeds-parcel-on-title-register",
+                $"Parcel {row.GetString(0)} is on the title register ({row.GetString(2)} title {row.GetString(1)}, by first registration): it takes no new deeds; lodge its dealings against the title at /api/registry/transactions.");
+        }
     }
 
     private static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)

@@ -29,6 +29,7 @@ public static class DeedsModule
         services.AddSingleton<DeedPages>();
         services.AddSingleton<DeedSearch>();
         services.AddSingleton<RootOfTitle>();
+        services.AddSingleton<Landplatform.Cadastre.Contracts.Deeds.IDeedsChains, DeedsChains>();
         services.AddSingleton<DeedImport>();
         services.AddSingleton<DeedsWorklist>();
         services.AddHostedService<OcrQueue>();

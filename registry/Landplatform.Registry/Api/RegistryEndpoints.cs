@@ -221,6 +221,7 @@ public static class RegistryEndpoints
                 return TypedResults.Ok(new { intact = result.Intact, entries = result.Entries, firstBadEntry = result.FirstBadSeq, findings = result.Findings, message = result.Message });
             })
             .RequireAuthorization(AccessPolicyNames.Registrars).WithSummary("Recomputes the register journal's hash chain and digests; names the first entry that fails.");
+        ConversionEndpoints.MapConversions(registry, reads);
         return reads;
     }
 

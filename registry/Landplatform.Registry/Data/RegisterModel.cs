@@ -118,6 +118,18 @@ public enum TransactionKind
 
     /// <summary>Several parcels an approved survey merged into one: each parent's title closes into the child's (lodged by the registry, never a notary).</summary>
     Merge,
+
+    /// <summary>A first registration (conversion from the register of deeds) opens a provisional title: the registrar's, never a notary's.</summary>
+    FirstRegistration,
+
+    /// <summary>An objection lodged against a first registration during its challenge period.</summary>
+    ConversionObjection,
+
+    /// <summary>The registrar's decision on an objection: dismissed, or upheld (the provisional title is cancelled).</summary>
+    ConversionDecision,
+
+    /// <summary>A provisional title made absolute after its challenge period.</summary>
+    AbsoluteTitle,
 }
 
 /// <summary>Where a transaction stands: lodged → fees due → paid → examined → registered or rejected; requisitioned sends it back to the notary.</summary>

@@ -102,8 +102,8 @@ public sealed class RegisterSearch(NpgsqlDataSource dataSource, IPersonalDataDis
         var numbers = titles.ToArray();
         var parcels = new Dictionary<string, List<ParcelRef>>();
         var status = new Dictionary<string, string>();
-        await using (var command = new NpgsqlCommand("""
-            SELECT t.title_number, t.closed_at IS NULL, tp.upi, v.address
+        await using (var command = new NpgsqlCommand($$"""
+            SELECT t.title_number, CASE WHEN t.closed_at IS NOT NULL THEN 'closed' WHEN {{Conversions.FirstRegistrations.ProvisionalSql("t.title_number")}} THEN 'provisional' ELSE 'open' END, tp.upi, v.address
             FROM registry.titles t
             JOIN registry.title_parcels tp ON tp.title_number = t.title_number
             LEFT JOIN LATERAL (SELECT address FROM cadastre.parcel_versions pv WHERE pv.upi = tp.upi ORDER BY pv.version DESC LIMIT 1) v ON true
@@ -115,7 +115,7 @@ public sealed class RegisterSearch(NpgsqlDataSource dataSource, IPersonalDataDis
             while (await reader.ReadAsync(ct))
             {
                 var title = reader.GetString(0);
-                status[title] = reader.GetBoolean(1) ? "open" : "closed";
+                status[title] = reader.GetString(1);
                 (parcels.TryGetValue(title, out var list) ? list : parcels[title] = []).Add(new ParcelRef(reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
         }

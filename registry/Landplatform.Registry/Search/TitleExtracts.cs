@@ -51,7 +51,8 @@ public sealed class TitleExtracts(NpgsqlDataSource dataSource, RegisterSearch se
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         DateTimeOffset opened;
         DateTimeOffset? closed;
-        await using (var command = new NpgsqlCommand("SELECT opened_at, closed_at FROM registry.titles WHERE title_number = @t", connection))
+        bool provisional;
+        await using (var command = new NpgsqlCommand($"SELECT opened_at, closed_at, {Conversions.FirstRegistrations.ProvisionalSql("title_number")} FROM registry.titles WHERE title_number = @t", connection))
         {
             command.Parameters.AddWithValue("t", titleNumber);
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -62,6 +63,7 @@ public sealed class TitleExtracts(NpgsqlDataSource dataSource, RegisterSearch se
 
             opened = reader.GetFieldValue<DateTimeOffset>(0);
             closed = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1);
+            provisional = reader.GetBoolean(2);
         }
 
         var parcels = new List<ExtractParcel>();
@@ -115,7 +117,7 @@ public sealed class TitleExtracts(NpgsqlDataSource dataSource, RegisterSearch se
         }
 
         var holders = await search.HoldersAsync(connection, [titleNumber], history, caller, ct);
-        return new TitleExtract(titleNumber, closed is null ? "open" : "closed", opened, closed, parcels,
+        return new TitleExtract(titleNumber, closed is not null ? "closed" : provisional ? "provisional" : "open", opened, closed, parcels,
             holders.Where(h => h.View.To is null).Select(h => h.View).ToList(),
             others.Where(r => RightKinds.Contains(r.Kind)).ToList(),
             others.Where(r => !RightKinds.Contains(r.Kind)).ToList(),

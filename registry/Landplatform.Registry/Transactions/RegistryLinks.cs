@@ -24,6 +24,9 @@ public sealed class RegistryLinks(IServiceProvider services)
 
     public IPersonRegistry? Persons { get; } = services.GetService<IPersonRegistry>();
 
+    /// <summary>The register of deeds: the root of title a first registration rests on.</summary>
+    public Landplatform.Cadastre.Contracts.Deeds.IDeedsChains? DeedsChains { get; } = services.GetService<Landplatform.Cadastre.Contracts.Deeds.IDeedsChains>();
+
     /// <summary>Days of notice to the registered proprietor before a rectification without a court order (<c>Registry:RectificationNoticeDays</c>).</summary>
     public int RectificationNoticeDays { get; } =
         int.TryParse(services.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Registry:RectificationNoticeDays"], out var days) && days >= 0

@@ -37,6 +37,12 @@ public sealed partial class TransactionDesk
             throw new DomainRuleViolationException("R-TITLE", $"Title {open.TitleNumber} was closed on {open.ClosedAt:yyyy-MM-dd}; lodge against the titles that replaced it.");
         }
 
+        if (await db.Database.SqlQueryRaw<bool>(ProvisionalTitleSql, open.TitleNumber).SingleAsync(ct))
+        {
+            throw new DomainRuleViolationException("R-PROVISIONAL",
+                $"Title {open.TitleNumber} is provisional (a first registration whose challenge period or objections are not done): it takes no dealings until it is made absolute.");
+        }
+
         var now = clock.GetUtcNow();
         var lodged = new RegistryTransaction
         {
@@ -56,6 +62,9 @@ public sealed partial class TransactionDesk
         await transaction.CommitAsync(ct);
         return lodged;
     }
+
+    // Whether the title {0} is a provisional title of a first registration (R-PROVISIONAL).
+    private static readonly string ProvisionalTitleSql = $"SELECT {Conversions.FirstRegistrations.ProvisionalSql("{0}")} AS \"Value\"";
 
     /// <summary>The outbox event of every lodgement: the registered owners hear of any application against their title.</summary>
     public const string LodgedEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.TransactionLodged;
