@@ -36,6 +36,13 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         }
 
         await using var connection = await db.OpenConnectionAsync(ct);
+        // The planner prices the PostGIS overlays high enough to JIT-compile them (~0.5 s) for a few milliseconds of work.
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var settings = new NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL jit = off", connection, transaction))
+        {
+            await settings.ExecuteNonQueryAsync(ct);
+        }
+
         var drawn = await ToNationalGridAsync(connection, plan.Srid, valid, ct);
         var fabric = await FabricNearAsync(connection, drawn.Select(d => d.Boundary), ct);
         var snapped = SurveyTopology.Snap(drawn.Select(d => d.Boundary).ToList(), fabric, tolerances.SnapDistance);
