@@ -38,6 +38,11 @@ public static class RegistryModule
     [
         new("registry.parcel_owners", "the registered owners today of each parcel's open title: upi, title_number, right_id, party_id, party_kind, uin, registration_number, name, share_numerator, share_denominator"),
         new("registry.first_registrations", "parcels brought onto the title register by first registration: upi, title_number, conversion_id, state (provisional, absolute, cancelled), opened_at, challenge_ends_at, absolute_at; the register of deeds takes no new deeds for a parcel provisional or absolute here"),
+        new("registry.ladm_administrative_sources", "the register in LADM terms (LA_AdministrativeSource): registered transactions: source_id, kind, lodged_at, registered_at, note"),
+        new("registry.ladm_parties", "the register in LADM terms (LA_Party): party_id, name, kind (person, organisation), external_id (UIN or registration number; personal data), money_provider"),
+        new("registry.ladm_units", "the register in LADM terms (LA_BAUnit): each title: title_number, opened_at, closed_at, source_id"),
+        new("registry.ladm_unit_parcels", "the parcels each title holds: title_number, upi, source_id"),
+        new("registry.ladm_rrr", "the register in LADM terms (LA_RRR): every right, restriction and mortgage: rrr_id, kind, title_number, party_id, share_numerator, share_denominator, amount, terms, valid_from, valid_to, source_id, end_source_id"),
     ];
 
     /// <summary>Adds the registry's DbContext and services over the host's shared data source.</summary>

@@ -316,7 +316,9 @@ public sealed class FilterAgreementTests(PlatformServer server, ITestOutputHelpe
                 $"t.official_area BETWEEN {low} AND {high}");
         }
 
-        // CQL2's temporal functions as the standard defines them (A = [a, a] the property's instant, B = [s, e]), open ends infinite.
+        // CQL2's temporal functions as the standard defines them between A = [as, ae] and B = [bs, be]: the property's
+        // instant is [a, a], the INTERVAL of valid_from and valid_to is [valid_from, valid_to] with an empty end open,
+        // and open literal ends are infinite.
         private static Filter Temporal(Random random, Samples samples)
         {
             var function = TemporalFunctions[random.Next(TemporalFunctions.Length)];
@@ -331,52 +333,38 @@ public sealed class FilterAgreementTests(PlatformServer server, ITestOutputHelpe
                 2 => ($"INTERVAL('..', '{Stamp(e)}')", $"{{\"interval\":[\"..\",\"{Stamp(e)}\"]}}", "'-infinity'::timestamptz", Sql(e)),
                 _ => ($"INTERVAL('{Stamp(s)}', '{Stamp(e)}')", $"{{\"interval\":[\"{Stamp(s)}\",\"{Stamp(e)}\"]}}", Sql(s), Sql(e)),
             };
-            const string a = "t.valid_from";
-            var sql = function switch
-            {
-                "T_AFTER" => $"{a} > {end}",
-                "T_BEFORE" => $"{a} < {start}",
-                "T_CONTAINS" => $"{a} < {start} AND {a} > {end}",
-                "T_DISJOINT" => $"NOT ({a} <= {end} AND {a} >= {start})",
-                "T_DURING" => $"{a} > {start} AND {a} < {end}",
-                "T_EQUALS" => $"{a} = {start} AND {a} = {end}",
-                "T_FINISHEDBY" => $"{a} < {start} AND {a} = {end}",
-                "T_FINISHES" => $"{a} > {start} AND {a} = {end}",
-                "T_INTERSECTS" => $"{a} <= {end} AND {a} >= {start}",
-                "T_MEETS" => $"{a} = {start}",
-                "T_METBY" => $"{a} = {end}",
-                "T_OVERLAPPEDBY" => $"{a} > {start} AND {a} < {end} AND {a} > {end}",
-                "T_OVERLAPS" => $"{a} < {start} AND {a} > {start} AND {a} < {end}",
-                "T_STARTEDBY" => $"{a} = {start} AND {a} > {end}",
-                _ => $"{a} = {start} AND {a} < {end}",
-            };
+            var span = random.Next(3) == 0;
+            var (textProperty, jsonProperty, aStart, aEnd) = span
+                ? ("INTERVAL(valid_from, valid_to)", "{\"interval\":[{\"property\":\"valid_from\"},{\"property\":\"valid_to\"}]}",
+                    "t.valid_from", "coalesce(t.valid_to, 'infinity'::timestamptz)")
+                : ("valid_from", "{\"property\":\"valid_from\"}", "t.valid_from", "t.valid_from");
             var flipped = random.Next(3) == 0;
+            var op = function.ToLowerInvariant();
             return new Filter(
-                flipped ? $"{function}({textLiteral}, valid_from)" : $"{function}(valid_from, {textLiteral})",
-                flipped ? $"{{\"op\":\"{function.ToLowerInvariant()}\",\"args\":[{jsonLiteral},{{\"property\":\"valid_from\"}}]}}" : $"{{\"op\":\"{function.ToLowerInvariant()}\",\"args\":[{{\"property\":\"valid_from\"}},{jsonLiteral}]}}",
+                flipped ? $"{function}({textLiteral}, {textProperty})" : $"{function}({textProperty}, {textLiteral})",
+                flipped ? $"{{\"op\":\"{op}\",\"args\":[{jsonLiteral},{jsonProperty}]}}" : $"{{\"op\":\"{op}\",\"args\":[{jsonProperty},{jsonLiteral}]}}",
                 null,
-                flipped ? Flipped(function, start, end) : sql);
-
-            // With the literal first, A = [s, e] and B = [a, a].
-            static string Flipped(string function, string start, string end) => function switch
-            {
-                "T_AFTER" => $"{start} > {a}",
-                "T_BEFORE" => $"{end} < {a}",
-                "T_CONTAINS" => $"{start} < {a} AND {end} > {a}",
-                "T_DISJOINT" => $"NOT ({start} <= {a} AND {end} >= {a})",
-                "T_DURING" => $"{start} > {a} AND {end} < {a}",
-                "T_EQUALS" => $"{start} = {a} AND {end} = {a}",
-                "T_FINISHEDBY" => $"{start} < {a} AND {end} = {a}",
-                "T_FINISHES" => $"{start} > {a} AND {end} = {a}",
-                "T_INTERSECTS" => $"{start} <= {a} AND {end} >= {a}",
-                "T_MEETS" => $"{end} = {a}",
-                "T_METBY" => $"{start} = {a}",
-                "T_OVERLAPPEDBY" => $"{start} > {a} AND {start} < {a} AND {end} > {a}",
-                "T_OVERLAPS" => $"{start} < {a} AND {end} > {a} AND {end} < {a}",
-                "T_STARTEDBY" => $"{start} = {a} AND {end} > {a}",
-                _ => $"{start} = {a} AND {end} < {a}",
-            };
+                flipped ? Allen(function, start, end, aStart, aEnd) : Allen(function, aStart, aEnd, start, end));
         }
+
+        private static string Allen(string function, string @as, string ae, string bs, string be) => function switch
+        {
+            "T_AFTER" => $"{@as} > {be}",
+            "T_BEFORE" => $"{ae} < {bs}",
+            "T_CONTAINS" => $"{@as} < {bs} AND {ae} > {be}",
+            "T_DISJOINT" => $"NOT ({@as} <= {be} AND {ae} >= {bs})",
+            "T_DURING" => $"{@as} > {bs} AND {ae} < {be}",
+            "T_EQUALS" => $"{@as} = {bs} AND {ae} = {be}",
+            "T_FINISHEDBY" => $"{@as} < {bs} AND {ae} = {be}",
+            "T_FINISHES" => $"{@as} > {bs} AND {ae} = {be}",
+            "T_INTERSECTS" => $"{@as} <= {be} AND {ae} >= {bs}",
+            "T_MEETS" => $"{ae} = {bs}",
+            "T_METBY" => $"{@as} = {be}",
+            "T_OVERLAPPEDBY" => $"{@as} > {bs} AND {@as} < {be} AND {ae} > {be}",
+            "T_OVERLAPS" => $"{@as} < {bs} AND {ae} > {bs} AND {ae} < {be}",
+            "T_STARTEDBY" => $"{@as} = {bs} AND {ae} > {be}",
+            _ => $"{@as} = {bs} AND {ae} < {be}",
+        };
 
         private static Filter IsNull(Random random)
         {

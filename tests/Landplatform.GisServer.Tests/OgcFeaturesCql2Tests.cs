@@ -292,4 +292,19 @@ public sealed class Cql2LetterTests
         Assert.Equal(first, Assert.IsType<TemporalFilter>(Cql2JsonReader.Read(
             $$"""{"op":"{{function.ToLowerInvariant()}}","args":[{"property":"valid_from"},{"interval":["2009-01-01",".."]}]}""", Parcels)).Operator);
     }
+
+    [Fact]
+    public void An_interval_of_two_properties_is_a_temporal_operand_in_text_and_json()
+    {
+        var text = Assert.IsType<TemporalFilter>(Cql2TextParser.Parse("T_DURING(INTERVAL(valid_from, valid_to), INTERVAL('2009-01-01', '..'))", Parcels));
+        Assert.Equal(("valid_from", "valid_to", TemporalOperator.During), (text.Property, text.EndProperty, text.Operator));
+        var flipped = Assert.IsType<TemporalFilter>(Cql2TextParser.Parse("T_DURING(TIMESTAMP('2010-01-01T00:00:00Z'), INTERVAL(valid_from, valid_to))", Parcels));
+        Assert.Equal(("valid_from", "valid_to", TemporalOperator.Contains), (flipped.Property, flipped.EndProperty, flipped.Operator));
+        var json = Assert.IsType<TemporalFilter>(Cql2JsonReader.Read(
+            """{"op":"t_intersects","args":[{"interval":[{"property":"valid_from"},{"property":"valid_to"}]},{"interval":["2009-01-01","2010-01-01"]}]}""", Parcels));
+        Assert.Equal(("valid_from", "valid_to", TemporalOperator.Intersects), (json.Property, json.EndProperty, json.Operator));
+        Assert.Throws<InvalidParameterException>(() => Cql2TextParser.Parse("T_DURING(INTERVAL(valid_from, '..'), INTERVAL('2009-01-01', '..'))", Parcels));
+        Assert.Throws<InvalidParameterException>(() => Cql2JsonReader.Read(
+            """{"op":"t_during","args":[{"interval":[{"property":"valid_from"},".."]},{"interval":["2009-01-01",".."]}]}""", Parcels));
+    }
 }

@@ -319,7 +319,6 @@ public sealed class WmsTests(PlatformServer server) : IClassFixture<PlatformServ
     [InlineData("REQUEST=GetMap&LAYERS=parcels&TRANSPARENT=maybe", null, "TRANSPARENT")]
     [InlineData("REQUEST=GetMap&LAYERS=parcels&BGCOLOR=red", null, "BGCOLOR")]
     [InlineData("REQUEST=GetMap&LAYERS=parcels&VERSION=1.2.0", null, "VERSION")]
-    [InlineData("REQUEST=GetMap&LAYERS=parcels&VERSION=1.1.1&SRS=EPSG:9999", "InvalidSRS", "SRS")]
     [InlineData("REQUEST=DropAllTables", "OperationNotSupported", "REQUEST")]
     [InlineData("REQUEST=GetFeatureInfo&LAYERS=parcels&QUERY_LAYERS=parcels&INFO_FORMAT=text/plain&I=400&J=5", "InvalidPoint", "I")]
     [InlineData("REQUEST=GetFeatureInfo&LAYERS=parcels&QUERY_LAYERS=parcels&INFO_FORMAT=text/plain&I=5&J=-1", "InvalidPoint", "J")]
@@ -352,6 +351,34 @@ public sealed class WmsTests(PlatformServer server) : IClassFixture<PlatformServ
         Assert.Equal(locator, exception.Attribute("locator")?.Value);
         Assert.False(string.IsNullOrWhiteSpace(exception.Value));
         Assert.True(exception.Value.Length < 300, "the report does not echo hostile input at length");
+    }
+
+    [Theory]
+    [InlineData("REQUEST=GetMap&LAYERS=parcels&SRS=EPSG:9999", "InvalidSRS", "SRS")]
+    [InlineData("REQUEST=GetMap&LAYERS=secrets&SRS=EPSG:2007", "LayerNotDefined", "LAYERS")]
+    [InlineData("REQUEST=GetMap&LAYERS=parcels&SRS=EPSG:2007&FORMAT=image/gif", "InvalidFormat", "FORMAT")]
+    [InlineData("REQUEST=GetMap&LAYERS=parcels&SRS=EPSG:2007&WIDTH=-5", null, "WIDTH")]
+    public async Task A_WMS_1_1_1_request_gets_its_refusal_in_the_1_1_1_exception_format(string query, string? code, string parameter)
+    {
+        var defaults = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["SERVICE"] = "WMS", ["VERSION"] = "1.1.1", ["STYLES"] = "", ["BBOX"] = IslandBox,
+            ["WIDTH"] = "300", ["HEIGHT"] = "300", ["FORMAT"] = "image/png",
+        };
+        var given = query.Split('&').Select(kv => kv.Split('=')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var path = "/wms?" + query + string.Concat(defaults.Where(d => !given.Contains(d.Key)).Select(d => $"&{d.Key}={d.Value}"));
+
+        using var response = await server.Client.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(400 == (int)response.StatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        Assert.Equal("application/vnd.ogc.se_xml", response.Content.Headers.ContentType?.MediaType);
+        var report = XDocument.Parse(body).Root!;
+        Assert.Equal(XName.Get("ServiceExceptionReport"), report.Name);
+        Assert.Equal("1.1.1", report.Attribute("version")?.Value);
+        var exception = Assert.Single(report.Elements("ServiceException"));
+        Assert.Equal(code, exception.Attribute("code")?.Value);
+        Assert.Null(exception.Attribute("locator"));
+        Assert.StartsWith(parameter + ":", exception.Value.Trim(), StringComparison.Ordinal);
     }
 
     [Fact]

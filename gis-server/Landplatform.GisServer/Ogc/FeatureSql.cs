@@ -564,34 +564,39 @@ public static class FeatureSql
             return "@" + name;
         }
 
-        // The standard's interval semantics (CQL2, temporal functions) between the property's instant a and [s, e]; an open end is infinite.
+        // The standard's interval semantics (CQL2, temporal functions) between A = [as, ae] (the property's instant, or the
+        // interval of two properties whose empty end is open) and B = [s, e]; an open end is infinite.
         private string Temporal(TemporalFilter temporal)
         {
-            var a = Column(temporal.Property);
-            if (query.Collection.FindProperty(temporal.Property)!.Type != AttributeType.DateTime)
+            foreach (var property in new[] { temporal.Property, temporal.EndProperty })
             {
-                throw new InvalidParameterException(query.FilterParameter, "filter-type", $"Temporal functions take a date-time property; {temporal.Property} is not one.");
+                if (property is not null && query.Collection.FindProperty(property)?.Type != AttributeType.DateTime)
+                {
+                    throw new InvalidParameterException(query.FilterParameter, "filter-type", $"Temporal functions take date-time properties; {property} is not one.");
+                }
             }
 
+            var aStart = Column(temporal.Property);
+            var aEnd = temporal.EndProperty is { } endProperty ? $"coalesce({Column(endProperty)}, 'infinity'::timestamptz)" : aStart;
             var s = temporal.Start is { } start ? Parameter(start.ToUniversalTime()) : "'-infinity'::timestamptz";
             var e = temporal.End is { } end ? Parameter(end.ToUniversalTime()) : "'infinity'::timestamptz";
             return "(" + temporal.Operator switch
             {
-                TemporalOperator.Equals => $"{a} = {s} AND {a} = {e}",
-                TemporalOperator.Before => $"{a} < {s}",
-                TemporalOperator.After => $"{a} > {e}",
-                TemporalOperator.During => $"{a} > {s} AND {a} < {e}",
-                TemporalOperator.Intersects => $"{a} >= {s} AND {a} <= {e}",
-                TemporalOperator.Disjoint => $"{a} < {s} OR {a} > {e}",
-                TemporalOperator.Contains => $"{a} < {s} AND {a} > {e}",
-                TemporalOperator.Meets => $"{a} = {s}",
-                TemporalOperator.MetBy => $"{a} = {e}",
-                TemporalOperator.Overlaps => $"{a} < {s} AND {a} > {s} AND {a} < {e}",
-                TemporalOperator.OverlappedBy => $"{a} > {s} AND {a} < {e} AND {a} > {e}",
-                TemporalOperator.Starts => $"{a} = {s} AND {a} < {e}",
-                TemporalOperator.StartedBy => $"{a} = {s} AND {a} > {e}",
-                TemporalOperator.Finishes => $"{a} > {s} AND {a} = {e}",
-                TemporalOperator.FinishedBy => $"{a} < {s} AND {a} = {e}",
+                TemporalOperator.Equals => $"{aStart} = {s} AND {aEnd} = {e}",
+                TemporalOperator.Before => $"{aEnd} < {s}",
+                TemporalOperator.After => $"{aStart} > {e}",
+                TemporalOperator.During => $"{aStart} > {s} AND {aEnd} < {e}",
+                TemporalOperator.Intersects => $"{aStart} <= {e} AND {aEnd} >= {s}",
+                TemporalOperator.Disjoint => $"{aEnd} < {s} OR {aStart} > {e}",
+                TemporalOperator.Contains => $"{aStart} < {s} AND {aEnd} > {e}",
+                TemporalOperator.Meets => $"{aEnd} = {s}",
+                TemporalOperator.MetBy => $"{aStart} = {e}",
+                TemporalOperator.Overlaps => $"{aStart} < {s} AND {aEnd} > {s} AND {aEnd} < {e}",
+                TemporalOperator.OverlappedBy => $"{aStart} > {s} AND {aStart} < {e} AND {aEnd} > {e}",
+                TemporalOperator.Starts => $"{aStart} = {s} AND {aEnd} < {e}",
+                TemporalOperator.StartedBy => $"{aStart} = {s} AND {aEnd} > {e}",
+                TemporalOperator.Finishes => $"{aStart} > {s} AND {aEnd} = {e}",
+                TemporalOperator.FinishedBy => $"{aStart} < {s} AND {aEnd} = {e}",
                 _ => throw new InvalidParameterException(query.FilterParameter, "filter-operator", "Unsupported temporal operator."),
             } + ")";
         }

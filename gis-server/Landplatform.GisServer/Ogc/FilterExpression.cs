@@ -146,8 +146,11 @@ public enum TemporalOperator
     FinishedBy,
 }
 
-/// <summary>A temporal function between a property and a literal instant or interval; a null end is open ('..').</summary>
-public sealed record TemporalFilter(string Property, TemporalOperator Operator, DateTimeOffset? Start, DateTimeOffset? End) : FilterExpression;
+/// <summary>
+/// A temporal function between a property's instant (or, with <paramref name="EndProperty"/>, the interval of two
+/// properties, an empty end being open) and a literal instant or interval; a null literal end is open ('..').
+/// </summary>
+public sealed record TemporalFilter(string Property, TemporalOperator Operator, DateTimeOffset? Start, DateTimeOffset? End, string? EndProperty = null) : FilterExpression;
 
 /// <summary>A filter a request sent that cannot be applied: the parsers throw <c>InvalidParameterException</c> instead.</summary>
 public static class FilterRules

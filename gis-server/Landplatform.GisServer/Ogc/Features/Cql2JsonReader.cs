@@ -201,9 +201,10 @@ public sealed class Cql2JsonReader
 
     private TemporalFilter Temporal(string op, JsonElement first, JsonElement second)
     {
-        var swapped = !IsProperty(first);
+        var swapped = !IsProperty(first) && PropertyInterval(first) is null;
         var (property, literal) = swapped ? (second, first) : (first, second);
-        var name = Property(property, op).Name;
+        var span = PropertyInterval(property);
+        var name = span?.Start ?? Property(property, op).Name;
 
         DateTimeOffset? start;
         DateTimeOffset? end;
@@ -229,7 +230,25 @@ public sealed class Cql2JsonReader
         }
 
         var relation = Cql2TextParser.TemporalFunctions[op];
-        return new TemporalFilter(name, swapped ? Cql2TextParser.Converse(relation) : relation, start, end);
+        return new TemporalFilter(name, swapped ? Cql2TextParser.Converse(relation) : relation, start, end, span?.End);
+    }
+
+    // {"interval": [{"property": start}, {"property": end}]}: the interval each feature's two properties span.
+    private (string Start, string End)? PropertyInterval(JsonElement node)
+    {
+        if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty("interval", out var bounds) ||
+            bounds.ValueKind != JsonValueKind.Array || bounds.GetArrayLength() != 2 ||
+            (!IsPlainProperty(bounds[0]) && !IsPlainProperty(bounds[1])))
+        {
+            return null;
+        }
+
+        if (!IsPlainProperty(bounds[0]) || !IsPlainProperty(bounds[1]))
+        {
+            throw Type("an interval of properties names two properties, its start and its end");
+        }
+
+        return (bounds[0].GetProperty("property").GetString()!, bounds[1].GetProperty("property").GetString()!);
     }
 
     private DateTimeOffset? IntervalBound(JsonElement bound, bool isEnd)

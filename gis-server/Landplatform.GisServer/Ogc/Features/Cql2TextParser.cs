@@ -397,7 +397,8 @@ public sealed class Cql2TextParser
         };
 
         var op = TemporalFunctions[function.Text];
-        return new TemporalFilter(property, swapped ? Converse(op) : op, period.Start, period.End);
+        var side = swapped ? second : first;
+        return new TemporalFilter(property, swapped ? Converse(op) : op, period.Start, period.End, side.EndProperty);
     }
 
     private TemporalOperand TemporalArgument()
@@ -409,6 +410,11 @@ public sealed class Cql2TextParser
             if (IsKeyword(token, "INTERVAL"))
             {
                 index += 2;
+                if (Peek.Kind is TokenKind.Identifier or TokenKind.QuotedIdentifier && !tokens[index + 1].Is("("))
+                {
+                    return PropertyInterval(token);
+                }
+
                 var start = IntervalEnd(isEnd: false);
                 Expect(",");
                 var end = IntervalEnd(isEnd: true);
@@ -432,6 +438,23 @@ public sealed class Cql2TextParser
         }
 
         throw Syntax(token, $"expected a property, TIMESTAMP, DATE or INTERVAL but found '{token.Text}'");
+    }
+
+    // INTERVAL(start_property, end_property): the interval each feature's two properties span.
+    private TemporalOperand PropertyInterval(Token interval)
+    {
+        var start = Peek;
+        index++;
+        Expect(",");
+        var end = Peek;
+        if (end.Kind is not (TokenKind.Identifier or TokenKind.QuotedIdentifier) || tokens[index + 1].Is("("))
+        {
+            throw Type(interval, "an INTERVAL of properties names two properties, its start and its end");
+        }
+
+        index++;
+        Expect(")");
+        return new TemporalOperand(start.Text, null, null, true, end.Text);
     }
 
     private DateTimeOffset? IntervalEnd(bool isEnd)
@@ -766,5 +789,5 @@ public sealed class Cql2TextParser
 
     private sealed record Term(string? Property, Literal? Literal, TextFold Fold);
 
-    private sealed record TemporalOperand(string? Property, DateTimeOffset? Start, DateTimeOffset? End, bool IsInterval);
+    private sealed record TemporalOperand(string? Property, DateTimeOffset? Start, DateTimeOffset? End, bool IsInterval, string? EndProperty = null);
 }

@@ -19,8 +19,8 @@ public static class FeaturesEndpoints
 
     /// <summary>
     /// Exactly what is implemented. Not declared: Part 1's oas30 (the API description is OpenAPI 3.1), CQL2's
-    /// property-property, functions, arithmetic, array-functions and temporal-functions (its INTERVAL of two properties is
-    /// not implemented; the temporal functions themselves are, between a property and a literal).
+    /// property-property, functions, arithmetic, array-functions and temporal-functions (the temporal functions work
+    /// between a property, or the INTERVAL of two properties, and a literal; between two properties they do not).
     /// Parts 4 and 5 are drafts; their classes are named as the drafts name them. Sorting (sortby) and free text (q) are
     /// drafts without settled classes: they work and are described in the API description, but are not declared.
     /// </summary>

@@ -32,38 +32,37 @@ public static class LadmExport
         ("la_administrativesource", "LA_AdministrativeSource: the registered transactions rights rest on",
             "s_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, acceptance DATETIME, recordation DATETIME, lifespanstamp DATETIME, text TEXT",
             """
-            SELECT t.id::text, t.kind, t.registered_at, t.lodged_at, t.registered_at, t.note
-            FROM registry.transactions t WHERE t.state = 'registered' ORDER BY t.registered_at, t.id
+            SELECT s.source_id::text, s.kind, s.registered_at, s.lodged_at, s.registered_at, s.note
+            FROM registry.ladm_administrative_sources s ORDER BY s.registered_at, s.source_id
             """),
         ("la_party", "LA_Party: persons and organisations the register names",
             "p_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL, ext_pid TEXT, role TEXT",
             """
-            SELECT p.id::text, p.name, CASE p.kind WHEN 'person' THEN 'naturalPerson' ELSE 'nonNaturalPerson' END,
-                   coalesce(p.uin, p.registration_number),
-                   CASE WHEN EXISTS (SELECT 1 FROM registry.rights r WHERE r.party_id = p.id AND r.kind = 'mortgage') THEN 'moneyProvider' ELSE 'citizen' END
-            FROM registry.parties p ORDER BY p.id
+            SELECT p.party_id::text, p.name, CASE p.kind WHEN 'person' THEN 'naturalPerson' ELSE 'nonNaturalPerson' END,
+                   p.external_id, CASE WHEN p.money_provider THEN 'moneyProvider' ELSE 'citizen' END
+            FROM registry.ladm_parties p ORDER BY p.party_id
             """),
         ("la_baunit", "LA_BAUnit: each title as a basic administrative unit",
             "u_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL, begin_lifespan_version DATETIME NOT NULL, end_lifespan_version DATETIME, source_id TEXT",
             """
-            SELECT t.title_number, t.title_number, 'basicPropertyUnit', t.opened_at, t.closed_at, t.opened_by_transaction_id::text
-            FROM registry.titles t ORDER BY t.title_number
+            SELECT u.title_number, u.title_number, 'basicPropertyUnit', u.opened_at, u.closed_at, u.source_id::text
+            FROM registry.ladm_units u ORDER BY u.title_number
             """),
         ("la_baunit_spatialunit", "The association of units and the parcels they hold",
             "baunit_id TEXT NOT NULL, su_id TEXT NOT NULL, source_id TEXT",
             """
-            SELECT l.title_number, l.upi, l.created_by_transaction_id::text FROM registry.title_parcels l ORDER BY l.title_number, l.upi
+            SELECT l.title_number, l.upi, l.source_id::text FROM registry.ladm_unit_parcels l ORDER BY l.title_number, l.upi
             """),
         ("la_rrr", "LA_RRR: rights (LA_Right), restrictions (LA_Restriction) and mortgages (LA_Mortgage) on each unit",
             "rrr_id INTEGER NOT NULL UNIQUE, class TEXT NOT NULL, type TEXT NOT NULL, baunit_id TEXT NOT NULL, party_id TEXT NOT NULL, "
             + "share_numerator INTEGER NOT NULL, share_denominator INTEGER NOT NULL, amount REAL, description TEXT, "
             + "begin_lifespan_version DATETIME NOT NULL, end_lifespan_version DATETIME, source_id TEXT NOT NULL, end_source_id TEXT",
             """
-            SELECT r.id, CASE WHEN r.kind IN ('ownership', 'lease', 'easement', 'occupation') THEN 'LA_Right'
+            SELECT r.rrr_id, CASE WHEN r.kind IN ('ownership', 'lease', 'easement', 'occupation') THEN 'LA_Right'
                               WHEN r.kind = 'mortgage' THEN 'LA_Mortgage' ELSE 'LA_Restriction' END,
                    r.kind, r.title_number, r.party_id::text, r.share_numerator, r.share_denominator, r.amount::float8, r.terms,
-                   r.valid_from, r.valid_to, r.created_by_transaction_id::text, r.ended_by_transaction_id::text
-            FROM registry.rights r ORDER BY r.id
+                   r.valid_from, r.valid_to, r.source_id::text, r.end_source_id::text
+            FROM registry.ladm_rrr r ORDER BY r.rrr_id
             """),
     ];
 
