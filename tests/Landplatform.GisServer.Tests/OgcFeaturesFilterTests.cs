@@ -25,6 +25,10 @@ public sealed class OgcFeaturesFilterTests(PlatformServer server) : IClassFixtur
         "ST_Intersects(boundary, ST_Transform(ST_MakeEnvelope(-61.25, 13.14, -61.20, 13.18, 4326), 2007))")]
     [InlineData("S_WITHIN(geometry, POLYGON((-61.25 13.14, -61.20 13.14, -61.20 13.18, -61.25 13.18, -61.25 13.14)))",
         "ST_Within(boundary, ST_Transform(ST_MakeEnvelope(-61.25, 13.14, -61.20, 13.18, 4326), 2007))")]
+    [InlineData("S_INTERSECTS(geometry, MULTIPOLYGON(((-61.25 13.14, -61.20 13.14, -61.20 13.18, -61.25 13.18, -61.25 13.14)), ((-61.23 13.15, -61.18 13.15, -61.18 13.19, -61.23 13.19, -61.23 13.15))))",
+        "ST_Intersects(boundary, ST_Transform(ST_MakeValid(ST_GeomFromText('MULTIPOLYGON(((-61.25 13.14, -61.20 13.14, -61.20 13.18, -61.25 13.18, -61.25 13.14)), ((-61.23 13.15, -61.18 13.15, -61.18 13.19, -61.23 13.19, -61.23 13.15)))', 4326), 'method=structure'), 2007))")]
+    [InlineData("S_WITHIN(geometry, POLYGON((-61.25 13.14, -61.20 13.14, -61.20 13.18, -61.22 13.16, -61.20 13.18, -61.25 13.18, -61.25 13.14)))",
+        "ST_Within(boundary, ST_Transform(ST_MakeValid(ST_GeomFromText('POLYGON((-61.25 13.14, -61.20 13.14, -61.20 13.18, -61.22 13.16, -61.20 13.18, -61.25 13.18, -61.25 13.14))', 4326), 'method=structure'), 2007))")]
     [InlineData("S_CONTAINS(geometry, POINT(-61.2261 13.1579))",
         "ST_Contains(boundary, ST_Transform(ST_SetSRID(ST_MakePoint(-61.2261, 13.1579), 4326), 2007))")]
     [InlineData("T_AFTER(valid_from, TIMESTAMP('2009-12-31T00:00:00Z')) AND official_area < 300",

@@ -558,6 +558,12 @@ public static class FeatureSql
                 throw new InvalidParameterException(query.FilterParameter, "filter-geometry", "The filter's geometry is empty.");
             }
 
+            if (!geometry.IsValid)
+            {
+                // An invalid literal (overlapping parts, a ring touching itself, as clients' clipping makes) would make GEOS throw in the query.
+                geometry = NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(geometry);
+            }
+
             geometry.SRID = spatial.Srid;
             var name = "f" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
             command.Parameters.AddWithValue(name, geometry);
