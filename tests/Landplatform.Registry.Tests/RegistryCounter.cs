@@ -269,9 +269,5 @@ public sealed class RegistryCounter(SingleWindowServer server)
     /// The demo accounts' persons hold 900,000,001 onwards (<c>DemoAccounts.DemoUin</c>), and the civil-registry
     /// simulator knows them, so these start well above.
     /// </summary>
-    public static string NewUin(int seed)
-    {
-        var digits = (900_010_000 + seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return "VC" + digits + Landplatform.Integrations.Identity.VerhoeffUinScheme.CheckDigit(digits);
-    }
+    public static string NewUin(int seed) => TestUins.New(900_010_000, seed);
 }

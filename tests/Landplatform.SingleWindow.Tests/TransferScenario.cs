@@ -350,9 +350,5 @@ public sealed class TransferScenario(SingleWindowServer server)
     }
 
     /// <summary>A well-formed UIN no sample person has: VC, nine digits from the seed, a Verhoeff check digit.</summary>
-    public static string NewUin(int seed)
-    {
-        var digits = (800_000_000 + seed).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return "VC" + digits + VerhoeffUinScheme.CheckDigit(digits);
-    }
+    public static string NewUin(int seed) => TestUins.New(800_000_000, seed);
 }

@@ -7,6 +7,7 @@ import { queueView } from './views/queue.js';
 import { plannerView } from './views/planner.js';
 import { citizenView } from './views/citizen.js';
 import { deedsView } from './views/deeds.js';
+import { conversionsView } from './views/conversions.js';
 
 export const routes = {
   '': mapView,
@@ -19,12 +20,13 @@ export const routes = {
   planner: plannerView,
   me: citizenView,
   deeds: deedsView,
+  conversions: conversionsView,
 };
 
 /** The section links for a person (or the public). */
 export function sectionsFor(user) {
   const roles = user?.roles ?? [];
-  const links = [['#/', 'Map'], ['#/fees', 'Fees']];
+  const links = [['#/', 'Map'], ['#/fees', 'Fees'], ['#/conversions', 'Land notices']];
   if (roles.includes('surveyor')) links.push(['#/surveys', 'My surveys']);
   if (roles.includes('notary')) links.push(['#/notary', 'Transactions']);
   if (roles.includes('registrar') || roles.includes('examiner')) links.push(['#/queue', 'Work queue']);

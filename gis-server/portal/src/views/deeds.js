@@ -4,6 +4,7 @@
 import { api, openAuthorised, upload, wordsFor } from '../api.js';
 import { alert, attempt, day, el, facts, field, moment, money, notice, table } from '../dom.js';
 import { pagedTable } from './notary.js';
+import { openConversionForm } from './conversions.js';
 
 const readers = ['registrar', 'examiner', 'notary', 'administrator'];
 const clerks = ['registrar', 'examiner'];
@@ -296,7 +297,7 @@ function linkForm(deed, mapTools) {
   field('link-upi', 'Parcel (UPI)', upi), pick, el('button', { type: 'submit' }, 'Link the deed')), status];
 }
 
-async function rootPage({ view, mapTools }, upi) {
+async function rootPage({ view, mapTools, user }, upi) {
   const years = new URLSearchParams(location.hash.split('?')[1] ?? '').get('years');
   const query = years ? `?years=${encodeURIComponent(years)}` : '';
   view.append(el('p', {}, el('a', { href: '#/deeds' }, '← Register of deeds')), el('h2', {}, `Root of title of ${upi}`));
@@ -339,6 +340,8 @@ async function rootPage({ view, mapTools }, upi) {
     onsubmit: (event) => { event.preventDefault(); location.hash = `#/deeds/root/${encodeURIComponent(upi)}?years=${yearsInput.value}`; },
   }, field('root-years-input', 'A good root at least this many years old', yearsInput), el('button', { type: 'submit' }, 'Search again')),
   el('p', {}, el('button', { type: 'button', id: 'root-print', onclick: () => openAuthorised(`/api/deeds/root-of-title/${encodeURIComponent(upi)}?f=html${years ? `&years=${encodeURIComponent(years)}` : ''}`, printStatus, 'the printable report') }, 'Printable report')), printStatus);
+  const conversion = openConversionForm(report, user);
+  if (conversion) view.append(conversion);
 }
 
 /** The public's part of a parcel page: the deeds recorded for it, as the index shows them to anyone. */
