@@ -81,6 +81,8 @@ public sealed class LodgementIdempotencyTests(SingleWindowServer server) : IClas
         var answers = await Task.WhenAll(sent);
 
         Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Created, a.Body));
+        Assert.Single(answers.Select(a => a.Body).Distinct());
+        Assert.Equal(7, answers.Count(a => a.Replayed));
         var ids = answers.Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("id").GetGuid()).Distinct().ToList();
         Assert.Single(ids);
         Assert.Equal(1L, await ApplicationsOnAsync(title));

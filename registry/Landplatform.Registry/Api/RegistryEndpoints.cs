@@ -156,7 +156,7 @@ public static class RegistryEndpoints
                 var body = lodged.Replay ?? JsonSerializer.Serialize(await ViewAsync(db, lodged.Transaction.Id, ct), json.Value.SerializerOptions);
                 if (key is not null && lodged.Replay is null)
                 {
-                    await desk.RememberAnswerAsync(Who(user), key, StatusCodes.Status201Created, body, ct);
+                    body = await desk.RememberAnswerAsync(Who(user), key, StatusCodes.Status201Created, body, ct);
                 }
 
                 return Results.Text(body, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status201Created);

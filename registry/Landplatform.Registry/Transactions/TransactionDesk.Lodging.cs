@@ -114,11 +114,17 @@ public sealed partial class TransactionDesk
         return new LodgedApplication(first, earlier.Response) { Replayed = true };
     }
 
-    /// <summary>Keeps the answer the first request with an Idempotency-Key got, so a retry gets exactly it (status and body).</summary>
-    public async Task RememberAnswerAsync(string caller, string key, int status, string body, CancellationToken ct) =>
+    /// <summary>
+    /// Keeps the answer the first request with an Idempotency-Key got, so a retry gets exactly it (status and body); returns the
+    /// answer kept, which is another request's when a twin sent at the same moment kept its own first.
+    /// </summary>
+    public async Task<string> RememberAnswerAsync(string caller, string key, int status, string body, CancellationToken ct)
+    {
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             UPDATE registry.idempotency_keys SET status = {status}, response = {body} WHERE caller = {caller} AND key = {key} AND response IS NULL
             """, ct);
+        return await db.Database.SqlQuery<string>($"SELECT response AS \"Value\" FROM registry.idempotency_keys WHERE caller = {caller} AND key = {key}").SingleAsync(ct);
+    }
 
     // Whether the title {0} is a provisional title of a first registration (R-PROVISIONAL).
     private static readonly string ProvisionalTitleSql = $"SELECT {Conversions.FirstRegistrations.ProvisionalSql("{0}")} AS \"Value\"";
