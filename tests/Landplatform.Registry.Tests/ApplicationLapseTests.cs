@@ -180,5 +180,43 @@ public sealed class ApplicationLapseTests(ApplicationClockServer server) : IClas
         Assert.Equal(403, (await counter.PostAsync($"/api/registry/transactions/{withdrawn}/withdrawal", "citizen")).Status);
     }
 
+    [Fact]
+    public async Task An_unanswered_requisition_lapses_at_its_deadline_and_an_answered_one_does_not()
+    {
+        server.Clock.Offset = TimeSpan.Zero;
+        var title = await SingleOwnerTitleAsync(server.Database, 4);
+        var unanswered = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 1, share = "1/1" }]));
+        var answered = await counter.LodgeAsync(Transfer(title, [new { partyId = title.OwnerId + 2, share = "1/1" }]));
+        foreach (var id in new[] { unanswered, answered })
+        {
+            await counter.PayAsync(id, "deed");
+            var sentBack = Ok(await counter.PostAsync($"/api/registry/transactions/{id}/requisition", "examiner", new { reason = "Attach the consent of the spouse." }));
+            Assert.Equal("requisitioned", sentBack.GetProperty("state").GetString());
+            var due = sentBack.GetProperty("requisitionDueAt").GetDateTimeOffset();
+            Assert.InRange(due, DateTimeOffset.UtcNow.AddDays(new ApplicationOptions().RequisitionDays - 1), DateTimeOffset.UtcNow.AddDays(new ApplicationOptions().RequisitionDays + 1));
+        }
+
+        // The notary answers one: the consent attached and the application submitted again (its invoice is paid already).
+        Ok(await counter.AttachAsync(answered, "consent", "spouse's consent"), 201);
+        Assert.Equal("paid", Ok(await counter.PostAsync($"/api/registry/transactions/{answered}/submission", "notary")).GetProperty("state").GetString());
+
+        server.Clock.Offset = TimeSpan.FromDays(new ApplicationOptions().RequisitionDays + 1);
+        try
+        {
+            await server.SweepAsync();
+        }
+        finally
+        {
+            server.Clock.Offset = TimeSpan.Zero;
+        }
+
+        var lapsed = Ok(await counter.GetAsync($"/api/registry/transactions/{unanswered}", "notary"));
+        Assert.Equal("lapsed", lapsed.GetProperty("state").GetString());
+        Assert.Contains("not answered", lapsed.GetProperty("steps").EnumerateArray().Last().GetProperty("note").GetString());
+        Assert.StartsWith("re_", lapsed.GetProperty("refund").GetProperty("reference").GetString());
+        Assert.Equal("paid", Ok(await counter.GetAsync($"/api/registry/transactions/{answered}", "notary")).GetProperty("state").GetString());
+        Assert.Equal(JsonValueKindNull, Ok(await counter.GetAsync($"/api/registry/transactions/{answered}", "notary")).GetProperty("refund").ValueKind);
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 }
