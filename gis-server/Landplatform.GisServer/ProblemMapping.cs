@@ -25,6 +25,7 @@ internal sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Pr
             ActionNotPermittedException e => Problem(StatusCodes.Status403Forbidden, "Not permitted", e.Message, e.Rule, null),
             DomainRuleViolationException e => Problem(StatusCodes.Status409Conflict, "Rule violated", e.Message, e.Rule, null),
             UpstreamUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "Upstream unavailable", e.Message, e.Rule, null),
+            IdempotencyKeyReusedException e => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", e.Message, e.Rule, e.Parameter),
             SurveyUnreadableException e => Unreadable(e),
             BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message, "request-format", null),
             PostgresException { SqlState: "LPH01" or "LPH02" } e => Problem(StatusCodes.Status409Conflict, "History is append-only", e.MessageText, "history-append-only", null),

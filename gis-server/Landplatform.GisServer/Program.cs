@@ -47,6 +47,7 @@ builder.Services.AddRegistry();
 if (serving)
 {
     builder.Services.AddJournalCheckpoints();
+    builder.Services.AddApplicationSweep();
 }
 
 builder.Services.AddTax();

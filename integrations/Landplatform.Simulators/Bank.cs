@@ -5,7 +5,7 @@ using System.Xml;
 
 namespace Landplatform.Simulators;
 
-/// <summary>A credit booked to the platform's collection account.</summary>
+/// <summary>An entry on the platform's collection account: a credit (a payment settled), or a debit (a refund) as a negative amount.</summary>
 public sealed record BankCredit(string EndToEndId, decimal Amount, string Currency, string? Remittance, DateOnly BookingDate);
 
 /// <summary>A change to the bank's book, through <c>/control/bank/entries</c>, to make a statement disagree with the ledger.</summary>
@@ -62,8 +62,12 @@ public sealed class BankLedger
             xml.WriteEndElement();
             xml.WriteStartElement("TxsSummry", ns);
             xml.WriteStartElement("TtlCdtNtries", ns);
-            xml.WriteElementString("NbOfNtries", ns, entries.Count.ToString(CultureInfo.InvariantCulture));
-            xml.WriteElementString("Sum", ns, Money(entries.Sum(e => e.Amount)));
+            xml.WriteElementString("NbOfNtries", ns, entries.Count(e => e.Amount >= 0).ToString(CultureInfo.InvariantCulture));
+            xml.WriteElementString("Sum", ns, Money(entries.Where(e => e.Amount >= 0).Sum(e => e.Amount)));
+            xml.WriteEndElement();
+            xml.WriteStartElement("TtlDbtNtries", ns);
+            xml.WriteElementString("NbOfNtries", ns, entries.Count(e => e.Amount < 0).ToString(CultureInfo.InvariantCulture));
+            xml.WriteElementString("Sum", ns, Money(-entries.Where(e => e.Amount < 0).Sum(e => e.Amount)));
             xml.WriteEndElement();
             xml.WriteEndElement();
             var n = 0;
@@ -74,9 +78,11 @@ public sealed class BankLedger
                 xml.WriteElementString("NtryRef", ns, n.ToString(CultureInfo.InvariantCulture));
                 xml.WriteStartElement("Amt", ns);
                 xml.WriteAttributeString("Ccy", entry.Currency);
-                xml.WriteString(Money(entry.Amount));
+                xml.WriteString(Money(Math.Abs(entry.Amount)));
                 xml.WriteEndElement();
-                xml.WriteElementString("CdtDbtInd", ns, "CRDT");
+
+                // A refund the gateway made leaves the account: a debit, quoted by the refund's id.
+                xml.WriteElementString("CdtDbtInd", ns, entry.Amount < 0 ? "DBIT" : "CRDT");
                 xml.WriteElementString("Sts", ns, "BOOK");
                 xml.WriteStartElement("BookgDt", ns);
                 xml.WriteElementString("Dt", ns, entry.BookingDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -89,7 +95,7 @@ public sealed class BankLedger
                 xml.WriteStartElement("Domn", ns);
                 xml.WriteElementString("Cd", ns, "PMNT");
                 xml.WriteStartElement("Fmly", ns);
-                xml.WriteElementString("Cd", ns, "RCDT");
+                xml.WriteElementString("Cd", ns, entry.Amount < 0 ? "ICDT" : "RCDT");
                 xml.WriteElementString("SubFmlyCd", ns, "ESCT");
                 xml.WriteEndElement();
                 xml.WriteEndElement();

@@ -115,6 +115,80 @@ public sealed class PaymentGateway(IOptions<GatewaySettings> settings, BankLedge
 
     public JsonObject? Find(string id) => intents.TryGetValue(id, out var intent) ? intent : null;
 
+    /// <summary>Every refund made so far.</summary>
+    public IReadOnlyList<JsonObject> Refunds => refunds.Values.ToList();
+
+    private readonly ConcurrentDictionary<string, JsonObject> refunds = new();
+
+    /// <summary>Cancels an intent not yet paid: from then on its checkout page charges nothing. A paid intent cannot be cancelled (null).</summary>
+    public JsonObject? Cancel(string id)
+    {
+        var intent = Find(id) ?? throw new KeyNotFoundException(id);
+        lock (intent)
+        {
+            var status = (string)intent["status"]!;
+            if (status == "succeeded")
+            {
+                return null;
+            }
+
+            intent["status"] = "canceled";
+            return intent;
+        }
+    }
+
+    /// <summary>
+    /// Refunds a succeeded intent (in full or in part, never more than was paid, under the idempotency key): the bank
+    /// books the debit, and the merchant hears of it by a signed <c>refund.succeeded</c> webhook. Null and a reason when refused.
+    /// </summary>
+    public (JsonObject? Refund, bool Replayed, string? Refused) Refund(string? idempotencyKey, string body, string intentId, long amount, string? reason)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+        lock (gate)
+        {
+            if (idempotencyKey is not null && idempotency.TryGetValue("refund:" + idempotencyKey, out var earlier))
+            {
+                return earlier.BodyHash == hash ? (refunds[earlier.IntentId], true, null) : (null, false, "idempotency");
+            }
+
+            var intent = Find(intentId);
+            if (intent is null || (string)intent["status"]! != "succeeded")
+            {
+                return (null, false, "payment_intent");
+            }
+
+            var refunded = refunds.Values.Where(r => (string)r["payment_intent"]! == intentId).Sum(r => (long)r["amount"]!);
+            if (amount < 1 || refunded + amount > (long)intent["amount"]!)
+            {
+                return (null, false, "amount");
+            }
+
+            var id = "re_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+            var refund = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "refund",
+                ["payment_intent"] = intentId,
+                ["amount"] = amount,
+                ["currency"] = (string)intent["currency"]!,
+                ["reason"] = reason,
+                ["status"] = "succeeded",
+                ["created"] = clock.GetUtcNow().ToUnixTimeSeconds(),
+                ["metadata"] = intent["metadata"]?.DeepClone() ?? new JsonObject(),
+            };
+            refunds[id] = refund;
+            if (idempotencyKey is not null)
+            {
+                idempotency["refund:" + idempotencyKey] = (hash, id);
+            }
+
+            bank.Book(id, -amount / 100m, ((string)intent["currency"]!).ToUpperInvariant(),
+                intent["metadata"]?["invoice_number"]?.GetValue<string>(), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+            _ = Task.Run(() => NotifyAsync("refund.succeeded", refund.DeepClone().AsObject()));
+            return (refund, false, null);
+        }
+    }
+
     /// <summary>The payer's card decides: the succeeding test card pays, the declining one fails. Webhooks follow.</summary>
     public string Pay(string id, string card)
     {
@@ -225,6 +299,23 @@ public static class PaymentGatewayEndpoints
             var outcome = gateway.Pay(id, form["card_number"].ToString());
             return Results.Content($"<!doctype html><title>Payment {WebUtility.HtmlEncode(outcome)}</title><p id=\"outcome\">{WebUtility.HtmlEncode(outcome)}</p>", "text/html; charset=utf-8");
         });
+        app.MapPost("/gateway/v1/payment_intents/{id}/cancel", (string id, HttpRequest request, PaymentGateway gateway) =>
+        {
+            if (!Authorised(request, gateway))
+            {
+                return Error(401, "authentication_error", "Invalid API key provided.", null);
+            }
+
+            if (gateway.Find(id) is null)
+            {
+                return Error(404, "invalid_request_error", $"No such payment_intent: {id}", "id");
+            }
+
+            return gateway.Cancel(id) is { } canceled
+                ? Results.Json(canceled)
+                : Error(400, "invalid_request_error", "A payment_intent that succeeded cannot be canceled; refund it instead.", "id");
+        });
+        app.MapPost("/gateway/v1/refunds", RefundAsync);
         app.MapGet("/control/gateway", (PaymentGateway gateway) => Results.Json(gateway.Faults));
         app.MapPost("/control/gateway", (GatewayFaults faults, PaymentGateway gateway) =>
         {
@@ -288,6 +379,57 @@ public static class PaymentGatewayEndpoints
         }
 
         return Results.Json(created.Value.Intent);
+    }
+
+    private static async Task<IResult> RefundAsync(HttpRequest request, PaymentGateway gateway)
+    {
+        if (!Authorised(request, gateway))
+        {
+            return Error(401, "authentication_error", "Invalid API key provided.", null);
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync();
+        JsonObject body;
+        try
+        {
+            body = JsonNode.Parse(text)?.AsObject() ?? throw new JsonException();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return Error(400, "invalid_request_error", "The body is not a JSON object.", null);
+        }
+
+        if (body["payment_intent"] is not JsonValue intentValue || !intentValue.TryGetValue<string>(out var intentId))
+        {
+            return Error(400, "invalid_request_error", "payment_intent is required.", "payment_intent");
+        }
+
+        if (body["amount"] is not JsonValue amountValue || !amountValue.TryGetValue<long>(out var amount))
+        {
+            return Error(400, "invalid_request_error", "amount must be a positive integer in the currency's minor unit.", "amount");
+        }
+
+        var key = request.Headers["Idempotency-Key"].ToString();
+        var reason = body["reason"] is JsonValue r && r.TryGetValue<string>(out var given) ? given : null;
+        var (refund, replayed, refused) = gateway.Refund(string.IsNullOrEmpty(key) ? null : key, text, intentId, amount, reason);
+        return refused switch
+        {
+            "idempotency" => Error(409, "idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with.", null),
+            "payment_intent" => Error(400, "invalid_request_error", $"payment_intent {intentId} has not succeeded: only a charge can be refunded.", "payment_intent"),
+            "amount" => Error(400, "invalid_request_error", "The refund is more than what remains of the charge.", "amount"),
+            _ => Replayed(request, replayed, refund!),
+        };
+    }
+
+    private static IResult Replayed(HttpRequest request, bool replayed, JsonObject answer)
+    {
+        if (replayed)
+        {
+            request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        return Results.Json(answer);
     }
 
     private static bool Authorised(HttpRequest request, PaymentGateway gateway)

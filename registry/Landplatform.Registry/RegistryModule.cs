@@ -66,6 +66,18 @@ public static class RegistryModule
         });
         services.TryAddKeyedSingleton<TimeProvider>(FirstRegistrations.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.AddScoped<FirstRegistrations>();
+        services.AddSingleton(sp =>
+        {
+            var options = new ApplicationOptions();
+            if (sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>() is { } configuration)
+            {
+                Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(ApplicationOptions.Section), options);
+            }
+
+            return options;
+        });
+        services.TryAddKeyedSingleton<TimeProvider>(ApplicationLapses.ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        services.AddScoped<ApplicationLapses>();
         services.AddSingleton<RegistrationQueue>();
         services.AddSingleton<Landplatform.Cadastre.Contracts.Events.IEventSubscriber, RegistryFeesSubscriber>();
         services.AddScoped<RegisterSearch>();
@@ -78,6 +90,10 @@ public static class RegistryModule
     /// <summary>Signs the journal's head every few seconds into the checkpoint log (serving hosts only, not host commands).</summary>
     public static IServiceCollection AddJournalCheckpoints(this IServiceCollection services) =>
         services.AddHostedService<JournalCheckpointService>();
+
+    /// <summary>Lapses applications past their time and refunds what is due, every <c>Registry:Applications:SweepSeconds</c> (serving hosts only).</summary>
+    public static IServiceCollection AddApplicationSweep(this IServiceCollection services) =>
+        services.AddHostedService<ApplicationSweepService>();
 
     /// <summary>The DbContext options every user of the registry schema shares (host, tools, tests).</summary>
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>

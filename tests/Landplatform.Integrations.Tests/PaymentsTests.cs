@@ -211,6 +211,90 @@ public sealed class PaymentsTests(PaymentsServer server) : IClassFixture<Payment
     }
 
     [Fact]
+    public async Task Eight_payment_requests_at_once_with_one_key_make_one_gateway_payment_and_one_charge()
+    {
+        var invoice = await IssueAsync(Guid.NewGuid().ToString(), ("registry.discharge", 1, null));
+        var number = invoice.GetProperty("number").GetString()!;
+        var citizen = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Citizen);
+        var key = Guid.NewGuid().ToString();
+        using var start = new SemaphoreSlim(0, 8);
+        var sent = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            await start.WaitAsync();
+            return await PayWithKeyAsync(Id(invoice), citizen, key);
+        }).ToList();
+        start.Release(8);
+        var answers = await Task.WhenAll(sent);
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Created, a.Body));
+        Assert.Single(answers.Select(a => a.Body).Distinct());
+        Assert.Equal(1L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM payments.gateway_payments WHERE invoice_id = @i", ("i", Id(invoice))));
+        var intent = Assert.Single(server.Simulators.Gateway.Intents, i => (string?)i["metadata"]?["invoice_number"] == number);
+
+        // Without a key, a second request at once joins the invoice's one attempt too.
+        var unkeyed = await SendAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", citizen, expected: HttpStatusCode.Created);
+        Assert.Equal((string)intent["id"]!, unkeyed.GetProperty("gatewayPaymentId").GetString());
+
+        // The key sent for another invoice is a different request: 422, and no attempt is made for it.
+        var other = await IssueAsync(Guid.NewGuid().ToString(), ("registry.discharge", 1, null));
+        var reused = await PayWithKeyAsync(Id(other), citizen, key);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.Status);
+        Assert.Equal("idempotency-key-reused", JsonDocument.Parse(reused.Body).RootElement.GetProperty("rule").GetString());
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM payments.gateway_payments WHERE invoice_id = @i", ("i", Id(other))));
+
+        var checkout = JsonDocument.Parse(answers[0].Body).RootElement.GetProperty("checkoutUrl").GetString()!;
+        await PayAtGatewayAsync(checkout);
+        await Until(async () => (await SendAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}", citizen)).GetProperty("status").GetString() == "paid");
+        Assert.Single(server.Simulators.Gateway.Intents, i => (string?)i["metadata"]?["invoice_number"] == number && (string?)i["status"] == "succeeded");
+        Assert.NotNull(server.Simulators.Bank.Find((string)intent["id"]!));
+    }
+
+    [Fact]
+    public async Task After_a_declined_card_the_first_checkout_can_no_longer_charge_so_the_invoice_is_charged_once()
+    {
+        var invoice = await IssueAsync(Guid.NewGuid().ToString(), ("permit.building", 1, null));
+        var number = invoice.GetProperty("number").GetString()!;
+        var citizen = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Citizen);
+        var first = await SendAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", citizen, expected: HttpStatusCode.Created);
+        var firstCheckout = first.GetProperty("checkoutUrl").GetString()!;
+        using (var declined = await server.Simulators.Http.PostAsync(firstCheckout, new FormUrlEncodedContent([KeyValuePair.Create("card_number", PaymentGateway.DecliningCard)])))
+        {
+            Assert.Contains("payment_failed", await declined.Content.ReadAsStringAsync());
+        }
+
+        var firstId = first.GetProperty("id").GetGuid();
+        await Until(async () => await server.Database.ScalarAsync<string>("SELECT status FROM payments.gateway_payments WHERE id = @i", ("i", firstId)) == "failed");
+        var second = await SendAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", citizen, expected: HttpStatusCode.Created);
+
+        // The payer goes back to the first page (a browser tab left open) with a good card: the gateway charges nothing there.
+        using (var stale = await server.Simulators.Http.PostAsync(firstCheckout, new FormUrlEncodedContent([KeyValuePair.Create("card_number", PaymentGateway.SucceedingCard)])))
+        {
+            Assert.DoesNotContain("succeeded", await stale.Content.ReadAsStringAsync());
+        }
+
+        await PayAtGatewayAsync(second.GetProperty("checkoutUrl").GetString()!);
+        await Until(async () => (await SendAsync(HttpMethod.Get, $"/api/payments/invoices/{Id(invoice)}", citizen)).GetProperty("status").GetString() == "paid");
+        var charged = server.Simulators.Gateway.Intents.Where(i => (string?)i["metadata"]?["invoice_number"] == number && (string?)i["status"] == "succeeded").ToList();
+        Assert.Single(charged);
+        Assert.Null(server.Simulators.Bank.Find(first.GetProperty("gatewayPaymentId").GetString()!));
+        Assert.Equal("canceled", await server.Database.ScalarAsync<string>("SELECT status FROM payments.gateway_payments WHERE id = @i", ("i", firstId)));
+
+        // Paid: a further attempt is refused and reaches no gateway.
+        using var again = await RequestAsync(HttpMethod.Post, $"/api/payments/invoices/{Id(invoice)}/payments", citizen);
+        await AssertProblemAsync(again, HttpStatusCode.Conflict, "invoice-paid");
+        Assert.Equal(2, server.Simulators.Gateway.Intents.Count(i => (string?)i["metadata"]?["invoice_number"] == number));
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> PayWithKeyAsync(Guid invoice, string token, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/payments/invoices/{invoice}/payments");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        using var response = await server.Client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Reconciliation_flags_each_kind_of_mismatch_on_the_banks_camt053_statement()
     {
         var citizen = await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Citizen);

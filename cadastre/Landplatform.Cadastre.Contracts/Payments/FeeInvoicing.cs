@@ -27,6 +27,9 @@ public sealed record IssuedInvoice(Guid InvoiceId, string Number, decimal Total,
 /// <summary>One line of an issued invoice.</summary>
 public sealed record IssuedLine(string FeeCode, string Description, int Quantity, decimal Amount);
 
+/// <summary>A refund as made: the gateway's refund id (the bank's end-to-end reference of the debit), the amount and when.</summary>
+public sealed record IssuedRefund(Guid RefundId, Guid InvoiceId, string GatewayRefundId, decimal Amount, string Currency, DateTimeOffset RefundedAt);
+
 /// <summary>A fee of the published schedule, as other modules may show it.</summary>
 /// <param name="Amount">The fixed amount per unit, or the base of a banded fee; null for computed lines.</param>
 /// <param name="PerThousand">For a fee by value band: the amount per 1,000 (or part) of value above <paramref name="Threshold"/>.</param>
@@ -43,6 +46,12 @@ public interface IFeeInvoicing
 
     /// <summary>The one fee schedule (payments owns it), of one category (e.g. <c>registry</c>), so no module keeps a copy that could disagree.</summary>
     Task<IReadOnlyList<ScheduledFeeView>> ScheduleAsync(string category, CancellationToken ct);
+
+    /// <summary>
+    /// Refunds a paid invoice in full through the gateway, once: a second call for the same invoice returns the first refund.
+    /// The refund is reconciled against the bank's debit as a payment is against its credit.
+    /// </summary>
+    Task<IssuedRefund> RefundAsync(Guid invoiceId, string reason, CancellationToken ct);
 }
 
 /// <summary>Event types the payments module records.</summary>

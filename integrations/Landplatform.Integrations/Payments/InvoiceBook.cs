@@ -148,23 +148,40 @@ public sealed partial class InvoiceBook(
     }
 
     /// <summary>
-    /// Asks the gateway for a payment of the invoice. An unanswered earlier attempt is retried with its
-    /// own idempotency key, so a gateway that did create it returns the same intent.
+    /// Asks the gateway for a payment of the invoice. One attempt at a time: the invoice row is locked while the attempt is
+    /// chosen, so requests at the same moment share one attempt (and one gateway intent, under its idempotency key). An
+    /// unanswered earlier attempt is retried with its own key, so a gateway that did create it returns the same intent; an
+    /// attempt the gateway declined is cancelled there before a new one starts, so its checkout page can never charge the
+    /// invoice a second time.
     /// </summary>
     public async Task<GatewayPayment> StartPaymentAsync(Guid invoiceId, CancellationToken ct)
     {
-        var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, ct)
-            ?? throw new ResourceNotFoundException("invoice-unknown", $"No invoice {invoiceId}.");
-        if (invoice.Status != "open")
+        GatewayPayment payment;
+        List<GatewayPayment> declined;
+        Invoice invoice;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            throw new DomainRuleViolationException("invoice-paid", $"Invoice {invoice.Number} is already paid.");
-        }
+            invoice = await db.Invoices.FromSqlInterpolated($"SELECT * FROM payments.invoices WHERE id = {invoiceId} FOR UPDATE").SingleOrDefaultAsync(ct)
+                ?? throw new ResourceNotFoundException("invoice-unknown", $"No invoice {invoiceId}.");
+            if (invoice.Status != "open")
+            {
+                throw new DomainRuleViolationException("invoice-paid", $"Invoice {invoice.Number} is already paid.");
+            }
 
-        var payment = await db.Payments.Where(p => p.InvoiceId == invoiceId && (p.Status == "creating" || p.Status == "requires_payment"))
-            .OrderByDescending(p => p.CreatedAt).FirstOrDefaultAsync(ct);
-        if (payment is null)
-        {
-            payment = new GatewayPayment
+            var attempts = await db.Payments.Where(p => p.InvoiceId == invoiceId).OrderByDescending(p => p.CreatedAt).ToListAsync(ct);
+            if (attempts.Any(p => p.Status == "succeeded"))
+            {
+                throw new DomainRuleViolationException("invoice-paid", $"Invoice {invoice.Number} is paid at the gateway; its receipt follows.");
+            }
+
+            var current = attempts.FirstOrDefault(p => p.Status is "creating" or "requires_payment");
+            if (current is { Status: "requires_payment" })
+            {
+                await transaction.CommitAsync(ct);
+                return current;
+            }
+
+            payment = current ?? new GatewayPayment
             {
                 Id = Guid.CreateVersion7(),
                 InvoiceId = invoiceId,
@@ -174,19 +191,29 @@ public sealed partial class InvoiceBook(
                 CreatedAt = clock.GetUtcNow(),
                 UpdatedAt = clock.GetUtcNow(),
             };
-            db.Payments.Add(payment);
+            if (current is null)
+            {
+                db.Payments.Add(payment);
+            }
+
+            declined = [.. attempts.Where(p => p.Status == "failed" && p.GatewayPaymentId is not null)];
 
             // Recorded before the call: if the gateway takes the request but the answer is lost, the retry reuses this key.
             await db.SaveChangesAsync(ct);
-        }
-        else if (payment.Status == "requires_payment")
-        {
-            return payment;
+            await transaction.CommitAsync(ct);
         }
 
         PaymentIntent intent;
         try
         {
+            foreach (var failed in declined)
+            {
+                await gateway.CancelIntentAsync(failed.GatewayPaymentId!, ct);
+                failed.Status = "canceled";
+                failed.UpdatedAt = clock.GetUtcNow();
+                await db.SaveChangesAsync(ct);
+            }
+
             intent = await gateway.CreateIntentAsync(invoice.Total, invoice.Currency, $"Invoice {invoice.Number}",
                 new Dictionary<string, string> { ["invoice_number"] = invoice.Number, ["payment_id"] = payment.Id.ToString() },
                 payment.IdempotencyKey, ct);
@@ -199,13 +226,50 @@ public sealed partial class InvoiceBook(
             throw;
         }
 
-        payment.GatewayPaymentId = intent.Id;
-        payment.CheckoutUrl = intent.NextAction?.RedirectToUrl?.Url;
-        payment.Status = "requires_payment";
-        payment.LastError = null;
-        payment.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        // Requests that shared this attempt all got the same intent: the first to write it wins, the rest find it written.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE payments.gateway_payments SET gateway_payment_id = {intent.Id}, checkout_url = {intent.NextAction?.RedirectToUrl?.Url},
+                   status = 'requires_payment', last_error = NULL, updated_at = {clock.GetUtcNow()}
+            WHERE id = {payment.Id} AND status = 'creating'
+            """, ct);
+        await db.Entry(payment).ReloadAsync(ct);
         return payment;
+    }
+
+    /// <summary>
+    /// Starts a payment under the caller's Idempotency-Key: the first request with the key starts (or joins) the invoice's
+    /// attempt and its answer is kept; a retry gets that answer again; the key sent for another invoice is refused (422).
+    /// </summary>
+    public async Task<(int Status, string Body, bool Replayed)> StartPaymentAsync(Guid invoiceId, string caller, string key, Func<GatewayPayment, string> answer, CancellationToken ct)
+    {
+        var fingerprint = IdempotencyKeys.Fingerprint($"POST /api/payments/invoices/{invoiceId}/payments");
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO payments.idempotency_keys (caller, key, fingerprint, created_at) VALUES ({caller}, {key}, {fingerprint}, {clock.GetUtcNow()})
+            ON CONFLICT DO NOTHING
+            """, ct);
+        var stored = await db.Database.SqlQuery<StoredPaymentAnswer>($"""
+            SELECT fingerprint AS "Fingerprint", status AS "Status", response::text AS "Response" FROM payments.idempotency_keys WHERE caller = {caller} AND key = {key}
+            """).SingleAsync(ct);
+        if (stored.Fingerprint != fingerprint)
+        {
+            throw IdempotencyKeys.Reused(key);
+        }
+
+        if (stored is { Response: { } body, Status: { } status })
+        {
+            return (status, body, true);
+        }
+
+        // Not answered yet (first, or a twin still in flight): the invoice's one attempt is joined, and the first answer kept.
+        var payment = await StartPaymentAsync(invoiceId, ct);
+        var first = answer(payment);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE payments.idempotency_keys SET status = 201, response = {first} WHERE caller = {caller} AND key = {key} AND response IS NULL
+            """, ct);
+        var kept = await db.Database.SqlQuery<StoredPaymentAnswer>($"""
+            SELECT fingerprint AS "Fingerprint", status AS "Status", response::text AS "Response" FROM payments.idempotency_keys WHERE caller = {caller} AND key = {key}
+            """).SingleAsync(ct);
+        return (kept.Status ?? 201, kept.Response ?? first, !string.Equals(kept.Response, first, StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -287,7 +351,7 @@ public sealed partial class InvoiceBook(
             payment.Status = "failed";
             payment.LastError = "the gateway reports the payment failed";
         }
-        else if (invoice.Status == "paid")
+        else if (invoice.Status != "open")
         {
             payment.Status = "succeeded";
             payment.LastError = $"invoice {invoice.Number} was already paid: this payment is due for refund";
@@ -318,6 +382,88 @@ public sealed partial class InvoiceBook(
         await transaction.CommitAsync(ct);
         return WebhookOutcome.Processed;
     }
+
+    /// <summary>
+    /// Refunds a paid invoice in full at the gateway, at most once: the refund is recorded (state <c>requested</c>) under its own
+    /// idempotency key before the gateway is asked, so a retry after a lost answer gets the same refund; a refund already made is
+    /// returned as it is. The invoice is then <c>refunded</c>; the bank's debit is reconciled against the refund (<see cref="LedgerReconciliation"/>).
+    /// </summary>
+    public async Task<IssuedRefund> RefundAsync(Guid invoiceId, string reason, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 500)
+        {
+            throw new InvalidParameterException("reason", "refund-reason", "A refund states why, in 1 to 500 characters.");
+        }
+
+        RefundRow row;
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var invoice = await db.Invoices.FromSqlInterpolated($"SELECT * FROM payments.invoices WHERE id = {invoiceId} FOR UPDATE").SingleOrDefaultAsync(ct)
+                ?? throw new ResourceNotFoundException("invoice-unknown", $"No invoice {invoiceId}.");
+            var existing = await RefundOfAsync(invoiceId, ct);
+            if (existing is null)
+            {
+                if (invoice.Status != "paid")
+                {
+                    throw new DomainRuleViolationException("invoice-not-paid", $"Invoice {invoice.Number} is {invoice.Status}: only a paid invoice is refunded.");
+                }
+
+                var receipt = await db.Receipts.SingleAsync(r => r.InvoiceId == invoiceId, ct);
+                await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    INSERT INTO payments.refunds (id, invoice_id, gateway_payment_id, idempotency_key, amount, currency, reason, status, requested_at)
+                    VALUES ({Guid.CreateVersion7()}, {invoiceId}, {receipt.GatewayPaymentId}, {"refund-" + invoiceId}, {receipt.Amount}, {receipt.Currency}, {reason.Trim()},
+                            'requested', {clock.GetUtcNow()})
+                    """, ct);
+                existing = await RefundOfAsync(invoiceId, ct);
+            }
+
+            row = existing!;
+            await transaction.CommitAsync(ct);
+        }
+
+        if (row is { Status: "succeeded", GatewayRefundId: { } madeId, RefundedAt: { } madeAt })
+        {
+            return new IssuedRefund(row.Id, invoiceId, madeId, row.Amount, row.Currency, madeAt);
+        }
+
+        GatewayRefund refund;
+        try
+        {
+            refund = await gateway.RefundAsync(row.GatewayPaymentId, row.Amount, row.Reason, row.IdempotencyKey, ct);
+        }
+        catch (UpstreamUnavailableException e)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"UPDATE payments.refunds SET last_error = {e.Message} WHERE id = {row.Id}", CancellationToken.None);
+            throw;
+        }
+
+        var now = clock.GetUtcNow();
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE payments.refunds SET status = 'succeeded', gateway_refund_id = {refund.Id}, refunded_at = coalesce(refunded_at, {now}), last_error = NULL
+                WHERE id = {row.Id};
+                UPDATE payments.invoices SET status = 'refunded' WHERE id = {invoiceId};
+                """, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        var made = (await RefundOfAsync(invoiceId, ct))!;
+        return new IssuedRefund(made.Id, invoiceId, made.GatewayRefundId!, made.Amount, made.Currency, made.RefundedAt!.Value);
+    }
+
+    private sealed record RefundRow(Guid Id, string GatewayPaymentId, string IdempotencyKey, string? GatewayRefundId, decimal Amount, string Currency, string Reason,
+        string Status, DateTimeOffset? RefundedAt);
+
+    private async Task<RefundRow?> RefundOfAsync(Guid invoiceId, CancellationToken ct) =>
+        await db.Database.SqlQuery<RefundRow>($"""
+            SELECT id AS "Id", gateway_payment_id AS "GatewayPaymentId", idempotency_key AS "IdempotencyKey", gateway_refund_id AS "GatewayRefundId",
+                   amount AS "Amount", currency AS "Currency", reason AS "Reason", status AS "Status", refunded_at AS "RefundedAt"
+            FROM payments.refunds WHERE invoice_id = {invoiceId}
+            """).SingleOrDefaultAsync(ct);
+
+    /// <summary>An Idempotency-Key as payments stored it.</summary>
+    private sealed record StoredPaymentAnswer(string Fingerprint, int? Status, string? Response);
 
     private async Task<long> NextNumberAsync(CancellationToken ct) =>
         await db.Database.SqlQuery<long>($"SELECT nextval('payments.document_number') AS \"Value\"").SingleAsync(ct);

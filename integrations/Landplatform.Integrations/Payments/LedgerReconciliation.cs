@@ -14,6 +14,8 @@ public sealed class LedgerReconciliation(PaymentsStore db, TimeProvider clock)
     public const string MissingAtBank = "missing-at-bank";
     public const string AmountDiffers = "amount-differs";
 
+    private sealed record RefundLine(string GatewayPaymentId, decimal Amount, DateTimeOffset PaidAt, string Number);
+
     public async Task<Reconciliation> RunAsync(string fileName, byte[] file, string runBy, CancellationToken ct)
     {
         var statement = BankStatement.ReadCamt053(new MemoryStream(file, writable: false));
@@ -23,8 +25,15 @@ public sealed class LedgerReconciliation(PaymentsStore db, TimeProvider clock)
             .Where(r => r.PaidAt >= periodStart && r.PaidAt < periodEnd)
             .Join(db.Invoices, r => r.InvoiceId, i => i.Id, (r, i) => new { r.GatewayPaymentId, r.Amount, r.PaidAt, i.Number })
             .ToListAsync(ct);
+        // A refund is reconciled as a payment is: our record of it against the bank's debit quoting the gateway's refund id.
+        var refunds = await db.Database.SqlQuery<RefundLine>($"""
+            SELECT f.gateway_refund_id AS "GatewayPaymentId", f.amount AS "Amount", f.refunded_at AS "PaidAt", i.number AS "Number"
+            FROM payments.refunds f JOIN payments.invoices i ON i.id = f.invoice_id
+            WHERE f.status = 'succeeded' AND f.refunded_at >= {periodStart} AND f.refunded_at < {periodEnd}
+            """).ToListAsync(ct);
+        ledger.AddRange(refunds.Select(r => new { r.GatewayPaymentId, Amount = -r.Amount, r.PaidAt, r.Number }));
         var ours = ledger.ToDictionary(l => l.GatewayPaymentId, StringComparer.Ordinal);
-        var credits = statement.Entries.Where(e => e.IsCredit).ToList();
+        var credits = statement.Entries.Select(e => e.IsCredit ? e : e with { Amount = -e.Amount }).ToList();
 
         var id = Guid.CreateVersion7();
         var findings = new List<ReconciliationFinding>();

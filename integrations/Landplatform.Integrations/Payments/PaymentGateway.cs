@@ -41,6 +41,14 @@ public sealed record PaymentNextAction(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("redirect_to_url")] PaymentRedirect? RedirectToUrl);
 
+/// <summary>A refund as the gateway describes it.</summary>
+public sealed record GatewayRefund(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("payment_intent")] string PaymentIntent,
+    [property: JsonPropertyName("amount")] long Amount,
+    [property: JsonPropertyName("currency")] string Currency,
+    [property: JsonPropertyName("status")] string Status);
+
 public sealed record PaymentRedirect([property: JsonPropertyName("url")] string Url);
 
 /// <summary>
@@ -87,6 +95,59 @@ public sealed class PaymentGatewayClient(HttpClient http, IOptions<PaymentGatewa
         catch (HttpRequestException e)
         {
             throw new UpstreamUnavailableException("gateway-unavailable", $"The payment gateway cannot be reached ({e.Message}); the payment may be retried.");
+        }
+    }
+
+    /// <summary>
+    /// Cancels an intent the payer has not completed (one whose card was declined), so its checkout page can no longer
+    /// charge: the gateway answers a cancelled intent, or one already cancelled, alike.
+    /// </summary>
+    public async Task CancelIntentAsync(string intentId, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"v1/payment_intents/{Uri.EscapeDataString(intentId)}/cancel", null, $"cancel-{intentId}", ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new UpstreamUnavailableException("gateway-unavailable",
+                $"The payment gateway answered {(int)response.StatusCode} to cancelling {intentId}; the payment may be retried.");
+        }
+    }
+
+    /// <summary>Refunds a succeeded intent in full, under an idempotency key of its own: a retry never refunds twice.</summary>
+    public async Task<GatewayRefund> RefundAsync(string intentId, decimal amount, string reason, string idempotencyKey, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "v1/refunds",
+            JsonContent.Create(new { payment_intent = intentId, amount = MinorUnits(amount), reason, metadata = new { reason } }), idempotencyKey, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new UpstreamUnavailableException("gateway-unavailable",
+                $"The payment gateway answered {(int)response.StatusCode} to refunding {intentId}; the refund stays due and is asked again.");
+        }
+
+        return await response.Content.ReadFromJsonAsync<GatewayRefund>(ct)
+            ?? throw new UpstreamUnavailableException("gateway-unavailable", "The payment gateway answered a refund with an empty body.");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, string idempotencyKey, CancellationToken ct)
+    {
+        var settings = options.Value;
+        using var request = new HttpRequestMessage(method, new Uri(new Uri(settings.BaseUrl), path)) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        try
+        {
+            var response = await http.SendAsync(request, timeout.Token);
+            await response.Content.LoadIntoBufferAsync(timeout.Token);
+            return response;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new UpstreamUnavailableException("gateway-timeout", $"The payment gateway did not answer within {settings.TimeoutSeconds} s; it may be retried.");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new UpstreamUnavailableException("gateway-unavailable", $"The payment gateway cannot be reached ({e.Message}); it may be retried.");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Landplatform.Cadastre.Contracts;
 using Landplatform.Cadastre.Contracts.Payments;
 using Landplatform.Integrations.Identity;
@@ -6,7 +7,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Landplatform.Integrations.Payments;
 
@@ -55,7 +58,8 @@ public static class PaymentsEndpoints
         group.MapGet("/invoices/{id:guid}", GetAsync).RequireAuthorization(AccessPolicies.SignedIn)
             .WithSummary("One invoice: staff, or the payer it names.");
         group.MapPost("/invoices/{id:guid}/payments", PayAsync).RequireAuthorization(AccessPolicies.SignedIn)
-            .WithSummary("Starts (or resumes) a payment at the gateway; the answer carries the gateway's checkout URL.");
+            .Produces<PaymentView>(StatusCodes.Status201Created)
+            .WithSummary("Starts (or resumes) a payment at the gateway; the answer carries the gateway's checkout URL. One attempt per invoice at a time; with an Idempotency-Key a retry gets the first answer, the key for another invoice is a 422 idempotency-key-reused.");
         group.MapGet("/invoices/{id:guid}/receipt", ReceiptAsync).RequireAuthorization(AccessPolicies.SignedIn)
             .WithSummary("The receipt of a paid invoice: staff, or the payer it names.");
         group.MapPost("/gateway/webhook", WebhookAsync).AllowAnonymous().DisableAntiforgery()
@@ -107,12 +111,28 @@ public static class PaymentsEndpoints
         return TypedResults.Ok(await ViewAsync(db, id, ct));
     }
 
-    private static async Task<Created<PaymentView>> PayAsync(Guid id, InvoiceBook book, PaymentsStore db, ClaimsPrincipal caller, CancellationToken ct)
+    private static async Task<IResult> PayAsync(Guid id, HttpRequest request, InvoiceBook book, PaymentsStore db, ClaimsPrincipal caller,
+        IOptions<JsonOptions> json, CancellationToken ct)
     {
         await EnsureMayReadAsync(db, id, caller, ct);
-        var payment = await book.StartPaymentAsync(id, ct);
-        return TypedResults.Created($"/api/payments/invoices/{id}",
-            new PaymentView(payment.Id, payment.InvoiceId, payment.Status, payment.GatewayPaymentId, payment.CheckoutUrl, payment.Amount, payment.LastError));
+        var key = IdempotencyKeys.Read(request.Headers[IdempotencyKeys.Header].ToString());
+        static PaymentView View(GatewayPayment p) => new(p.Id, p.InvoiceId, p.Status, p.GatewayPaymentId, p.CheckoutUrl, p.Amount, p.LastError);
+        request.HttpContext.Response.Headers.Location = $"/api/payments/invoices/{id}";
+        if (key is null)
+        {
+            return TypedResults.Created($"/api/payments/invoices/{id}", View(await book.StartPaymentAsync(id, ct)));
+        }
+
+        // The first answer under the key, byte for byte, for every retry with it.
+        var who = caller.Identity?.Name ?? caller.FindFirstValue("sub") ?? "unknown";
+        var (status, body, replayed) = await book.StartPaymentAsync(id, who, key,
+            payment => JsonSerializer.Serialize(View(payment), json.Value.SerializerOptions), ct);
+        if (replayed)
+        {
+            request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        return Results.Text(body, "application/json", System.Text.Encoding.UTF8, status);
     }
 
     private static async Task<Ok<ReceiptView>> ReceiptAsync(Guid id, PaymentsStore db, ClaimsPrincipal caller, CancellationToken ct)

@@ -9,12 +9,17 @@ using Landplatform.Registry.Transactions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Landplatform.Registry.Api;
 
 /// <summary>A requisition or rejection: what is wrong.</summary>
 public sealed record RegistryDecision(string Reason);
+
+/// <summary>A notary's withdrawal of their application: why, optionally.</summary>
+public sealed record RegistryWithdrawal(string? Reason);
 
 /// <summary>A payment the registrar records against a transaction's fee.</summary>
 public sealed record PaymentRecord(decimal Amount, string Reference);
@@ -42,7 +47,18 @@ public sealed record RegistryFeeView(string Code, string Kind, string Descriptio
 public sealed record TransactionView(
     Guid Id, string Kind, string State, string? TitleNumber, DateOnly InstrumentDate, DateTimeOffset LodgedAt, string LodgedBy,
     decimal? Fee, decimal Paid, DateTimeOffset? RegisteredAt, string? Note, JsonElement Instrument,
-    IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps, InvoiceSummary? Invoice);
+    IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps, InvoiceSummary? Invoice,
+    string? ApplicationNumber = null, LodgementReceipt? Receipt = null, IReadOnlyList<LodgementWarning>? Warnings = null,
+    DateTimeOffset? RequisitionDueAt = null, Guid? SupersededBy = null, RefundSummary? Refund = null);
+
+/// <summary>The lodgement receipt: the application's number and place in the day book, what it acts on, and when it was lodged (to the second).</summary>
+public sealed record LodgementReceipt(string ApplicationNumber, long DayBookPlace, string? TitleNumber, string Kind, DateTimeOffset LodgedAt, string LodgedBy);
+
+/// <summary>The refund of a lapsed, rejected or withdrawn application's fee, as the payments module made it at the gateway.</summary>
+public sealed record RefundSummary(DateTimeOffset RefundedAt, string Reference);
+
+/// <summary>The day-book columns of a transaction (kept beside the ones EF maps).</summary>
+internal sealed record ApplicationFacts(string? ApplicationNumber, long? DayBookPlace, DateTimeOffset? RequisitionDueAt, Guid? SupersededBy, DateTimeOffset? RefundedAt, string? RefundReference);
 
 /// <summary>An application lodged against a title the signed-in person owns.</summary>
 public sealed record OwnerNotice(Guid TransactionId, string Kind, string TitleNumber, string State, DateTimeOffset LodgedAt);
@@ -124,13 +140,30 @@ public static class RegistryEndpoints
             .WithSummary("The signed-in owner's notices: every application lodged against a title they own in the last year, newest first, with its state.");
 
         var transactions = registry.MapGroup("/transactions");
-        transactions.MapPost("/", async (Lodgement lodgement, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+        transactions.MapPost("/", async (Lodgement lodgement, HttpRequest request, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db,
+                IOptions<JsonOptions> json, CancellationToken ct) =>
             {
-                var lodged = await desk.LodgeAsync(lodgement, Who(user), ct);
-                return TypedResults.Created($"/api/registry/transactions/{lodged.Id}", await ViewAsync(db, lodged.Id, ct));
+                var key = IdempotencyKeys.Read(request.Headers[IdempotencyKeys.Header].ToString());
+                var lodged = await desk.LodgeAsync(lodgement, Who(user), Lodger.Notary, key, ct);
+                var location = $"/api/registry/transactions/{lodged.Transaction.Id}";
+                request.HttpContext.Response.Headers.Location = location;
+                if (lodged.Replayed)
+                {
+                    request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                }
+
+                // The first answer as sent is what a retry gets back, byte for byte.
+                var body = lodged.Replay ?? JsonSerializer.Serialize(await ViewAsync(db, lodged.Transaction.Id, ct), json.Value.SerializerOptions);
+                if (key is not null && lodged.Replay is null)
+                {
+                    body = await desk.RememberAnswerAsync(Who(user), key, StatusCodes.Status201Created, body, ct);
+                }
+
+                return Results.Text(body, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status201Created);
             })
+            .Produces<TransactionView>(StatusCodes.Status201Created)
             .RequireAuthorization(AccessPolicyNames.Notaries)
-            .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal or subdivision (a rectification is the registrar's: 403 R-RECTIFY).");
+            .WithSummary("A notary lodges a transfer, mortgage, discharge, caveat, caveat-withdrawal or subdivision (a rectification is the registrar's: 403 R-RECTIFY). With an Idempotency-Key, a retry of the same instrument gets the first answer (Idempotent-Replayed: true) and lodges nothing; the key with another instrument is a 422 idempotency-key-reused.");
         // A rectification is the registrar's: lodged, documented (a court order) and submitted by the registrar,
         // then examined and registered as any other instrument (ConsentRules).
         var rectifications = registry.MapGroup("/rectifications").RequireAuthorization(AccessPolicyNames.Registrars);
@@ -168,6 +201,10 @@ public static class RegistryEndpoints
         transactions.MapPost("/{id:guid}/rejection", async (Guid id, RegistryDecision decision, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
                 await Then(db, (await desk.RejectAsync(id, decision.Reason, Who(user), ct)).Id, ct))
             .RequireAuthorization(AccessPolicyNames.RegistryDeciders).WithSummary("An examiner or registrar rejects the transaction, with the reason.");
+        transactions.MapPost("/{id:guid}/withdrawal", async (Guid id, RegistryWithdrawal? withdrawal, ClaimsPrincipal user, TransactionDesk desk, RegistryDbContext db, CancellationToken ct) =>
+                await Then(db, (await desk.WithdrawAsync(id, withdrawal?.Reason, Who(user), ct)).Id, ct))
+            .RequireAuthorization(AccessPolicyNames.Notaries)
+            .WithSummary("The notary who lodged an application withdraws it before it registers (optional reason); a fee paid for it is refunded through the gateway.");
         transactions.MapGet("/{id:guid}", async (Guid id, RegistryDbContext db, CancellationToken ct) => TypedResults.Ok(await ViewAsync(db, id, ct)))
             .RequireAuthorization(AccessPolicyNames.RegistryReaders).WithSummary("A transaction with its documents and every state change.");
         transactions.MapGet("/", async (string? state, string? title, int? limit, RegistryDbContext db, CancellationToken ct) =>
@@ -178,7 +215,7 @@ public static class RegistryEndpoints
                     var wanted = Enum.GetValues<TransactionState>().FirstOrDefault(s => TransactionDesk.StateName(s) == state, (TransactionState)(-1));
                     if ((int)wanted < 0)
                     {
-                        throw new InvalidParameterException("state", "transaction-state", $"'{state}' is not a state: lodged, fees-due, paid, examined, registered, rejected, requisitioned.");
+                        throw new InvalidParameterException("state", "transaction-state", $"'{state}' is not a state: lodged, fees-due, paid, examined, registered, rejected, requisitioned, lapsed, withdrawn.");
                     }
 
                     query = query.Where(t => t.State == wanted);
@@ -215,6 +252,7 @@ public static class RegistryEndpoints
             .RequireAuthorization(AccessPolicyNames.RegistryReaders)
             .WithSummary("One licence by its number.");
 
+        DayBookEndpoints.MapDayBook(registry);
         registry.MapGet("/journal/verification", async (RegisterJournal journal, JournalCheckpointLog checkpoints, CancellationToken ct) =>
             {
                 var result = await journal.VerifyAsync(checkpoints.Read(), null, ct);
@@ -294,13 +332,25 @@ public static class RegistryEndpoints
             .Select(d => new DocumentView(d.Kind, d.FileName, d.Length, d.Sha256, d.AttachedAt, d.AttachedBy)).ToListAsync(ct);
         var steps = await db.Steps.AsNoTracking().Where(s => s.TransactionId == id).OrderBy(s => s.Id).ToListAsync(ct);
         var paid = t.InvoicePaidAt is not null ? t.InvoiceTotal ?? 0m : await db.Payments.Where(p => p.TransactionId == id).SumAsync(p => p.Amount, ct);
+        var facts = await db.Database.SqlQuery<ApplicationFacts>($"""
+            SELECT application_number AS "ApplicationNumber", day_book_seq AS "DayBookPlace", requisition_due_at AS "RequisitionDueAt",
+                   superseded_by AS "SupersededBy", refunded_at AS "RefundedAt", refund_reference AS "RefundReference"
+            FROM registry.transactions WHERE id = {id}
+            """).SingleAsync(ct);
+        var instrument = JsonSerializer.Deserialize<Lodgement>(t.Instrument, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var lodgedAt = new DateTimeOffset(t.LodgedAt.Ticks - (t.LodgedAt.Ticks % TimeSpan.TicksPerSecond), t.LodgedAt.Offset);
         return new TransactionView(t.Id, TransactionDesk.KindName(t.Kind), TransactionDesk.StateName(t.State), t.TitleNumber, t.InstrumentDate, t.LodgedAt, t.LodgedBy,
             t.Fee, paid, t.RegisteredAt, t.Note, JsonDocument.Parse(t.Instrument).RootElement.Clone(), documents,
             steps.Select(s => new StepView(TransactionDesk.StateName(s.State), s.At, s.By, s.Note)).ToList(),
             t.InvoiceId is { } invoice
                 ? new InvoiceSummary(invoice, t.InvoiceNumber, t.InvoiceTotal, "XCD", t.InvoicePaidAt is null ? "open" : "paid", t.Fee, t.Duty, t.DutyBasis,
                     t.ReceiptNumber, t.InvoicePaidAt, $"/api/payments/invoices/{invoice}/payments")
-                : null);
+                : null,
+            facts.ApplicationNumber,
+            facts is { ApplicationNumber: { } number, DayBookPlace: { } place } ? new LodgementReceipt(number, place, t.TitleNumber, TransactionDesk.KindName(t.Kind), lodgedAt, t.LodgedBy) : null,
+            await LodgementWarnings.ForAsync(db, t, instrument, ct),
+            facts.RequisitionDueAt, facts.SupersededBy,
+            facts is { RefundedAt: { } refundedAt, RefundReference: { } reference } ? new RefundSummary(refundedAt, reference) : null);
     }
 
     private static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown";

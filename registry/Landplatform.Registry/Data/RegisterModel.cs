@@ -142,6 +142,12 @@ public enum TransactionState
     Registered,
     Rejected,
     Requisitioned,
+
+    /// <summary>Not submitted or paid in time, or a requisition not answered by its deadline: it never registers; a paid fee is refunded.</summary>
+    Lapsed,
+
+    /// <summary>Withdrawn by the notary who lodged it: it never registers; a paid fee is refunded.</summary>
+    Withdrawn,
 }
 
 /// <summary>A registry transaction: the instrument a notary lodges and its way through the registry.</summary>

@@ -12,7 +12,7 @@ namespace Landplatform.Registry.Transactions;
 internal sealed class RegistrationRules(RegistryDbContext db, RegistryLinks links, TimeProvider clock)
 {
     // A subdivision or merge carries every caveat to the title of each new parcel, so the caveator keeps the protection over all the land.
-    private static readonly TransactionKind[] BlockedByCaveat = [TransactionKind.Transfer, TransactionKind.Mortgage];
+    internal static readonly TransactionKind[] BlockedByCaveat = [TransactionKind.Transfer, TransactionKind.Mortgage];
 
     /// <summary>
     /// Every rule a transaction must pass before it registers; the first that fails is thrown with its id.
@@ -143,6 +143,15 @@ internal sealed class RegistrationRules(RegistryDbContext db, RegistryLinks link
     /// </summary>
     private static void CheckGrantors(string titleNumber, IReadOnlyList<PartyReference> grantors, IReadOnlyList<OwnerShare> owners)
     {
+        if (GrantorsFailure(titleNumber, grantors, owners) is { } failure)
+        {
+            throw new DomainRuleViolationException("R-OWNER", failure);
+        }
+    }
+
+    /// <summary>Why the grantors are not exactly the registered owners (R-OWNER), or null when they are.</summary>
+    internal static string? GrantorsFailure(string titleNumber, IReadOnlyList<PartyReference> grantors, IReadOnlyList<OwnerShare> owners)
+    {
         var signing = new HashSet<long>();
         foreach (var grantor in grantors)
         {
@@ -152,19 +161,16 @@ internal sealed class RegistrationRules(RegistryDbContext db, RegistryLinks link
                 : o.RegistrationNumber == grantor.RegistrationNumber);
             if (owner is null)
             {
-                throw new DomainRuleViolationException("R-OWNER",
-                    $"{TransactionDesk.Describe(grantor)} is not a registered owner of title {titleNumber}: only its registered owners can transfer or mortgage it.");
+                return $"{TransactionDesk.Describe(grantor)} is not a registered owner of title {titleNumber}: only its registered owners can transfer or mortgage it.";
             }
 
             signing.Add(owner.PartyId);
         }
 
         var absent = owners.Where(o => !signing.Contains(o.PartyId)).DistinctBy(o => o.PartyId).Select(o => o.Name).ToList();
-        if (absent.Count > 0)
-        {
-            throw new DomainRuleViolationException("R-OWNER",
-                $"Registered owner(s) {string.Join(", ", absent)} of title {titleNumber} did not sign: every registered owner must be a grantor.");
-        }
+        return absent.Count > 0
+            ? $"Registered owner(s) {string.Join(", ", absent)} of title {titleNumber} did not sign: every registered owner must be a grantor."
+            : null;
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);

@@ -98,13 +98,12 @@ internal sealed record TitleReads(
             SELECT title_number, opened_at, opened_by_transaction_id, closed_at, closed_by_transaction_id
             FROM registry.titles WHERE title_number IN ({Selected}) ORDER BY title_number{(forRegistration ? " FOR UPDATE" : string.Empty)}
             """);
-        var priority = Add("""
+        var priority = Add($$"""
             SELECT x.id, e.id, e.lodged_at, e.state FROM registry.transactions x
             CROSS JOIN LATERAL (
                 SELECT t.id, t.lodged_at, t.state FROM registry.transactions t
-                WHERE t.title_number = x.title_number AND t.id <> x.id AND t.state = ANY(@pending)
-                  AND (t.lodged_at < x.lodged_at OR (t.lodged_at = x.lodged_at AND t.id < x.id))
-                ORDER BY t.lodged_at LIMIT 1) e
+                WHERE {{Priority.EarlierSql}} AND t.state = ANY(@pending)
+                ORDER BY t.day_book_seq LIMIT 1) e
             WHERE x.id = ANY(@ids) AND x.state = @state AND @registering
             """);
         priority.Parameters.AddWithValue("pending", Priority.Pending.Select(Stored).ToArray());

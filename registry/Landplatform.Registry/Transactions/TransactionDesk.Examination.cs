@@ -19,7 +19,7 @@ public sealed partial class TransactionDesk
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var paid = await LockAsync(id, ct);
-        RequireState(paid, "examine", TransactionState.Paid);
+        await RequireStateOrSupersededAsync(paid, "examine", ct, TransactionState.Paid);
         var instrument = JsonSerializer.Deserialize<Lodgement>(paid.Instrument, Json)!;
         var read = await TitleReads.ReadAsync((NpgsqlConnection)db.Database.GetDbConnection(), [id], TransactionState.Paid, forRegistration: false, ct);
         var state = read.StateOf(paid) ?? throw new ResourceNotFoundException("title-unknown", $"There is no title {paid.TitleNumber} in the register.");
@@ -34,7 +34,33 @@ public sealed partial class TransactionDesk
         DecideAsync(id, TransactionState.Requisitioned, reason, by, ct,
             TransactionState.Lodged, TransactionState.FeesDue, TransactionState.Paid, TransactionState.Examined);
 
-    /// <summary>An examiner or registrar rejects the transaction; it never registers.</summary>
-    public Task<RegistryTransaction> RejectAsync(Guid id, string reason, string by, CancellationToken ct) =>
-        DecideAsync(id, TransactionState.Rejected, reason, by, ct, Priority.Pending);
+    /// <summary>An examiner or registrar rejects the transaction; it never registers, and a fee paid for it is refunded.</summary>
+    public async Task<RegistryTransaction> RejectAsync(Guid id, string reason, string by, CancellationToken ct)
+    {
+        var rejected = await DecideAsync(id, TransactionState.Rejected, reason, by, ct, Priority.Pending);
+        await deadlines.RefundDueAsync(ct, id);
+        return rejected;
+    }
+
+    /// <summary>The notary who lodged an application withdraws it before it registers; a fee paid for it is refunded.</summary>
+    public async Task<RegistryTransaction> WithdrawAsync(Guid id, string? reason, string notary, CancellationToken ct)
+    {
+        if (reason is { Length: > 2000 })
+        {
+            throw new InvalidParameterException("reason", "reason-length", "A reason is at most 2,000 characters.");
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var pending = await LockAsync(id, ct);
+            RequireLodger(pending, notary, "withdraw");
+            RequireState(pending, "be withdrawn", Priority.Pending);
+            pending.Note = string.IsNullOrWhiteSpace(reason) ? "withdrawn by the notary who lodged it" : reason.Trim();
+            await MoveAsync(pending, TransactionState.Withdrawn, notary, pending.Note, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        await deadlines.RefundDueAsync(ct, id);
+        return await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == id, ct);
+    }
 }

@@ -20,16 +20,46 @@ public sealed partial class TransactionDesk
         LodgeAsync(lodgement, notary, Lodger.Notary, ct);
 
     /// <summary>An instrument is lodged by whoever <see cref="ConsentRules.CheckLodger"/> allows for its kind.</summary>
-    public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, Lodger lodger, CancellationToken ct)
+    public async Task<RegistryTransaction> LodgeAsync(Lodgement lodgement, string notary, Lodger lodger, CancellationToken ct) =>
+        (await LodgeAsync(lodgement, notary, lodger, null, ct)).Transaction;
+
+    /// <summary>
+    /// Lodges with an Idempotency-Key: the first request with the key lodges; a retry with the same key and the same
+    /// instrument (also one sent at the same moment) lodges nothing and gets the first application back, with the answer
+    /// the first request got once it was stored (<see cref="RememberAnswerAsync"/>); the same key with another instrument
+    /// is refused (422 idempotency-key-reused). Without a key every request is a new application.
+    /// </summary>
+    public async Task<LodgedApplication> LodgeAsync(Lodgement lodgement, string notary, Lodger lodger, string? idempotencyKey, CancellationToken ct)
     {
+        var fingerprint = IdempotencyKeys.Fingerprint($"POST /api/registry/transactions {lodger} {JsonSerializer.Serialize(lodgement, Json)}");
+        if (idempotencyKey is not null && await ReplayAsync(notary, idempotencyKey, fingerprint, ct) is { } replayed)
+        {
+            return replayed;
+        }
+
         var kind = ParseKind(lodgement.Kind);
         ConsentRules.CheckLodger(kind, lodger);
         var normalised = await VerifyNewPersonsAsync(Validate(kind, lodgement), ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var id = Guid.CreateVersion7(clock.GetUtcNow());
+        if (idempotencyKey is not null)
+        {
+            // The key's row is written first: a request with the same key at the same moment waits here for this one's commit, then replays it.
+            var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO registry.idempotency_keys (caller, key, fingerprint, transaction_id, created_at)
+                VALUES ({notary}, {idempotencyKey}, {fingerprint}, {id}, {clock.GetUtcNow()}) ON CONFLICT DO NOTHING
+                """, ct);
+            if (claimed == 0)
+            {
+                await transaction.RollbackAsync(ct);
+                return await ReplayAsync(notary, idempotencyKey, fingerprint, ct)
+                    ?? throw new InvalidOperationException($"Idempotency-Key {idempotencyKey} was taken and then not found.");
+            }
+        }
 
-        // A shared lock on the title: a registration in progress (which holds it exclusively) finishes
-        // first, so lodgement time orders priority exactly as the register saw it.
-        var open = await db.Titles.FromSqlInterpolated($"SELECT * FROM registry.titles WHERE title_number = {normalised.TitleNumber} FOR SHARE")
+        // An exclusive lock on the title (registration's too): a registration in progress finishes first, and two lodgements on
+        // one title take their day-book places and times one after the other, so the day book orders priority as the register saw it.
+        var open = await db.Titles.FromSqlInterpolated($"SELECT * FROM registry.titles WHERE title_number = {normalised.TitleNumber} FOR NO KEY UPDATE")
             .AsNoTracking().SingleOrDefaultAsync(ct)
             ?? throw new ResourceNotFoundException("title-unknown", $"There is no title {normalised.TitleNumber} in the register.");
         if (open.ClosedAt is not null)
@@ -46,7 +76,7 @@ public sealed partial class TransactionDesk
         var now = clock.GetUtcNow();
         var lodged = new RegistryTransaction
         {
-            Id = Guid.CreateVersion7(now),
+            Id = id,
             Kind = kind,
             State = TransactionState.Lodged,
             TitleNumber = normalised.TitleNumber,
@@ -60,7 +90,40 @@ public sealed partial class TransactionDesk
         await db.SaveChangesAsync(ct);
         await NoticeToOwnersAsync(lodged, ct);
         await transaction.CommitAsync(ct);
-        return lodged;
+        return new LodgedApplication(lodged, null);
+    }
+
+    // A key already used: the same request gets its application (and the first answer, once stored); another request is refused.
+    private async Task<LodgedApplication?> ReplayAsync(string caller, string key, string fingerprint, CancellationToken ct)
+    {
+        var earlier = await db.Database.SqlQuery<StoredAnswer>($"""
+            SELECT fingerprint AS "Fingerprint", transaction_id AS "TransactionId", response::text AS "Response"
+            FROM registry.idempotency_keys WHERE caller = {caller} AND key = {key}
+            """).SingleOrDefaultAsync(ct);
+        if (earlier is null)
+        {
+            return null;
+        }
+
+        if (earlier.Fingerprint != fingerprint)
+        {
+            throw IdempotencyKeys.Reused(key);
+        }
+
+        var first = await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == earlier.TransactionId, ct);
+        return new LodgedApplication(first, earlier.Response) { Replayed = true };
+    }
+
+    /// <summary>
+    /// Keeps the answer the first request with an Idempotency-Key got, so a retry gets exactly it (status and body); returns the
+    /// answer kept, which is another request's when a twin sent at the same moment kept its own first.
+    /// </summary>
+    public async Task<string> RememberAnswerAsync(string caller, string key, int status, string body, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE registry.idempotency_keys SET status = {status}, response = {body} WHERE caller = {caller} AND key = {key} AND response IS NULL
+            """, ct);
+        return await db.Database.SqlQuery<string>($"SELECT response AS \"Value\" FROM registry.idempotency_keys WHERE caller = {caller} AND key = {key}").SingleAsync(ct);
     }
 
     // Whether the title {0} is a provisional title of a first registration (R-PROVISIONAL).
@@ -178,6 +241,12 @@ public sealed partial class TransactionDesk
                       select new OwnerShare(p.Id, p.Name, p.Uin, p.RegistrationNumber, r.ShareNumerator + "/" + r.ShareDenominator)).ToListAsync(ct);
     }
 
+    /// <summary>The earliest date an instrument lodged for registration may bear.</summary>
+    public static readonly DateOnly EarliestInstrumentDate = new(1800, 1, 1);
+
+    /// <summary>The largest amount an instrument may state (ten billion EC dollars, far above any parcel of the island).</summary>
+    public const decimal MaxAmount = 10_000_000_000m;
+
     /// <summary>Checks the instrument's shape before anything is stored: bad input changes nothing.</summary>
     private Lodgement Validate(TransactionKind kind, Lodgement lodgement)
     {
@@ -194,6 +263,18 @@ public sealed partial class TransactionDesk
         if (lodgement.InstrumentDate > Today())
         {
             throw new InvalidParameterException("instrumentDate", "R-DATE", $"The instrument is dated {lodgement.InstrumentDate:yyyy-MM-dd}, a date in the future.");
+        }
+
+        if (lodgement.InstrumentDate < EarliestInstrumentDate)
+        {
+            throw new InvalidParameterException("instrumentDate", "R-DATE",
+                $"The instrument is dated {lodgement.InstrumentDate:yyyy-MM-dd}, before {EarliestInstrumentDate:yyyy-MM-dd}: no instrument that old is lodged for registration (a historic deed belongs in the root of title of a first registration).");
+        }
+
+        if (lodgement.Amount is { } amount && (amount < 0 || amount > MaxAmount || decimal.Round(amount, 2) != amount))
+        {
+            throw new InvalidParameterException("amount", "amount-range",
+                $"An instrument's amount is in EC dollars, from 0 to {MaxAmount:N0}, with at most two decimals; {amount} is not.");
         }
 
         var reason = lodgement.Reason?.Trim().ToLowerInvariant();

@@ -29,7 +29,14 @@ public sealed partial class TransactionDesk
     /// outbox its event, all in one database transaction. Registrations asked for at the same moment
     /// share that transaction and its commit (<see cref="RegistrationQueue"/>).
     /// </summary>
-    public Task<RegistrationResult> RegisterAsync(Guid id, string registrar, CancellationToken ct) => queue.RegisterAsync(id, registrar, ct);
+    public async Task<RegistrationResult> RegisterAsync(Guid id, string registrar, CancellationToken ct)
+    {
+        var registered = await queue.RegisterAsync(id, registrar, ct);
+
+        // The competitors whose grantors lost the land are requisitioned now, so they stop holding up the new owner's dealings.
+        await deadlines.RequisitionSupersededAsync(id, registered.Titles, ct);
+        return registered;
+    }
 
     /// <summary>
     /// Registers a batch (of one or more) inside the caller's database transaction, set-based. One round trip locks
@@ -177,7 +184,7 @@ public sealed partial class TransactionDesk
     {
         var examined = read.Transactions.GetValueOrDefault(request.Id)
             ?? throw new ResourceNotFoundException("transaction-unknown", $"There is no registry transaction {request.Id}.");
-        RequireState(examined, "register", TransactionState.Examined);
+        await RequireStateOrSupersededAsync(examined, "register", ct, TransactionState.Examined);
         var instrument = JsonSerializer.Deserialize<Lodgement>(examined.Instrument, Json)!;
         var state = read.StateOf(examined)
             ?? throw new ResourceNotFoundException("title-unknown", $"There is no title {examined.TitleNumber} in the register.");

@@ -28,7 +28,8 @@ public sealed record RegistrationResult(Guid TransactionId, long JournalSeq, IRe
 /// the one reader of titles (<see cref="TitleReads"/>), the one decision of a registration's effects
 /// (<see cref="RegistrationEffects"/>) and their one writer (<see cref="RegistrationWrites"/>) are types of their own.
 /// </summary>
-public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links, RegistrationQueue queue)
+public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection fees, IUinScheme uins, TimeProvider clock, RegistryLinks links, RegistrationQueue queue,
+    ApplicationLapses deadlines)
 {
     /// <summary>The outbox event of every registered transaction.</summary>
     public const string RegisteredEvent = Landplatform.Cadastre.Contracts.Events.PlatformEventTypes.TransactionRegistered;
@@ -68,6 +69,12 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
         RequireState(pending, to == TransactionState.Rejected ? "reject" : "requisition", from);
         pending.Note = reason.Trim();
         await MoveAsync(pending, to, by, pending.Note, ct);
+        if (to == TransactionState.Requisitioned)
+        {
+            // A requisition has a deadline: unanswered, the application lapses (ApplicationLapses).
+            await db.Database.ExecuteSqlInterpolatedAsync($"UPDATE registry.transactions SET requisition_due_at = {deadlines.RequisitionDeadline()} WHERE id = {id}", ct);
+        }
+
         await transaction.CommitAsync(ct);
         return pending;
     }
@@ -85,6 +92,22 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
             throw new ActionNotPermittedException("R-LODGER",
                 $"Transaction {transaction.Id} was lodged by another notary; only the notary who lodged it may {action} it.");
         }
+    }
+
+    /// <summary>
+    /// As <see cref="RequireState"/>, but an application requisitioned because an earlier one took the land is refused for that
+    /// reason (R-OWNER, with the requisition's words), not for its state: that is what the examiner or registrar needs to hear.
+    /// </summary>
+    private async Task RequireStateOrSupersededAsync(RegistryTransaction transaction, string action, CancellationToken ct, params TransactionState[] allowed)
+    {
+        if (!allowed.Contains(transaction.State) && transaction.State == TransactionState.Requisitioned &&
+            await db.Database.SqlQuery<Guid?>($"SELECT superseded_by AS \"Value\" FROM registry.transactions WHERE id = {transaction.Id}").SingleAsync(ct) is { } by)
+        {
+            throw new DomainRuleViolationException("R-OWNER",
+                $"Transaction {transaction.Id} was requisitioned: its grantors no longer own title {transaction.TitleNumber}, which transaction {by} took first. {transaction.Note}");
+        }
+
+        RequireState(transaction, action, allowed);
     }
 
     private static void RequireState(RegistryTransaction transaction, string action, params TransactionState[] allowed)
@@ -114,6 +137,16 @@ public sealed partial class TransactionDesk(RegistryDbContext db, IFeeCollection
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 }
+
+/// <summary>A lodgement's outcome: the application, and when it was a retry under an Idempotency-Key, the first answer as stored (null until stored).</summary>
+public sealed record LodgedApplication(RegistryTransaction Transaction, string? Replay)
+{
+    /// <summary>True when this request lodged nothing: it repeated an earlier one under the same key.</summary>
+    public bool Replayed { get; init; }
+}
+
+/// <summary>An Idempotency-Key as the registry stored it.</summary>
+internal sealed record StoredAnswer(string Fingerprint, Guid TransactionId, string? Response);
 
 /// <summary>An owner as events and extracts show them.</summary>
 public sealed record OwnerShare(long PartyId, string Name, string? Uin, string? RegistrationNumber, string Share);
