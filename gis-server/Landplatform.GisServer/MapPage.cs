@@ -30,6 +30,14 @@ internal static class MapPage
         MapIndex(app, "/").WithSummary("The public map: parcels as vector tiles, hazard layers, search, parcel details. The index of services is at /services.");
         // Where the sign-in sends the browser back with its authorization code: the same app finishes it.
         MapIndex(app, "/signin-callback").WithSummary("The portal, finishing an OpenID Connect sign-in (authorization code + PKCE).");
+        // Pages without a link to the icon (sign-in, the HTML of the OGC services) make browsers ask here.
+        app.MapGet("/favicon.ico", (IWebHostEnvironment environment) =>
+            {
+                var icon = Path.Combine(PortalDirectory(environment), "favicon.svg");
+                return File.Exists(icon) ? Results.File(icon, "image/svg+xml") : Results.NotFound();
+            })
+            .AllowAnonymous()
+            .ExcludeFromDescription();
     }
 
     private static RouteHandlerBuilder MapIndex(IEndpointRouteBuilder app, string path) =>

@@ -32,6 +32,7 @@ if (serving)
 
 builder.Services.Configure<ForwardedHeadersOptions>(o => StartupSettings.ConfigureForwardedHeaders(o, builder.Configuration));
 builder.AddPlatformTelemetry(serving);
+builder.Services.AddPlatformResponseCompression();
 builder.Services.AddPlatformDatabase(asOwner: args.Length > 0 && HostCommands.AsOwner.Contains(args[0]));
 builder.Services.AddKeyRing(builder.Configuration, StartupSettings.DemoMode(builder.Configuration));
 
@@ -78,6 +79,7 @@ if (args.Length > 0 && HostCommands.Names.Contains(args[0]))
 // First: the client address (rate limits, audit) and the scheme (OpenID) come from the proxy, when it is a known one.
 app.UseForwardedHeaders();
 app.UsePlatformTelemetry();
+app.UsePlatformResponseCompression();
 app.UseSecurityHeaders();
 app.UseCrossOrigin();
 app.UseExceptionHandler();

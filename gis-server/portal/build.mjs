@@ -21,5 +21,6 @@ await build({
 });
 cpSync(join(here, 'src', 'index.html'), join(out, 'index.html'));
 cpSync(join(here, 'src', 'style.css'), join(out, 'style.css'));
+cpSync(join(here, 'src', 'favicon.svg'), join(out, 'favicon.svg'));
 cpSync(join(here, 'node_modules', 'ol', 'ol.css'), join(out, 'ol.css'));
 console.log(`portal built into ${out}`);
