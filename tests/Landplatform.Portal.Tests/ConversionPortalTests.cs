@@ -55,6 +55,7 @@ public sealed class ConversionPortalTests(PortalServer server) : IClassFixture<P
         var citizen = await browser.OpenAsync(server.BaseAddress, "#/conversions");
         await citizen.WaitForSelectorAsync($"#notices a:has-text('{upi}')", Patience);
         Assert.Contains("Kelvin Ollivierre", await citizen.TextContentAsync("#notices"));
+        Assert.DoesNotContain("null", await citizen.TextContentAsync("#view"), StringComparison.Ordinal); // a one-page table, no stray pager
         await citizen.ClickAsync($"#notices a:has-text('{upi}')");
         await citizen.WaitForSelectorAsync("#object button", Patience);
         Assert.Equal(0, await citizen.Locator("#conversion").CountAsync()); // the register's record is for staff

@@ -30,7 +30,7 @@ export async function deedsView(context) {
   if (!readers.some((r) => roles.includes(r))) {
     view.append(el('h2', {}, 'Register of deeds'),
       el('p', {}, 'Searching the Index of Deeds, reading the scans and building a root of title are for attorneys-at-law and registry staff. Anyone can see the deeds recorded for a parcel on its page.'),
-      user ? null : el('button', { type: 'button', onclick: signIn }, 'Sign in'));
+      ...(user ? [] : [el('button', { type: 'button', onclick: signIn }, 'Sign in')]));
     return;
   }
   const clerk = clerks.some((r) => roles.includes(r));

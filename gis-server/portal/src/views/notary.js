@@ -42,8 +42,9 @@ export function pagedTable(caption, columns, items, rowClass, size = 20) {
     const pages = Math.max(1, Math.ceil(items.length / size));
     const previous = el('button', { type: 'button', disabled: page === 0, onclick: () => { page -= 1; show(); } }, 'Previous');
     const next = el('button', { type: 'button', disabled: page >= pages - 1, onclick: () => { page += 1; show(); } }, 'Next');
+    // replaceChildren would write a null as the text "null": the pager goes in only when there is more than one page.
     holder.replaceChildren(table(caption, columns, items.slice(page * size, (page + 1) * size), rowClass),
-      pages > 1 ? el('div', { class: 'pager' }, previous, `Page ${page + 1} of ${pages}`, next) : null);
+      ...(pages > 1 ? [el('div', { class: 'pager' }, previous, `Page ${page + 1} of ${pages}`, next)] : []));
   };
   show();
   return holder;
