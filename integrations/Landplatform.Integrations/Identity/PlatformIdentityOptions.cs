@@ -21,11 +21,15 @@ public sealed class PlatformIdentityOptions
 
     public int RefreshTokenLifetimeDays { get; set; } = 14;
 
+    /// <summary>Wrong passwords from one client address before that address is blocked for the account (for <see cref="LockoutMinutes"/>).</summary>
     public int MaxFailedSignIns { get; set; } = 5;
+
+    /// <summary>Client addresses blocked for an account before the account itself locks for everyone.</summary>
+    public int BlockedAddressesBeforeLockout { get; set; } = 5;
 
     public int LockoutMinutes { get; set; } = 15;
 
-    /// <summary>Sign-in attempts (page and password grant) per client address per minute.</summary>
+    /// <summary>Sign-in attempts per client address per minute: the sign-in page, and the password grant counted on its own.</summary>
     public int SignInPermitsPerMinute { get; set; } = 20;
 
     /// <summary>Token requests per client address per minute.</summary>
