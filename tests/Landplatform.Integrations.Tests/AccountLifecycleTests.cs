@@ -49,6 +49,31 @@ public sealed class AccountLifecycleTests(PlatformServer server) : IClassFixture
     }
 
     [Fact]
+    public async Task The_account_state_behind_a_token_is_checked_so_a_disabled_account_stops_within_a_minute_even_without_revocation()
+    {
+        var admin = await AdminAsync();
+        var (id, userName, password) = await NewUserAsync(admin, "state-probe");
+        var access = (await Tokens.PasswordAsync(server.Client, userName, password)).GetProperty("access_token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/api/identity/me", access));
+
+        // A token that escaped revocation (issued while the disable ran): the account's state alone must stop it.
+        Assert.Equal(1, await server.Database.ScalarAsync<int>(
+            "UPDATE identity.\"AspNetUsers\" SET \"LockoutEnabled\" = true, \"LockoutEnd\" = 'infinity' WHERE \"Id\" = @id RETURNING 1", ("id", id)));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            status = await StatusAsync("/api/identity/me", access);
+        }
+        while (status == HttpStatusCode.OK && watch.Elapsed < TimeSpan.FromSeconds(75));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(1), $"refused only after {watch.Elapsed.TotalSeconds:0} s");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync("/api/identity/me", await Tokens.AccessTokenForAsync(server.Client, PlatformRoles.Notary)));
+    }
+
+    [Fact]
     public async Task Every_action_needs_a_reason_and_an_administrator_and_a_refusal_changes_nothing()
     {
         var admin = await AdminAsync();

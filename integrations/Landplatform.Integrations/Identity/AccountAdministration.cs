@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Caching.Memory;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -45,7 +46,7 @@ public static class AccountAdministration
     }
 
     private static async Task<IResult> DisableAsync(Guid id, AdministrativeAction? action, ClaimsPrincipal caller, UserManager<PlatformUser> users,
-        IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, AuditTrail audit, HttpContext http, CancellationToken ct)
+        IMemoryCache cache, IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, AuditTrail audit, HttpContext http, CancellationToken ct)
     {
         var reason = Reason(action);
         var user = await UserAsync(users, id);
@@ -64,13 +65,14 @@ public static class AccountAdministration
         Check(await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue));
         Check(await users.AddClaimAsync(user, new Claim(AccountState.DisabledClaim, reason)));
         Check(await users.UpdateSecurityStampAsync(user));
+        cache.Remove(AccountStateHandler.CacheKey(user.Id.ToString()));
         var revoked = await RevokeUserTokensAsync(tokens, authorizations, user, ct);
         await RecordAsync(audit, http, caller, "account-disabled", user.UserName, reason, $"{revoked} token(s) revoked");
         return TypedResults.Ok(await OutcomeAsync(users, user, "disable", revoked));
     }
 
     private static async Task<IResult> EnableAsync(Guid id, AdministrativeAction? action, ClaimsPrincipal caller, UserManager<PlatformUser> users,
-        SignInThrottle throttle, AuditTrail audit, HttpContext http, CancellationToken ct)
+        IMemoryCache cache, SignInThrottle throttle, AuditTrail audit, HttpContext http, CancellationToken ct)
     {
         var reason = Reason(action);
         var user = await UserAsync(users, id);
@@ -84,6 +86,7 @@ public static class AccountAdministration
         Check(await users.SetLockoutEndDateAsync(user, null));
         Check(await users.ResetAccessFailedCountAsync(user));
         throttle.ClearAccount(user.Id);
+        cache.Remove(AccountStateHandler.CacheKey(user.Id.ToString()));
         await RecordAsync(audit, http, caller, "account-enabled", user.UserName, reason, null);
         return TypedResults.Ok(await OutcomeAsync(users, user, "enable", 0));
     }

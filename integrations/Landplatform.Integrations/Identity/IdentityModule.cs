@@ -42,6 +42,7 @@ public static class IdentityModule
         services.AddScoped<AuditTrail>();
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<PasswordCheck>();
+        services.AddMemoryCache();
         services.AddSingleton<IUinScheme>(new VerhoeffUinScheme());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessResultHandler>();
         services.TryAddTimeProvider();
@@ -123,6 +124,7 @@ public static class IdentityModule
                 // refresh token's family, a disabled account, an administrator's revocation) stops working at once.
                 o.EnableTokenEntryValidation();
                 o.EnableAuthorizationEntryValidation();
+                o.AddEventHandler(AccountStateHandler.Descriptor);
                 // Tokens only in the Authorization header: query strings end up in logs, proxies and browser history.
                 o.UseAspNetCore().DisableAccessTokenExtractionFromQueryString().DisableAccessTokenExtractionFromBodyForm();
             });
