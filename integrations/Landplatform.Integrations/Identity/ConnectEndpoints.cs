@@ -57,7 +57,7 @@ public static class ConnectEndpoints
     }
 
     private static async Task<IResult> ExchangeAsync(
-        HttpContext http, UserManager<PlatformUser> users, PasswordCheck passwords, SignInThrottle throttle, IOpenIddictApplicationManager apps, AuditTrail audit,
+        HttpContext http, UserManager<PlatformUser> users, PasswordCheck passwords, SecondFactor factor, SignInThrottle throttle, IOpenIddictApplicationManager apps, AuditTrail audit,
         Microsoft.Extensions.Options.IOptions<PlatformIdentityOptions> platform)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
@@ -82,6 +82,14 @@ public static class ConnectEndpoints
             }
 
             var user = check.User!;
+            if (await factor.RequiredAsync(user) && await factor.RefusalAsync(user, request.GetParameter("otp")?.ToString()) is { } missing)
+            {
+                // A wrong code counts like a wrong password, so six digits cannot be tried at will.
+                throttle.RecordFailure(user.Id, address);
+                await audit.RecordAsync("second-factor-failed", user.UserName, request.ClientId, http, "password grant: " + missing, ct);
+                return Refuse(Errors.InvalidGrant, missing);
+            }
+
             await audit.RecordAsync("sign-in", user.UserName, request.ClientId, http, "password grant", ct);
             return await IssueAsync(http, audit, await UserPrincipalAsync(users, user, request.GetScopes()), user.UserName, request.ClientId);
         }

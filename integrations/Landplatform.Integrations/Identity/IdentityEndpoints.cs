@@ -46,6 +46,7 @@ public static class IdentityEndpoints
             .AllowAnonymous().RequireRateLimiting(RateLimits.Public)
             .WithSummary("Whether a UIN is well formed and its check digit right; says nothing about whether it was issued.");
         app.MapAccountAdministration();
+        app.MapSecondFactorEndpoints();
     }
 
     private static async Task<IResult> MeAsync(ClaimsPrincipal caller, UserManager<PlatformUser> users)

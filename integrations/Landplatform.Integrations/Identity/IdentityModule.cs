@@ -42,6 +42,7 @@ public static class IdentityModule
         services.AddScoped<AuditTrail>();
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<PasswordCheck>();
+        services.AddScoped<SecondFactor>();
         services.AddMemoryCache();
         services.AddSingleton<IUinScheme>(new VerhoeffUinScheme());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessResultHandler>();

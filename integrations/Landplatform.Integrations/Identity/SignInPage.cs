@@ -29,8 +29,9 @@ public static class SignInPage
     }
 
     private static async Task<IResult> SignInAsync(
-        HttpContext http, IAntiforgery antiforgery, PasswordCheck passwords, SignInManager<PlatformUser> signIn, AuditTrail audit,
-        [FromForm(Name = "username")] string? userName, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl)
+        HttpContext http, IAntiforgery antiforgery, PasswordCheck passwords, SecondFactor factor, SignInThrottle throttle, SignInManager<PlatformUser> signIn, AuditTrail audit,
+        [FromForm(Name = "username")] string? userName, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl,
+        [FromForm(Name = "code")] string? code)
     {
         var back = SafeReturn(returnUrl);
         if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
@@ -38,7 +39,15 @@ public static class SignInPage
             return Page(http, antiforgery, back, "Enter your user name and your password.", StatusCodes.Status400BadRequest);
         }
 
-        var check = await passwords.CheckAsync(userName, password, SignInThrottle.AddressOf(http));
+        var address = SignInThrottle.AddressOf(http);
+        var check = await passwords.CheckAsync(userName, password, address);
+        if (check.Succeeded && await factor.RequiredAsync(check.User!) && await factor.RefusalAsync(check.User!, code) is { } missing)
+        {
+            throttle.RecordFailure(check.User!.Id, address);
+            await audit.RecordAsync("second-factor-failed", check.User.UserName, null, http, "sign-in page: " + missing, http.RequestAborted);
+            return Page(http, antiforgery, back, missing, StatusCodes.Status401Unauthorized);
+        }
+
         if (check.Succeeded)
         {
             await signIn.SignInAsync(check.User!, isPersistent: false);
@@ -145,6 +154,8 @@ public static class SignInPage
               <input id="username" name="username" autocomplete="username" required autofocus>
               <label for="password">Password</label>
               <input id="password" name="password" type="password" autocomplete="current-password" required>
+              <label for="code">Authenticator or recovery code (registry staff and administrators)</label>
+              <input id="code" name="code" autocomplete="one-time-code" inputmode="numeric">
               <button type="submit">Sign in</button>
             </form>
             """, status);
