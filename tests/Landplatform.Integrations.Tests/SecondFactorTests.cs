@@ -76,8 +76,46 @@ public sealed partial class SecondFactorTests(SecondFactorServer server) : IClas
         Assert.Equal(HttpStatusCode.Redirect, (await PageAsync(User, Password, Totp(key))).StatusCode);
 
         // A second enrolment would replace the secret: refused once one is confirmed.
-        using var again = await server.Client.PostAsJsonAsync("/api/identity/authenticator", new { userName = User, password = Password });
-        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        using (var again = await server.Client.PostAsJsonAsync("/api/identity/authenticator", new { userName = User, password = Password }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        // A lost authenticator: an administrator (with their own second factor) resets it, and the registrar enrols anew.
+        var adminKey = await EnrolAsync("administrator", "Demo-administrator-2026");
+        var (adminStatus, adminTokens) = await GrantAsync("administrator", "Demo-administrator-2026", Totp(adminKey));
+        Assert.True(adminStatus == 200, adminTokens.ToString());
+        var admin = adminTokens.GetProperty("access_token").GetString()!;
+        using var list = await Tokens.GetAsync(server.Client, "/api/identity/users", admin);
+        var id = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
+            .Single(u => u.GetProperty("userName").GetString() == User).GetProperty("id").GetGuid();
+        using var reset = new HttpRequestMessage(HttpMethod.Post, $"/api/identity/users/{id}/authenticator/reset") { Content = JsonContent.Create(new { reason = "Phone lost, identity checked at the desk" }) };
+        reset.Headers.Authorization = new("Bearer", admin);
+        using (var answer = await server.Client.SendAsync(reset))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        using (var stale = await Tokens.GetAsync(server.Client, "/api/identity/me", tokens.GetProperty("access_token").GetString()))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+        }
+
+        Assert.Equal(SecondFactor.EnrolMessage, (await GrantAsync(User, Password, Totp(key))).Body.GetProperty("error_description").GetString());
+        Assert.Equal(400, (await GrantAsync(User, Password, recovery[1])).Status);
+        var newKey = await EnrolAsync(User, Password);
+        Assert.NotEqual(key, newKey);
+        Assert.Equal(200, (await GrantAsync(User, Password, Totp(newKey))).Status);
+    }
+
+    private async Task<string> EnrolAsync(string user, string password)
+    {
+        using var enrolled = await server.Client.PostAsJsonAsync("/api/identity/authenticator", new { userName = user, password });
+        Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
+        var key = JsonDocument.Parse(await enrolled.Content.ReadAsStringAsync()).RootElement.GetProperty("sharedKey").GetString()!;
+        using var confirmed = await server.Client.PostAsJsonAsync("/api/identity/authenticator/confirm", new { userName = user, password, code = Totp(key) });
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        return key;
     }
 
     [Fact]

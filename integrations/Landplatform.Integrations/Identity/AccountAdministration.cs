@@ -38,6 +38,7 @@ public static class AccountAdministration
         users.MapPost("/unlock", UnlockAsync).WithSummary("Ends a lockout and clears every address's failed sign-ins (administrators; reason required).");
         users.MapPost("/roles", AddRoleAsync).WithSummary("Gives the account a role (administrators; role and reason required).");
         users.MapPost("/roles/remove", RemoveRoleAsync).WithSummary("Takes a role away and revokes the account's tokens (administrators; role and reason required).");
+        users.MapPost("/authenticator/reset", ResetAuthenticatorAsync).WithSummary("Switches a lost authenticator off, so the person enrols a new one; revokes their tokens (administrators; reason required).");
         users.MapPost("/tokens/revoke", RevokeTokensAsync).WithSummary("Revokes every token issued to the account (administrators; reason required).");
 
         var clients = app.MapGroup("/api/identity/clients/{clientId}").WithTags("Identity").RequireAuthorization(AccessPolicies.Administrators);
@@ -160,6 +161,25 @@ public static class AccountAdministration
         var revoked = await RevokeUserTokensAsync(tokens, authorizations, user, ct);
         await RecordAsync(audit, http, caller, "tokens-revoked", user.UserName, reason, $"{revoked} token(s) revoked");
         return TypedResults.Ok(await OutcomeAsync(users, user, "revoke-tokens", revoked));
+    }
+
+    private static async Task<IResult> ResetAuthenticatorAsync(Guid id, AdministrativeAction? action, ClaimsPrincipal caller, UserManager<PlatformUser> users,
+        IOpenIddictTokenManager tokens, IOpenIddictAuthorizationManager authorizations, AuditTrail audit, HttpContext http, CancellationToken ct)
+    {
+        var reason = Reason(action);
+        var user = await UserAsync(users, id);
+        if (!await users.GetTwoFactorEnabledAsync(user))
+        {
+            throw new DomainRuleViolationException("authenticator-not-enrolled", $"The account {user.UserName} has no authenticator to reset.");
+        }
+
+        // Off, with a fresh key nobody has seen and the old recovery codes replaced: the person enrols anew with their password.
+        Check(await users.SetTwoFactorEnabledAsync(user, false));
+        Check(await users.ResetAuthenticatorKeyAsync(user));
+        await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 1);
+        var revoked = await RevokeUserTokensAsync(tokens, authorizations, user, ct);
+        await RecordAsync(audit, http, caller, "authenticator-reset", user.UserName, reason, $"{revoked} token(s) revoked");
+        return TypedResults.Ok(await OutcomeAsync(users, user, "authenticator-reset", revoked));
     }
 
     private static async Task<IResult> RotateSecretAsync(string clientId, AdministrativeAction? action, ClaimsPrincipal caller,
