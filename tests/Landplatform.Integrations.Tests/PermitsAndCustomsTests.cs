@@ -77,7 +77,6 @@ public sealed class PermitsAndCustomsTests(CivicServer server) : IClassFixture<C
         var stored = await server.Database.ScalarAsync<long>("SELECT count(*) FROM permits.applications");
 
         Problem(await civic.PostAsync("/api/permits", "surveyor", Application(upi, footprint)), 409, "P-OWNER");
-        Problem(await civic.PostAsync("/api/permits", "surveyor", Application(upi, footprint, Person("planner").Uin)), 409, "P-OWNER");
         Assert.Equal(401, (await civic.PostAsync("/api/permits", null, Application(upi, footprint))).Status);
         Problem(await civic.PostAsync("/api/permits", "citizen", new { upi, description = "Shed",
             footprint = JsonDocument.Parse("""{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}""").RootElement }), 400, "P-FOOTPRINT", "footprint");
@@ -101,6 +100,33 @@ public sealed class PermitsAndCustomsTests(CivicServer server) : IClassFixture<C
         Assert.Equal("submitted", Ok(await civic.GetAsync($"/api/permits/{id}", "surveyor")).GetProperty("status").GetString());
         Assert.Equal("refused", Ok(await civic.PostAsync($"/api/permits/{id}/decision", "permit-officer",
             new { decision = "refuse", reasons = "The floor level shown is below what P-FLOOD requires." })).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_agent_gets_the_same_answer_whether_or_not_the_uin_they_name_owns_the_parcel()
+    {
+        // Issue #24: 201 with the owner's name for an owner, 409 otherwise, tied any UIN to a name. Now both read alike.
+        var (upi, footprint, _, _) = await FloodParcelAsync(6);
+        var citizen = Person("citizen");
+        await civic.RegisterTransferAsync(upi, citizen.Uin, citizen.FullName);
+
+        var forOwner = Ok(await civic.PostAsync("/api/permits", "surveyor", Application(upi, footprint, citizen.Uin)), 201);
+        var forStranger = Ok(await civic.PostAsync("/api/permits", "surveyor", Application(upi, footprint, Person("planner").Uin)), 201);
+        static string Shape(JsonElement a) => JsonSerializer.Serialize(a.EnumerateObject()
+            .Where(p => p.Name is not ("id" or "number" or "createdAt")).ToDictionary(p => p.Name, p => p.Value.GetRawText()));
+        Assert.Equal(Shape(forOwner), Shape(forStranger));
+        Assert.Equal(JsonValueKind.Null, forOwner.GetProperty("ownerName").ValueKind);
+        Assert.DoesNotContain(citizen.FullName, forOwner.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(Shape(Ok(await civic.GetAsync($"/api/permits/{forOwner.GetProperty("id").GetGuid()}", "surveyor"))),
+            Shape(Ok(await civic.GetAsync($"/api/permits/{forStranger.GetProperty("id").GetGuid()}", "surveyor"))));
+
+        // The person wrongly named can never consent; the real owner can, and then the agent sees the owner.
+        Problem(await civic.PostAsync($"/api/permits/{forStranger.GetProperty("id").GetGuid()}/consent", "planner"), 409, "P-OWNER");
+        Assert.Equal("awaiting-consent", Ok(await civic.GetAsync($"/api/permits/{forStranger.GetProperty("id").GetGuid()}", "surveyor")).GetProperty("status").GetString());
+        Ok(await civic.PostAsync($"/api/permits/{forOwner.GetProperty("id").GetGuid()}/consent", "citizen"));
+        var consented = Ok(await civic.GetAsync($"/api/permits/{forOwner.GetProperty("id").GetGuid()}", "surveyor"));
+        Assert.Equal("submitted", consented.GetProperty("status").GetString());
+        Assert.Equal(citizen.FullName, consented.GetProperty("ownerName").GetString());
     }
 
     [Fact]

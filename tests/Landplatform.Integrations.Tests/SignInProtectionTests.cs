@@ -35,7 +35,12 @@ public sealed partial class SignInProtectionTests(PlatformServer server) : IClas
         var (lockedStatus, locked) = await Tokens.RequestAsync(server.Client, ("grant_type", "password"), ("client_id", DemoAccounts.CliClientId),
             ("username", "lockout-probe"), ("password", "Right-password-2026"));
         Assert.Equal(400, lockedStatus);
-        Assert.Contains("locked", locked.GetProperty("error_description").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.False(locked.TryGetProperty("access_token", out _));
+
+        // The refusal reads exactly as an unknown user's (issue #24: no account-state oracle).
+        var (_, unknown) = await Tokens.RequestAsync(server.Client, ("grant_type", "password"), ("client_id", DemoAccounts.CliClientId),
+            ("username", "no-such-person"), ("password", "Right-password-2026"));
+        Assert.Equal(unknown.GetRawText(), locked.GetRawText());
 
         using var audit = await Tokens.GetAsync(server.Client, "/api/identity/audit?kind=lockout", admin);
         Assert.Contains(JsonDocument.Parse(await audit.Content.ReadAsStringAsync()).RootElement.EnumerateArray(),

@@ -2,9 +2,11 @@ using System.Collections.Immutable;
 using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -31,7 +33,9 @@ public static class ConnectEndpoints
         connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync)
             .RequireAuthorization(p => p.AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).RequireAuthenticatedUser())
             .DisableAntiforgery();
-        connect.MapMethods("/logout", [HttpMethods.Get, HttpMethods.Post], (Delegate)EndSessionAsync).AllowAnonymous().DisableAntiforgery();
+        // GET only asks: signing out is a POST carrying the page's antiforgery token, so no link or image can do it.
+        connect.MapGet("/logout", (HttpContext http, IAntiforgery antiforgery) => SignInPage.SignOutPage(http, antiforgery)).AllowAnonymous();
+        connect.MapPost("/logout", EndSessionAsync).AllowAnonymous();
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpContext http, UserManager<PlatformUser> users, AuditTrail audit)
@@ -53,7 +57,7 @@ public static class ConnectEndpoints
     }
 
     private static async Task<IResult> ExchangeAsync(
-        HttpContext http, UserManager<PlatformUser> users, SignInManager<PlatformUser> signIn, IOpenIddictApplicationManager apps, AuditTrail audit,
+        HttpContext http, UserManager<PlatformUser> users, PasswordCheck passwords, SecondFactor factor, SignInThrottle throttle, IOpenIddictApplicationManager apps, AuditTrail audit,
         Microsoft.Extensions.Options.IOptions<PlatformIdentityOptions> platform)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
@@ -61,22 +65,29 @@ public static class ConnectEndpoints
 
         if (request.IsPasswordGrantType())
         {
-            var user = await users.FindByNameAsync(request.Username ?? string.Empty);
-            if (user is null)
+            // The documented sign-in limit (SignInPermitsPerMinute per address) holds for the password grant too.
+            var address = SignInThrottle.AddressOf(http);
+            using var lease = throttle.AcquireAttempt(address);
+            if (!lease.IsAcquired)
             {
-                await audit.RecordAsync("sign-in-failed", request.Username, request.ClientId, http, "password grant: unknown user", ct);
-                return Refuse(Errors.InvalidGrant, "The user name or password is wrong.");
+                await IdentityModule.WriteRateLimitProblemAsync(http, lease);
+                return Results.Empty;
             }
 
-            var check = await signIn.CheckPasswordSignInAsync(user, request.Password ?? string.Empty, lockoutOnFailure: true);
+            var check = await passwords.CheckAsync(request.Username, request.Password ?? string.Empty, address);
             if (!check.Succeeded)
             {
-                var locked = check.IsLockedOut;
-                await audit.RecordAsync(locked ? "lockout" : "sign-in-failed", user.UserName, request.ClientId, http,
-                    locked ? "password grant refused: account locked" : "password grant: wrong password", ct);
-                return Refuse(Errors.InvalidGrant, locked
-                    ? "The account is locked after repeated failed sign-ins; try again later."
-                    : "The user name or password is wrong.");
+                await audit.RecordAsync(check.AuditKind, check.User?.UserName ?? request.Username, request.ClientId, http, "password grant: " + check.AuditDetail, ct);
+                return Refuse(Errors.InvalidGrant, PasswordCheck.Refusal);
+            }
+
+            var user = check.User!;
+            if (await factor.RequiredAsync(user) && await factor.RefusalAsync(user, request.GetParameter("otp")?.ToString()) is { } missing)
+            {
+                // A wrong code counts like a wrong password, so six digits cannot be tried at will.
+                throttle.RecordFailure(user.Id, address);
+                await audit.RecordAsync("second-factor-failed", user.UserName, request.ClientId, http, "password grant: " + missing, ct);
+                return Refuse(Errors.InvalidGrant, missing);
             }
 
             await audit.RecordAsync("sign-in", user.UserName, request.ClientId, http, "password grant", ct);
@@ -106,10 +117,10 @@ public static class ConnectEndpoints
         {
             var granted = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var user = granted.Principal?.GetClaim(Claims.Subject) is { } id ? await users.FindByIdAsync(id) : null;
-            if (user is null || await users.IsLockedOutAsync(user))
+            if (user is null || await users.IsLockedOutAsync(user) || await AccountState.IsDisabledAsync(users, user))
             {
-                await audit.RecordAsync("sign-in-failed", user?.UserName, request.ClientId, http, "code or refresh token of a missing or locked user", ct);
-                return Refuse(Errors.InvalidGrant, "The account no longer exists or is locked.");
+                await audit.RecordAsync("sign-in-failed", user?.UserName, request.ClientId, http, "code or refresh token of a missing, locked or disabled user", ct);
+                return Refuse(Errors.InvalidGrant, "The account no longer exists, or it is locked or disabled.");
             }
 
             return await IssueAsync(http, audit, await UserPrincipalAsync(users, user, granted.Principal!.GetScopes()), user.UserName, request.ClientId);
@@ -137,7 +148,8 @@ public static class ConnectEndpoints
         });
     }
 
-    private static async Task<IResult> EndSessionAsync(HttpContext http)
+    // The form field binding makes the framework check the antiforgery token first (a 400 problem without it).
+    private static async Task<IResult> EndSessionAsync(HttpContext http, [FromForm(Name = "confirm")] string? confirm)
     {
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);

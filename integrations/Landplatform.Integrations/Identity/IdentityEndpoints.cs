@@ -12,7 +12,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Landplatform.Integrations.Identity;
 
 /// <summary>A user as the API shows them; identifiers only to those the disclosure policy allows.</summary>
-public sealed record UserProfile(Guid Id, string UserName, string FullName, IReadOnlyList<string> Roles, string? Uin, string? LicenceNumber, string? Email);
+public sealed record UserProfile(Guid Id, string UserName, string FullName, IReadOnlyList<string> Roles, string? Uin, string? LicenceNumber, string? Email, bool Disabled, bool LockedOut);
 
 /// <summary>A new user, as an administrator registers them.</summary>
 public sealed record NewUser(string? UserName, string? FullName, string? Password, string? Uin, IReadOnlyList<string>? Roles, string? LicenceNumber);
@@ -45,6 +45,8 @@ public static class IdentityEndpoints
             })
             .AllowAnonymous().RequireRateLimiting(RateLimits.Public)
             .WithSummary("Whether a UIN is well formed and its check digit right; says nothing about whether it was issued.");
+        app.MapAccountAdministration();
+        app.MapSecondFactorEndpoints();
     }
 
     private static async Task<IResult> MeAsync(ClaimsPrincipal caller, UserManager<PlatformUser> users)
@@ -188,5 +190,6 @@ public static class IdentityEndpoints
 
     private static async Task<UserProfile> ProfileAsync(UserManager<PlatformUser> users, PlatformUser user, PersonView view) =>
         new(user.Id, user.UserName!, view.Name ? user.FullName : "(withheld)", [.. await users.GetRolesAsync(user)],
-            view.Identifiers ? user.Uin : null, user.LicenceNumber, view.ContactDetails ? user.Email : null);
+            view.Identifiers ? user.Uin : null, user.LicenceNumber, view.ContactDetails ? user.Email : null,
+            await AccountState.IsDisabledAsync(users, user), await users.IsLockedOutAsync(user));
 }

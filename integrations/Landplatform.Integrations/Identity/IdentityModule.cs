@@ -40,6 +40,10 @@ public static class IdentityModule
         services.AddSingleton<PersonalDataDisclosure>();
         services.AddSingleton<IPersonalDataDisclosure>(sp => sp.GetRequiredService<PersonalDataDisclosure>());
         services.AddScoped<AuditTrail>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordCheck>();
+        services.AddScoped<SecondFactor>();
+        services.AddMemoryCache();
         services.AddSingleton<IUinScheme>(new VerhoeffUinScheme());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessResultHandler>();
         services.TryAddTimeProvider();
@@ -51,7 +55,8 @@ public static class IdentityModule
         services.AddIdentityCore<PlatformUser>(o =>
             {
                 o.Password.RequiredLength = 10;
-                o.Lockout.MaxFailedAccessAttempts = settings.MaxFailedSignIns;
+                // Identity's counter counts blocked addresses (SignInThrottle), not single wrong passwords.
+                o.Lockout.MaxFailedAccessAttempts = settings.BlockedAddressesBeforeLockout;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(settings.LockoutMinutes);
                 o.Lockout.AllowedForNewUsers = true;
                 o.User.RequireUniqueEmail = false;
@@ -87,6 +92,8 @@ public static class IdentityModule
                     .SetUserInfoEndpointUris("connect/userinfo")
                     .SetEndSessionEndpointUris("connect/logout");
                 o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                // PKCE with S256 only: a plain challenge is the verifier itself, so whoever sees the request can redeem the code.
+                o.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 o.AllowClientCredentialsFlow();
                 o.AllowRefreshTokenFlow();
                 if (settings.DemoMode)
@@ -99,6 +106,8 @@ public static class IdentityModule
                 o.DisableAccessTokenEncryption();
                 o.SetAccessTokenLifetime(TimeSpan.FromSeconds(settings.AccessTokenLifetimeSeconds));
                 o.SetRefreshTokenLifetime(TimeSpan.FromDays(settings.RefreshTokenLifetimeDays));
+                // Refresh tokens are single-use with no grace window: a second use revokes every token of its authorization.
+                o.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
                 var aspNetCore = o.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
@@ -112,7 +121,13 @@ public static class IdentityModule
             .AddValidation(o =>
             {
                 o.UseLocalServer();
-                o.UseAspNetCore();
+                // Each access token is checked against its stored entry and authorization, so a revoked token (a replayed
+                // refresh token's family, a disabled account, an administrator's revocation) stops working at once.
+                o.EnableTokenEntryValidation();
+                o.EnableAuthorizationEntryValidation();
+                o.AddEventHandler(AccountStateHandler.Descriptor);
+                // Tokens only in the Authorization header: query strings end up in logs, proxies and browser history.
+                o.UseAspNetCore().DisableAccessTokenExtractionFromQueryString().DisableAccessTokenExtractionFromBodyForm();
             });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, TokenKeyring>();
         services.AddKeyMaterialProtection();
@@ -147,24 +162,7 @@ public static class IdentityModule
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (context, ct) =>
-            {
-                var http = context.HttpContext;
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
-                {
-                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                var problem = new ProblemDetails
-                {
-                    Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
-                    Detail = "This address sent too many requests in a short time; wait a minute and try again.",
-                    Type = "https://landplatform.example/problems/rate-limit",
-                };
-                problem.Extensions["rule"] = "rate-limit";
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>()
-                    .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
-            };
+            o.OnRejected = (context, ct) => new ValueTask(WriteRateLimitProblemAsync(context.HttpContext, context.Lease));
             o.AddPolicy(RateLimits.SignIn, http => PerAddress(http, settings.SignInPermitsPerMinute));
 
             // The token endpoint is limited globally, before OpenIddict runs: it refuses bad client secrets
@@ -215,6 +213,26 @@ public static class IdentityModule
 
         await next(http);
     });
+
+    /// <summary>The 429 problem every rate limit answers with, with <c>Retry-After</c> when the limiter knows it.</summary>
+    internal static async Task WriteRateLimitProblemAsync(HttpContext http, RateLimitLease lease)
+    {
+        if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
+            Detail = "This address sent too many requests in a short time; wait a minute and try again.",
+            Type = "https://landplatform.example/problems/rate-limit",
+        };
+        problem.Extensions["rule"] = "rate-limit";
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+    }
 
     private static RateLimitPartition<string> PerAddress(HttpContext http, int permits, string budget = "requests") =>
         RateLimitPartition.GetFixedWindowLimiter(

@@ -19,13 +19,26 @@ public sealed class PlatformIdentityOptions
 
     public int AccessTokenLifetimeSeconds { get; set; } = 3600;
 
+    /// <summary>Whether the <see cref="SecondFactorRoles"/> must give a second factor; unset, it is required outside demo mode.</summary>
+    public bool? RequireSecondFactor { get; set; }
+
+    /// <summary>The roles that sign in with a second factor (TOTP or a recovery code); unset: registrar, examiner, administrator.</summary>
+    public List<string>? SecondFactorRoles { get; set; }
+
+    /// <summary>The roles that sign in with a second factor, as configured or by default.</summary>
+    public IReadOnlyList<string> EffectiveSecondFactorRoles => SecondFactorRoles is { Count: > 0 } roles ? roles : [PlatformRoles.Registrar, PlatformRoles.Examiner, PlatformRoles.Administrator];
+
     public int RefreshTokenLifetimeDays { get; set; } = 14;
 
+    /// <summary>Wrong passwords from one client address before that address is blocked for the account (for <see cref="LockoutMinutes"/>).</summary>
     public int MaxFailedSignIns { get; set; } = 5;
+
+    /// <summary>Client addresses blocked for an account before the account itself locks for everyone.</summary>
+    public int BlockedAddressesBeforeLockout { get; set; } = 5;
 
     public int LockoutMinutes { get; set; } = 15;
 
-    /// <summary>Sign-in attempts (page and password grant) per client address per minute.</summary>
+    /// <summary>Sign-in attempts per client address per minute: the sign-in page, and the password grant counted on its own.</summary>
     public int SignInPermitsPerMinute { get; set; } = 20;
 
     /// <summary>Token requests per client address per minute.</summary>

@@ -19,7 +19,8 @@ public static class SignInPage
                 Page(http, antiforgery, SafeReturn(returnUrl), message: null, StatusCodes.Status200OK))
             .AllowAnonymous();
         account.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(RateLimits.SignIn);
-        account.MapPost("/signout", async (HttpContext http) =>
+        // A form post with the antiforgery token (the form binding makes the framework check it), never a bare request.
+        account.MapPost("/signout", async (HttpContext http, [FromForm(Name = "confirm")] string? confirm) =>
             {
                 await http.SignOutAsync(IdentityConstants.ApplicationScheme);
                 return Results.Redirect("/");
@@ -28,8 +29,9 @@ public static class SignInPage
     }
 
     private static async Task<IResult> SignInAsync(
-        HttpContext http, IAntiforgery antiforgery, UserManager<PlatformUser> users, SignInManager<PlatformUser> signIn, AuditTrail audit,
-        [FromForm(Name = "username")] string? userName, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl)
+        HttpContext http, IAntiforgery antiforgery, PasswordCheck passwords, SecondFactor factor, SignInThrottle throttle, SignInManager<PlatformUser> signIn, AuditTrail audit,
+        [FromForm(Name = "username")] string? userName, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl,
+        [FromForm(Name = "code")] string? code)
     {
         var back = SafeReturn(returnUrl);
         if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
@@ -37,19 +39,24 @@ public static class SignInPage
             return Page(http, antiforgery, back, "Enter your user name and your password.", StatusCodes.Status400BadRequest);
         }
 
-        var user = await users.FindByNameAsync(userName.Trim());
-        var result = user is null ? Microsoft.AspNetCore.Identity.SignInResult.Failed : await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var address = SignInThrottle.AddressOf(http);
+        var check = await passwords.CheckAsync(userName, password, address);
+        if (check.Succeeded && await factor.RequiredAsync(check.User!) && await factor.RefusalAsync(check.User!, code) is { } missing)
         {
-            await audit.RecordAsync("sign-in", user!.UserName, null, http, "sign-in page", http.RequestAborted);
+            throttle.RecordFailure(check.User!.Id, address);
+            await audit.RecordAsync("second-factor-failed", check.User.UserName, null, http, "sign-in page: " + missing, http.RequestAborted);
+            return Page(http, antiforgery, back, missing, StatusCodes.Status401Unauthorized);
+        }
+
+        if (check.Succeeded)
+        {
+            await signIn.SignInAsync(check.User!, isPersistent: false);
+            await audit.RecordAsync("sign-in", check.User!.UserName, null, http, "sign-in page", http.RequestAborted);
             return Results.Redirect(back);
         }
 
-        await audit.RecordAsync(result.IsLockedOut ? "lockout" : "sign-in-failed", userName.Trim(), null, http,
-            result.IsLockedOut ? "sign-in page: account locked" : "sign-in page: wrong user name or password", http.RequestAborted);
-        return Page(http, antiforgery, back, result.IsLockedOut
-            ? "This account is locked after too many failed attempts. Try again in a few minutes, or ask the registry to unlock it."
-            : "The user name or the password is wrong.", StatusCodes.Status401Unauthorized);
+        await audit.RecordAsync(check.AuditKind, check.User?.UserName ?? userName.Trim(), null, http, "sign-in page: " + check.AuditDetail, http.RequestAborted);
+        return Page(http, antiforgery, back, PasswordCheck.Refusal, StatusCodes.Status401Unauthorized);
     }
 
     /// <summary>
@@ -108,23 +115,36 @@ public static class SignInPage
         "default-src 'none'; style-src 'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Style)))
         + "'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+    // The end-session parameters a relying party may send, carried through the confirmation form.
+    private static readonly string[] EndSessionParameters = ["client_id", "post_logout_redirect_uri", "state", "id_token_hint", "logout_hint", "ui_locales"];
+
+    /// <summary>The sign-out confirmation: a GET only shows it; the button posts it back with the antiforgery token.</summary>
+    public static IResult SignOutPage(HttpContext http, IAntiforgery antiforgery)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        var html = HtmlEncoder.Default;
+        var carried = string.Concat(EndSessionParameters
+            .Where(name => http.Request.Query.ContainsKey(name))
+            .Select(name => $"""
+                  <input type="hidden" name="{name}" value="{html.Encode(http.Request.Query[name].ToString())}">
+                """));
+        return Shell(http, "Sign out · Landplatform", $"""
+            <h1>Sign out of Landplatform?</h1>
+            <form method="post" action="/connect/logout">
+              <input type="hidden" name="{html.Encode(tokens.FormFieldName)}" value="{html.Encode(tokens.RequestToken ?? string.Empty)}">
+              <input type="hidden" name="confirm" value="yes">
+            {carried}
+              <button type="submit" id="signout">Sign out</button>
+            </form>
+            """, StatusCodes.Status200OK);
+    }
+
     private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, string? message, int status)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
-        http.Response.Headers.ContentSecurityPolicy = Policy;
         var html = HtmlEncoder.Default;
         var error = message is null ? string.Empty : $"""<p class="error" role="alert" id="signin-error">{html.Encode(message)}</p>""";
-        var body = $"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Sign in · Landplatform</title>
-            <style>{Style}</style>
-            </head>
-            <body>
-            <main>
+        return Shell(http, "Sign in · Landplatform", $"""
             <h1>Sign in to Landplatform</h1>
             {error}
             <form method="post" action="/account/signin">
@@ -134,8 +154,28 @@ public static class SignInPage
               <input id="username" name="username" autocomplete="username" required autofocus>
               <label for="password">Password</label>
               <input id="password" name="password" type="password" autocomplete="current-password" required>
+              <label for="code">Authenticator or recovery code (registry staff and administrators)</label>
+              <input id="code" name="code" autocomplete="one-time-code" inputmode="numeric">
               <button type="submit">Sign in</button>
             </form>
+            """, status);
+    }
+
+    private static IResult Shell(HttpContext http, string title, string main, int status)
+    {
+        http.Response.Headers.ContentSecurityPolicy = Policy;
+        var body = $"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{title}</title>
+            <style>{Style}</style>
+            </head>
+            <body>
+            <main>
+            {main}
             </main>
             </body>
             </html>

@@ -58,31 +58,33 @@ public sealed class PermitDesk(PermitsStore db, PermitCheck check, NpgsqlDataSou
         }
 
         var self = owners.FirstOrDefault(o => o.Uin == applicantUin);
-        var agentFor = request.OwnerUin is null ? null : owners.FirstOrDefault(o => o.Uin == request.OwnerUin);
-        if (self is null && agentFor is null)
+        if (self is null && request.OwnerUin is null)
         {
-            throw new DomainRuleViolationException("P-OWNER", request.OwnerUin is null
-                ? $"Only a registered owner of parcel {upi}, or an agent naming that owner (ownerUin), can apply for a permit on it."
-                : $"The person named by ownerUin is not a registered owner of parcel {upi}.");
+            throw new DomainRuleViolationException("P-OWNER",
+                $"Only a registered owner of parcel {upi}, or an agent naming that owner (ownerUin), can apply for a permit on it.");
         }
 
         // Checked now, so a footprint outside the parcel is refused before anything is stored.
         var findings = await check.RunAsync(upi, request.Footprint, ct);
         var now = clock.GetUtcNow();
-        var owner = self ?? agentFor!;
+
+        // An agent's application is taken the same way whether or not ownerUin names an owner of the parcel, so the answer
+        // never confirms a UIN/owner pair; one naming a non-owner simply never gets consent (ConsentAsync checks the register).
+        var agentFor = self is null ? owners.FirstOrDefault(o => o.Uin == request.OwnerUin) : null;
+        var owner = self ?? agentFor;
         var application = new PermitApplication
         {
             Id = Guid.CreateVersion7(),
             Number = await NextNumberAsync(now, ct),
             Upi = upi,
-            TitleNumber = owner.TitleNumber,
+            TitleNumber = owner?.TitleNumber ?? owners[0].TitleNumber,
             Description = request.Description.Trim(),
             Footprint = request.Footprint,
             ApplicantName = applicantName,
             ApplicantUin = applicantUin,
             ApplicantCapacity = self is not null ? "owner" : "agent",
-            OwnerUin = owner.Uin!,
-            OwnerName = owner.Name,
+            OwnerUin = owner?.Uin ?? request.OwnerUin!.Trim(),
+            OwnerName = owner?.Name ?? string.Empty,
             Status = "awaiting-consent",
             CreatedAt = now,
         };

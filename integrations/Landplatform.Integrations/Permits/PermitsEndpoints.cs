@@ -19,12 +19,20 @@ public sealed record PermitBody(string? Upi, string? Description, JsonElement? F
 
 public sealed record DecisionBody(string? Decision, string? Reasons);
 
-public sealed record PermitView(Guid Id, string Number, string Upi, string TitleNumber, string Description, string Status, string ApplicantName,
-    string ApplicantCapacity, string OwnerName, DateTimeOffset? ConsentedAt, IReadOnlyList<PermitFinding> Findings, DateTimeOffset CreatedAt,
+/// <param name="TitleNumber">Withheld (null) from an agent until the owner consents.</param>
+/// <param name="OwnerName">Withheld (null) from an agent until the owner consents: the agent named a UIN, and the answer must not tell them whose it is.</param>
+public sealed record PermitView(Guid Id, string Number, string Upi, string? TitleNumber, string Description, string Status, string ApplicantName,
+    string ApplicantCapacity, string? OwnerName, DateTimeOffset? ConsentedAt, IReadOnlyList<PermitFinding> Findings, DateTimeOffset CreatedAt,
     DateTimeOffset? SubmittedAt, DateTimeOffset? DecidedAt, string? Reasons)
 {
-    public static PermitView Of(PermitApplication a) => new(a.Id, a.Number, a.Upi, a.TitleNumber, a.Description, a.Status, a.ApplicantName,
-        a.ApplicantCapacity, a.OwnerName, a.ConsentedAt, PermitDesk.Findings(a), a.CreatedAt, a.SubmittedAt, a.DecidedAt, a.Reasons);
+    public static PermitView Of(PermitApplication a, ClaimsPrincipal viewer)
+    {
+        var uin = viewer.FindFirst(PlatformClaims.Uin)?.Value;
+        var withheld = a.ApplicantCapacity == "agent" && a.ConsentedAt is null && uin == a.ApplicantUin && uin != a.OwnerUin
+            && !viewer.IsInRole(PlatformRoles.PermitOfficer);
+        return new(a.Id, a.Number, a.Upi, withheld ? null : a.TitleNumber, a.Description, a.Status, a.ApplicantName,
+            a.ApplicantCapacity, withheld ? null : a.OwnerName, a.ConsentedAt, PermitDesk.Findings(a), a.CreatedAt, a.SubmittedAt, a.DecidedAt, a.Reasons);
+    }
 }
 
 /// <summary>An approved permit as anyone may see it on the parcel: no personal data.</summary>
@@ -73,11 +81,11 @@ public static class PermitsEndpoints
         var account = Guid.TryParse(caller.GetClaim(OpenIddictConstants.Claims.Subject), out var subject) ? await users.FindByIdAsync(subject.ToString()) : null;
         var application = await desk.ApplyAsync(new PermitRequest(body.Upi ?? "", body.Description ?? "", footprint, body.OwnerUin), uin,
             account?.FullName ?? caller.Identity?.Name ?? uin, ct);
-        return TypedResults.Created($"/api/permits/{application.Id}", PermitView.Of(application));
+        return TypedResults.Created($"/api/permits/{application.Id}", PermitView.Of(application, caller));
     }
 
     private static async Task<Ok<List<PermitView>>> MineAsync(PermitDesk desk, ClaimsPrincipal caller, CancellationToken ct) =>
-        TypedResults.Ok((await desk.MineAsync(CallerUin(caller), ct)).Select(PermitView.Of).ToList());
+        TypedResults.Ok((await desk.MineAsync(CallerUin(caller), ct)).Select(a => PermitView.Of(a, caller)).ToList());
 
     private static async Task<Ok<PermitView>> GetAsync(Guid id, PermitDesk desk, ClaimsPrincipal caller, CancellationToken ct)
     {
@@ -88,14 +96,14 @@ public static class PermitsEndpoints
             throw new ResourceNotFoundException("permit-unknown", $"There is no permit application {id} of yours.");
         }
 
-        return TypedResults.Ok(PermitView.Of(application));
+        return TypedResults.Ok(PermitView.Of(application, caller));
     }
 
     private static async Task<Ok<PermitView>> ConsentAsync(Guid id, PermitDesk desk, ClaimsPrincipal caller, CancellationToken ct) =>
-        TypedResults.Ok(PermitView.Of(await desk.ConsentAsync(id, CallerUin(caller), ct)));
+        TypedResults.Ok(PermitView.Of(await desk.ConsentAsync(id, CallerUin(caller), ct), caller));
 
     private static async Task<Ok<PermitView>> DecideAsync(Guid id, DecisionBody body, PermitDesk desk, ClaimsPrincipal caller, CancellationToken ct) =>
-        TypedResults.Ok(PermitView.Of(await desk.DecideAsync(id, body.Decision, body.Reasons, caller.Identity?.Name ?? "permit-officer", ct)));
+        TypedResults.Ok(PermitView.Of(await desk.DecideAsync(id, body.Decision, body.Reasons, caller.Identity?.Name ?? "permit-officer", ct), caller));
 
     private static string CallerUin(ClaimsPrincipal caller) =>
         caller.FindFirst(PlatformClaims.Uin)?.Value
