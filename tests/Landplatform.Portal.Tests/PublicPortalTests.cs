@@ -85,6 +85,22 @@ public sealed class PublicPortalTests(PortalServer server) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Skip_to_content_moves_the_focus_to_the_panel_and_keeps_what_it_shows()
+    {
+        await using var browser = await PortalBrowser.StartAsync();
+        var page = await browser.OpenAsync(server.BaseAddress, "#/fees");
+        await page.WaitForSelectorAsync("#view table");
+        var before = await page.TextContentAsync("#view");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'view'");
+        Assert.Equal("#/fees", new Uri(page.Url).Fragment);
+        await page.WaitForTimeoutAsync(500);
+        Assert.Equal(before, await page.TextContentAsync("#view"));
+    }
+
+    [Fact]
     public async Task The_published_fees_are_listed_and_a_bad_UPI_is_explained_in_words()
     {
         await using var browser = await PortalBrowser.StartAsync();

@@ -217,6 +217,12 @@ function alertBox(text) {
   return p;
 }
 
+// "Skip to content" moves the focus to the panel; following its #view link would change the route and empty the panel.
+document.querySelector('a.skip')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  viewPanel.focus();
+});
+
 window.addEventListener('hashchange', route);
 await route();
 
