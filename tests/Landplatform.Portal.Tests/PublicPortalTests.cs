@@ -34,7 +34,8 @@ public sealed class PublicPortalTests(PortalServer server) : IClassFixture<Porta
         Assert.Equal(extract.GetProperty("titleNumber").GetString(), await page.TextContentAsync("#register dd"));
         var hazards = await page.Locator("#hazards li").AllTextContentsAsync();
         Assert.Equal(extract.GetProperty("hazards").GetArrayLength(), hazards.Count);
-        Assert.Contains(hazards, h => h.StartsWith("flood", StringComparison.Ordinal));
+        Assert.Contains(hazards, h => h.Contains("flooding, ", StringComparison.Ordinal) && h.EndsWith(" risk", StringComparison.Ordinal));
+        Assert.DoesNotContain(hazards, h => h.Contains('_', StringComparison.Ordinal)); // words, not the layer's codes
         Assert.Contains("Unchanged since the fabric was first recorded", await page.TextContentAsync("#history"));
 
         // The parcel as it was on a date: today it is version 1; before the fabric existed it was not there.

@@ -61,3 +61,11 @@ export async function attempt(status, action, busyText = 'Working…') {
     return undefined;
   }
 }
+
+const hazardNames = { flood_coastal: 'Coastal flooding', flood_river: 'River flooding', landslide: 'Landslide', storm_surge: 'Storm surge' };
+
+/** A hazard zone in words: "River flooding, medium risk" (unknown codes shown with their underscores and dashes as spaces). */
+export function hazardWords(hazard, level) {
+  const name = hazardNames[hazard] ?? String(hazard).replace(/-zones?$/, '').replace(/[-_]/g, ' ');
+  return level ? `${name}, ${level} risk` : name;
+}

@@ -2,7 +2,7 @@
 // and buildings in it that a hazard zone touches (OGC API Features: bbox for the zones, a CQL2
 // S_INTERSECTS filter per zone for parcels and buildings), listed, counted and exported.
 import { api } from '../api.js';
-import { alert, el, notice } from '../dom.js';
+import { alert, el, hazardWords, notice } from '../dom.js';
 import { pagedTable } from './notary.js';
 
 const hazards = [['flood-zones', 'Flood'], ['landslide-zones', 'Landslide'], ['storm-surge-zones', 'Storm surge']];
@@ -59,7 +59,7 @@ async function analyse(box, chosen, results, mapTools) {
   for (const collection of chosen) {
     const zones = await fetchAll(`/ogc/collections/${collection}/items?bbox=${bbox}&limit=1000`);
     for (const zone of zones) {
-      const label = `${zone.properties.hazard} ${zone.properties.level}`;
+      const label = hazardWords(zone.properties.hazard, zone.properties.level);
       for (const piece of pieces(zone.geometry, box)) {
         const filter = encodeURIComponent(`S_INTERSECTS(geometry,${piece})`);
         for (const [target, found, key] of [['parcels', parcels, (f) => f.properties.upi], ['buildings', buildings, (f) => String(f.id)]]) {
@@ -80,7 +80,7 @@ async function analyse(box, chosen, results, mapTools) {
 
   const summary = el('p', { id: 'counts' }, el('strong', {}, `${parcelRows.length} parcels`), ' and ', el('strong', {}, `${buildingRows.length} buildings`),
     ' in the area touch a hazard zone.');
-  const hazardsOf = (r) => [...r.hazards].join(', ');
+  const hazardsOf = (r) => [...r.hazards].join('; ');
   const csv = [['layer', 'id', 'land_use_or_use', 'address', 'hazards'].join(','),
     ...parcelRows.map((r) => ['parcel', r.feature.properties.upi, r.feature.properties.land_use, r.feature.properties.address ?? '', hazardsOf(r)].map(csvCell).join(',')),
     ...buildingRows.map((r) => ['building', r.feature.id, r.feature.properties.use ?? '', r.feature.properties.upi ?? '', hazardsOf(r)].map(csvCell).join(','))].join('\r\n');

@@ -1,6 +1,6 @@
 // What anyone may see: the map, a parcel's page (attributes, history, hazard zones, title), the fees.
 import { api, wordsFor } from '../api.js';
-import { alert, attempt, day, el, facts, field, money, table } from '../dom.js';
+import { alert, attempt, day, el, facts, field, hazardWords, money, table } from '../dom.js';
 import { publicDeedsSection } from './deeds.js';
 
 export async function mapView({ mapTools }) {
@@ -66,7 +66,7 @@ export async function parcelView({ argument: upi, mapTools, parcelPanel, user })
     register.append(el('h3', {}, 'Hazard zones touching the parcel'));
     register.append(extract.hazards.length === 0
       ? el('p', { id: 'hazards' }, 'None recorded.')
-      : el('ul', { id: 'hazards' }, extract.hazards.map((h) => el('li', {}, `${h.hazard.replace(/-zones?$/, '').replace(/-/g, ' ')}: ${h.level}`))));
+      : el('ul', { id: 'hazards' }, extract.hazards.map((h) => el('li', {}, hazardWords(h.hazard, h.level)))));
   } catch (error) {
     register.append(el('p', { class: 'hint' }, wordsFor(error)));
   }
