@@ -151,6 +151,9 @@ public sealed partial class RegistryPortalTests(PortalServer server) : IClassFix
         Assert.Contains(signedBy, documents);
         Assert.Contains($"was paid online on", await registrar.TextContentAsync("#invoice"));
         Assert.Contains($"receipt {receipt}", await registrar.TextContentAsync("#invoice"));
+        var summary = await registrar.TextContentAsync("#view dl.facts");
+        Assert.Matches(@"AN-\d{8}, place \d+ in the day book", summary);
+        Assert.Matches(@"and transfer duty [\d,.]+ XCD; paid", summary); // what was paid is the fee and the duty, both named
         Assert.Equal(0, await registrar.Locator("#record-payment").CountAsync()); // nobody records a counter payment any more
         var opened = await registrar.RunAndWaitForPopupAsync(() => registrar.ClickAsync(".read-deed"));
         await opened.WaitForURLAsync(new Regex("^blob:"), new PageWaitForURLOptions { Timeout = 30_000 });

@@ -44,9 +44,11 @@ async function casePage({ view, user }, id) {
   view.append(el('p', {}, el('a', { href: '#/queue' }, '← Work queue')), el('h2', {}, `${t.kind} of ${t.titleNumber}`));
   view.append(facts([
     ['Status', el('strong', { id: 'state' }, stateWords[t.state] ?? t.state)],
+    ['Application', t.applicationNumber ? `${t.applicationNumber}${t.receipt ? `, place ${t.receipt.dayBookPlace} in the day book` : ''}` : ''],
     ['Lodged', `${moment(t.lodgedAt)} by ${t.lodgedBy}`],
     ['Deed dated', day(t.instrumentDate)],
-    ['Fee', t.fee != null ? `${money(t.fee)}, paid ${money(t.paid)}` : 'not yet assessed'],
+    // What was paid covers the fee and any transfer duty: name both, so the sum reads right.
+    ['Fee', t.fee != null ? `${money(t.fee)}${t.invoice?.duty ? ` and transfer duty ${money(t.invoice.duty)}` : ''}; paid ${money(t.paid)}` : 'not yet assessed'],
   ]));
 
   // Side by side: what the instrument says against the register, and the documents.
