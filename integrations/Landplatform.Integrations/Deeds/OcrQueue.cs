@@ -27,7 +27,7 @@ public sealed record OcrProgress(long Queued, long Running, long Done, long Fail
 /// <summary>
 /// OCR of stored pages as a background queue in the database: each worker claims the oldest queued page with
 /// <c>FOR UPDATE SKIP LOCKED</c> (so workers on several machines share one queue), runs Tesseract on a grey PNG it
-/// re-encoded itself from the decoded scan (the uploaded bytes never reach Tesseract), and stores the text, the mean
+/// re-encoded itself from the decoded scan (the uploaded bytes never reach Tesseract), and stores the text, the searchable PDF, the mean
 /// word confidence and whether the page is unreadable (no blank page with fewer than five words or a confidence
 /// under 40 passes). A page whose worker died is claimed again after ten minutes; three failures leave it failed.
 /// </summary>
@@ -106,13 +106,14 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
         int page;
         byte[] content;
         string[] quality;
+        int dpi;
         await using (var claim = dataSource.CreateCommand($"""
             UPDATE deeds.pages p SET ocr_state = 'running', ocr_claimed_at = now(), ocr_attempts = p.ocr_attempts + 1
             FROM (SELECT deed_id, page_number FROM deeds.pages
                   WHERE (ocr_state = 'queued' OR (ocr_state = 'running' AND ocr_claimed_at < now() - interval '10 minutes')) AND ocr_attempts < {MaxAttempts}
                   ORDER BY stored_at, page_number LIMIT 1 FOR UPDATE SKIP LOCKED) next
             WHERE p.deed_id = next.deed_id AND p.page_number = next.page_number
-            RETURNING p.deed_id, p.page_number, p.content, p.quality
+            RETURNING p.deed_id, p.page_number, p.content, p.quality, p.dpi
             """))
         await using (var row = await claim.ExecuteReaderAsync(ct))
         {
@@ -121,15 +122,16 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
                 return false;
             }
 
-            (deed, page, content, quality) = (row.GetGuid(0), row.GetInt32(1), (byte[])row[2], row.GetFieldValue<string[]>(3));
+            (deed, page, content, quality, dpi) = (row.GetGuid(0), row.GetInt32(1), (byte[])row[2], row.GetFieldValue<string[]>(3), row.GetInt32(4));
         }
 
         string state = "done", text = string.Empty;
         float? confidence = null;
+        byte[]? pdf = null;
         var flags = quality.ToList();
         try
         {
-            (text, confidence) = await RecogniseAsync(content, ct);
+            (text, confidence, pdf) = await RecogniseAsync(content, dpi, ct);
             var words = text.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Length;
             if (!flags.Contains("blank") && (words < 5 || confidence < 40) && !flags.Contains("unreadable"))
             {
@@ -148,6 +150,7 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
                 ocr_text = CASE WHEN @state = 'done' THEN @text ELSE ocr_text END,
                 ocr_confidence = CASE WHEN @state = 'done' THEN @confidence ELSE ocr_confidence END,
                 ocr_done_at = CASE WHEN @state = 'done' THEN now() ELSE ocr_done_at END,
+                ocr_pdf = CASE WHEN @state = 'done' THEN @pdf ELSE ocr_pdf END,
                 quality = @quality
             WHERE deed_id = @deed AND page_number = @page
             """);
@@ -155,14 +158,18 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
         save.Parameters.AddWithValue("text", text);
         save.Parameters.Add(new NpgsqlParameter<float?>("confidence", confidence));
         save.Parameters.AddWithValue("quality", flags.ToArray());
+        save.Parameters.Add(new NpgsqlParameter<byte[]?>("pdf", pdf) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
         save.Parameters.AddWithValue("deed", deed);
         save.Parameters.AddWithValue("page", page);
         await save.ExecuteNonQueryAsync(ct);
         return true;
     }
 
-    /// <summary>Runs Tesseract (TSV output) on a grey PNG made from the decoded scan, in a private temporary folder.</summary>
-    private async Task<(string Text, float? Confidence)> RecogniseAsync(byte[] scan, CancellationToken ct)
+    /// <summary>
+    /// Runs Tesseract once on a grey PNG made from the decoded scan, in a private temporary folder, for both outputs:
+    /// TSV (the words and their confidence) and a searchable PDF (the page image with its words as invisible text).
+    /// </summary>
+    private async Task<(string Text, float? Confidence, byte[] Pdf)> RecogniseAsync(byte[] scan, int dpi, CancellationToken ct)
     {
         var folder = Directory.CreateTempSubdirectory("lp-ocr-");
         try
@@ -180,7 +187,8 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder.FullName,
             };
-            foreach (var argument in (string[])[input, "stdout", "-l", "eng", "--psm", "3", "tsv"])
+            var output = Path.Combine(folder.FullName, "page");
+            foreach (var argument in (string[])[input, output, "-l", "eng", "--psm", "3", "--dpi", Math.Clamp(dpi, 70, 2400).ToString(CultureInfo.InvariantCulture), "tsv", "pdf"])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -191,7 +199,7 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"{options.Value.Tesseract} did not start");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.OcrTimeoutSeconds));
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var console = process.StandardOutput.ReadToEndAsync(timeout.Token);
             var errors = process.StandardError.ReadToEndAsync(timeout.Token);
             try
             {
@@ -208,7 +216,9 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
                 throw new InvalidOperationException($"tesseract exited with {process.ExitCode}: {await errors}");
             }
 
-            return Words(await output);
+            await console;
+            var (text, confidence) = Words(await File.ReadAllTextAsync(output + ".tsv", ct));
+            return (text, confidence, await File.ReadAllBytesAsync(output + ".pdf", ct));
         }
         finally
         {
