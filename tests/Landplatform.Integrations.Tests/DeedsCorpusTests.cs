@@ -14,7 +14,7 @@ namespace Landplatform.Integrations.Tests;
 /// few turned on the glass, some with a blank or a smudged sheet among their pages: imported from a folder, read by
 /// OCR workers sharing the queue, indexed and linked to parcels; then every deed must be found by a word of its text,
 /// by its party and by its parcel, and exactly the blank, smudged and skewed pages flagged for rescanning.
-/// The corpus has <see cref="DefaultSize"/> deeds; <c>LP_DEEDS_CORPUS=N</c> makes it N (docs/deeds.md).
+/// The corpus has <see cref="DefaultSize"/> deeds; <c>LP_DEEDS_CORPUS=N</c> makes it N (docs/ARCHITECTURE.md, The register of deeds).
 /// </summary>
 public sealed class DeedsCorpusTests(CivicServer server, ITestOutputHelper output) : IClassFixture<CivicServer>
 {
