@@ -213,7 +213,7 @@ public sealed class DeedsCorpusTests(CivicServer server, ITestOutputHelper outpu
             if (i % 20 == 7)
             {
                 kinds.Add(PageKind.Blank);
-                images.Add(DeedScanMaker.Blank());
+                images.Add(DeedScanMaker.Blank(sheet: i + 1));
             }
 
             if (i % 30 == 11)

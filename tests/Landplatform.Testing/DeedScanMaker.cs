@@ -33,7 +33,18 @@ public static class DeedScanMaker
     }
 
     /// <summary>A blank page (a sheet scanned by mistake, or the back of one).</summary>
-    public static byte[] Blank(int dpi = 200) => Page([], dpi);
+    /// <param name="sheet">Tells sheets apart: a few near-white specks (no ink) where the scanner saw the paper's grain, so no two blank scans are the same file.</param>
+    public static byte[] Blank(int dpi = 200, int sheet = 0)
+    {
+        using var bitmap = Draw([], dpi, 0, SKColorType.Gray8, SKColors.White, SKColors.Black);
+        var random = new Random(sheet);
+        for (var i = 0; sheet != 0 && i < 50; i++)
+        {
+            System.Runtime.InteropServices.Marshal.WriteByte(bitmap.GetPixels() + (random.Next(bitmap.Height) * bitmap.RowBytes) + random.Next(bitmap.Width), 236);
+        }
+
+        return Png(bitmap);
+    }
 
     /// <summary>A page that is not blank but holds no readable type: a water-stained, scribbled sheet the scanner caught.</summary>
     public static byte[] Smudged(int seed, int dpi = 200)

@@ -289,8 +289,7 @@ public sealed class DeedPages(NpgsqlDataSource dataSource, TimeProvider clock)
         var scale = Math.Min(1.0, 800.0 / info.Width);
         var width = Math.Max(1, (int)(info.Width * scale));
         var height = Math.Max(1, (int)(info.Height * scale));
-        using var full = SKBitmap.Decode(codec, info.WithColorType(SKColorType.Gray8).WithAlphaType(SKAlphaType.Opaque))
-            ?? throw new InvalidParameterException("file", "page-unreadable", "The scan cannot be decoded as an image.");
+        using var full = DecodeGrey(codec);
         using var small = full.Resize(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque), new SKSamplingOptions(SKFilterMode.Linear));
         var dark = new List<(int X, int Y)>();
         var pixels = small.GetPixelSpan();
@@ -329,6 +328,46 @@ public sealed class DeedPages(NpgsqlDataSource dataSource, TimeProvider clock)
         }
 
         return new PageQuality(info.Width, info.Height, dpi, share, skew, flags);
+    }
+
+    /// <summary>
+    /// The scan decoded to 8-bit grey: a grey scan directly, a colour one through RGBA to its luma (Rec. 601, laid on
+    /// white paper where it is transparent), since Skia's codecs do not turn colour into grey themselves.
+    /// </summary>
+    internal static SKBitmap DecodeGrey(SKCodec codec)
+    {
+        var info = codec.Info;
+        if (info.ColorType == SKColorType.Gray8)
+        {
+            return SKBitmap.Decode(codec, info.WithAlphaType(SKAlphaType.Opaque))
+                ?? throw new InvalidParameterException("file", "page-unreadable", "The scan cannot be decoded as an image.");
+        }
+
+        if ((long)info.Width * info.Height > DeedScanFiles.MaxPagePixels)
+        {
+            throw new InvalidParameterException("file", "page-size", $"The colour scan claims {info.Width} × {info.Height} pixels: a colour page is at most {DeedScanFiles.MaxPagePixels / 1_000_000} megapixels.");
+        }
+
+        using var colour = SKBitmap.Decode(codec, new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul))
+            ?? throw new InvalidParameterException("file", "page-unreadable", "The scan cannot be decoded as an image.");
+        var grey = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+        var source = colour.GetPixelSpan();
+        var row = new byte[info.Width];
+        for (var y = 0; y < info.Height; y++)
+        {
+            var start = y * colour.RowBytes;
+            for (var x = 0; x < info.Width; x++)
+            {
+                var at = start + (x * 4);
+                var luma = ((source[at] * 77) + (source[at + 1] * 150) + (source[at + 2] * 29)) >> 8;
+                var alpha = source[at + 3];
+                row[x] = (byte)(((luma * alpha) + (255 * (255 - alpha))) / 255);
+            }
+
+            System.Runtime.InteropServices.Marshal.Copy(row, 0, grey.GetPixels() + (y * grey.RowBytes), info.Width);
+        }
+
+        return grey;
     }
 
     // Lines of type are horizontal on a straight page: shearing the dark pixels by the page's own angle lines them up

@@ -176,8 +176,7 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
         {
             var input = Path.Combine(folder.FullName, "page.png");
             using (var codec = SKCodec.Create(new SKMemoryStream(scan)) ?? throw new InvalidDataException("the stored scan no longer decodes"))
-            using (var grey = SKBitmap.Decode(codec, codec.Info.WithColorType(SKColorType.Gray8).WithAlphaType(SKAlphaType.Opaque))
-                ?? throw new InvalidDataException("the stored scan no longer decodes"))
+            using (var grey = DeedPages.DecodeGrey(codec))
             using (var png = grey.Encode(SKEncodedImageFormat.Png, 100))
             {
                 await File.WriteAllBytesAsync(input, png.ToArray(), ct);
