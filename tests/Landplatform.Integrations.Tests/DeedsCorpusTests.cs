@@ -18,7 +18,7 @@ namespace Landplatform.Integrations.Tests;
 /// </summary>
 public sealed class DeedsCorpusTests(CivicServer server, ITestOutputHelper output) : IClassFixture<CivicServer>
 {
-    public const int DefaultSize = 60;
+    public const int DefaultSize = 30;
     private readonly CivicScenario civic = new(server);
 
     [Fact]
