@@ -62,6 +62,11 @@ public sealed partial class DeedScanFilesTests(CivicServer server) : IClassFixtu
         Problem(await StoreAsync(pdf, pdfFile, "again.pdf"), 409, "page-stored");
         Assert.Equal(2, Ok(await civic.GetAsync($"/api/deeds/{pdf}/pages", "registrar")).GetArrayLength());
 
+        // Two blank separator sheets render alike: a file's pages are stored once as that file, so both are kept, flagged blank.
+        var separators = Ok(await StoreAsync(pdf, DeedScanMaker.Pdf([DeedScanMaker.Blank(), DeedScanMaker.Blank()]), "separators.pdf"), 201);
+        Assert.Equal([3, 4], separators.GetProperty("pages").EnumerateArray().Select(p => p.GetProperty("pageNumber").GetInt32()));
+        Assert.All(separators.GetProperty("pages").EnumerateArray(), p => Assert.Equal(["blank"], p.GetProperty("quality").EnumerateArray().Select(q => q.GetString())));
+
         foreach (var deed in new[] { png, tiff, pdf })
         {
             await Until(async () => Ok(await civic.GetAsync($"/api/deeds/{deed}/pages", "registrar")).EnumerateArray().All(p => p.GetProperty("ocrState").GetString() is "done" or "failed"),
@@ -84,6 +89,7 @@ public sealed partial class DeedScanFilesTests(CivicServer server) : IClassFixtu
         var (status, type, page) = await RawAsync($"/api/deeds/{pdf}/pages/2/searchable.pdf", "notary");
         Assert.Equal((200, "application/pdf"), (status, type));
         Assert.Contains("soursop", Words(await PdfTextAsync(page)));
+        Assert.Matches(@"(?m)^Pages:\s+4$", await PopplerAsync("pdfinfo", (await RawAsync($"/api/deeds/{pdf}/searchable.pdf", "notary")).Body));
         var (deedStatus, _, whole) = await RawAsync($"/api/deeds/{tiff}/searchable.pdf", "notary");
         Assert.Equal(200, deedStatus);
         var wholeText = await PdfTextAsync(whole);

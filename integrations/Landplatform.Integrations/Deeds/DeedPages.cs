@@ -69,19 +69,17 @@ public sealed class DeedPages(NpgsqlDataSource dataSource, TimeProvider clock)
         }
 
         var shas = scan.Pages.Select(p => Convert.ToHexStringLower(SHA256.HashData(p.Image))).ToList();
-        await using (var existing = new NpgsqlCommand("SELECT sha256, deed_id, page_number FROM deeds.pages WHERE sha256 = ANY(@shas) LIMIT 1", connection))
+
+        // A PNG or JPEG is checked against every page; a TIFF's or PDF's pages were checked as its file above.
+        if (!scan.Container)
         {
+            await using var existing = new NpgsqlCommand("SELECT sha256, deed_id, page_number FROM deeds.pages WHERE sha256 = ANY(@shas) LIMIT 1", connection);
             existing.Parameters.AddWithValue("shas", shas.ToArray());
             await using var row = await existing.ExecuteReaderAsync(ct);
             if (await row.ReadAsync(ct))
             {
                 throw new DomainRuleViolationException("page-stored", $"This scan (SHA-256 {row.GetString(0)}) is already page {row.GetInt32(2)} of deed {row.GetGuid(1)}: a scan is stored once.");
             }
-        }
-
-        if (shas.Distinct().Count() != shas.Count)
-        {
-            throw new InvalidParameterException("file", "page-stored", "The scan file holds the same page twice: a scan is stored once.");
         }
 
         int first;

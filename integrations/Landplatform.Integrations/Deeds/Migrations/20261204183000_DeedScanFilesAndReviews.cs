@@ -33,6 +33,10 @@ namespace Landplatform.Integrations.Deeds.Migrations
                     ADD COLUMN source_page int CHECK (source_page > 0),
                     ADD COLUMN ocr_pdf bytea,
                     ADD CHECK ((source_sha256 IS NULL) = (source_page IS NULL));
+                -- A scan stored as itself is stored once; a page made from a TIFF or PDF is identified by its file (two blank sheets of one PDF render alike).
+                DROP INDEX deeds.ix_deed_pages_sha256;
+                CREATE UNIQUE INDEX ix_deed_pages_sha256 ON deeds.pages (sha256) WHERE source_sha256 IS NULL;
+                CREATE INDEX ix_deed_pages_sha256_any ON deeds.pages (sha256);
 
                 CREATE TABLE deeds.reviews (
                     deed_id uuid NOT NULL REFERENCES deeds.deeds (id),
@@ -64,6 +68,7 @@ namespace Landplatform.Integrations.Deeds.Migrations
         {
             migrationBuilder.Sql("""
                 DROP TABLE deeds.reviews;
+                DROP INDEX deeds.ix_deed_pages_sha256_any;
                 ALTER TABLE deeds.pages DROP COLUMN ocr_pdf, DROP COLUMN source_page, DROP COLUMN source_sha256;
                 DROP TABLE deeds.scan_files;
                 """);
