@@ -105,7 +105,7 @@ public sealed partial class DeedScanFilesTests(CivicServer server) : IClassFixtu
 
         var verification = Ok(await civic.GetAsync("/api/deeds/journal/verification", "registrar"));
         Assert.True(verification.GetProperty("intact").GetBoolean(), verification.ToString());
-        Assert.Equal(2L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM deeds.journal WHERE kind = 'scan-file'"));
+        Assert.Equal(3L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM deeds.journal WHERE kind = 'scan-file'"));
     }
 
     [Fact]
