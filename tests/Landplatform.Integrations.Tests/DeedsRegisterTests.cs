@@ -145,9 +145,10 @@ public sealed class DeedsRegisterTests(CivicServer server) : IClassFixture<Civic
         var coarse = Ok(await StorePageAsync(id, DeedScanMaker.Page(["a coarse copy of the plan"], dpi: 100)), 201);
         Assert.Contains("low-resolution", coarse.GetProperty("quality").EnumerateArray().Select(q => q.GetString()));
 
-        // The same scan twice, something that is not a scan, a tiny file claiming a vast image: refused, nothing stored.
+        // The same scan twice, a file that claims to be a PDF and is not, something that is not a scan, a tiny file claiming a vast image: refused, nothing stored.
         Problem(await StorePageAsync(id, DeedScanMaker.Page(typed)), 409, "page-stored");
-        Problem(await StorePageAsync(id, "%PDF-1.4 not an image"u8.ToArray()), 400, "page-format", "file");
+        Problem(await StorePageAsync(id, "%PDF-1.4 not an image"u8.ToArray()), 400, "page-unreadable", "file");
+        Problem(await StorePageAsync(id, "BM not a scan the office makes"u8.ToArray()), 400, "page-format", "file");
         Problem(await StorePageAsync(id, VastPngHeader()), 400, "page-size", "file");
         Assert.Equal(4, Ok(await civic.GetAsync($"/api/deeds/{id}/pages", "registrar")).GetArrayLength());
 

@@ -20,7 +20,7 @@ public sealed record DeedImportReport(int Rows, int Recorded, int AlreadyRecorde
 /// grantees, land_description, upis, consideration, attorney, releases, pages</c>; lists are separated by <c>;</c>,
 /// <c>pages</c> names the deed's scans in order. Each row is checked whole before anything of it is stored (its
 /// fields as <see cref="DeedBook.RecordAsync"/> checks them, each page a plain file directly in the folder — no paths,
-/// links or escapes — that passes <see cref="DeedPages.Measure"/>), then recorded with its pages; a bad row is refused
+/// links or escapes — that <see cref="DeedScanFiles.ReadAsync"/> reads: PNG, JPEG, or a TIFF or PDF of several pages), then recorded with its pages; a bad row is refused
 /// with its line, column and rule and changes nothing. The import is resumable: a deed already recorded and a page
 /// already stored are counted, not stored again, so a run cut short is finished by running it again.
 /// </summary>
@@ -89,7 +89,7 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
                     throw new InvalidParameterException("registration_number", "deeds-index-columns", $"The row has {fields} fields, not the header's {Columns.Length}.");
                 }
 
-                var scans = Scans(root, cells["pages"]);
+                var scans = await ScansAsync(root, cells["pages"], ct);
                 var entry = Entry(cells);
                 var number = entry.RegistrationNumber?.Trim().ToUpperInvariant() ?? string.Empty;
                 var id = await ExistingAsync(number, ct);
@@ -104,16 +104,17 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
                 }
 
                 var have = (await pages.ListAsync(id.Value, ct)).Select(p => p.Sha256).ToHashSet();
-                foreach (var (scan, quality) in scans)
+                var filed = await ScanFilesAsync(id.Value, ct);
+                foreach (var scan in scans)
                 {
-                    if (have.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(scan))))
+                    var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(scan.Content));
+                    if (scan.Container ? filed.Contains(sha) : have.Contains(sha))
                     {
-                        storedBefore++;
+                        storedBefore += scan.Pages.Count;
                         continue;
                     }
 
-                    await pages.StoreMeasuredAsync(id.Value, null, scan, quality, clerk, ct);
-                    stored++;
+                    stored += (await pages.StoreScanAsync(id.Value, null, scan, clerk, ct)).Count;
                 }
             }
             catch (RequestRejectedException e)
@@ -128,9 +129,9 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
     }
 
     // The deed's pages, read and checked before the deed is recorded, so a bad page refuses the row whole.
-    private static List<(byte[] Bytes, PageQuality Quality)> Scans(string root, string list)
+    private static async Task<List<ScanFile>> ScansAsync(string root, string list, CancellationToken ct)
     {
-        var scans = new List<(byte[] Bytes, PageQuality Quality)>();
+        var scans = new List<ScanFile>();
         foreach (var name in List(list))
         {
             if (name != Path.GetFileName(name) || name is "." or ".." || name.Any(char.IsControl))
@@ -155,11 +156,10 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
                 throw new InvalidParameterException("pages", "page-size", $"{name} is larger than {DeedPages.MaxPageBytes / 1024 / 1024} MiB.");
             }
 
-            var bytes = File.ReadAllBytes(path);
+            var bytes = await File.ReadAllBytesAsync(path, ct);
             try
             {
-                DeedPages.MediaType(bytes);
-                scans.Add((bytes, DeedPages.Measure(bytes)));
+                scans.Add(await DeedScanFiles.ReadAsync(bytes, ct));
             }
             catch (InvalidParameterException e)
             {
@@ -195,6 +195,20 @@ public sealed class DeedImport(DeedBook book, DeedPages pages, NpgsqlDataSource 
         var parameter = (e as InvalidParameterException)?.Parameter ?? "registration_number";
         var bare = parameter.Split('[')[0];
         return string.Concat(bare.Select(c => char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : c.ToString()));
+    }
+
+    private async Task<HashSet<string>> ScanFilesAsync(Guid deed, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("SELECT sha256 FROM deeds.scan_files WHERE deed_id = @id");
+        command.Parameters.AddWithValue("id", deed);
+        var shas = new HashSet<string>(StringComparer.Ordinal);
+        await using var rows = await command.ExecuteReaderAsync(ct);
+        while (await rows.ReadAsync(ct))
+        {
+            shas.Add(rows.GetString(0));
+        }
+
+        return shas;
     }
 
     private async Task<Guid?> ExistingAsync(string number, CancellationToken ct)

@@ -4,7 +4,11 @@ using Npgsql;
 namespace Landplatform.Integrations.Deeds;
 
 /// <summary>A search of the Index of Deeds; every given criterion must hold.</summary>
-public sealed record DeedQuery(string? Party, string? Upi, string? Number, string? Text, string? Type, DateOnly? From, DateOnly? To, int? Limit);
+public sealed record DeedQuery(string? Party, string? Upi, string? Number, string? Text, string? Type, DateOnly? From, DateOnly? To, int? Limit)
+{
+    /// <summary>The review state of the deed's index: pending, signed or disputed (<see cref="DeedReviews"/>).</summary>
+    public string? Review { get; init; }
+}
 
 /// <summary>
 /// Searches the register of deeds the ways an attorney does: by a party's name (trigram similarity for typing slips,
@@ -86,9 +90,15 @@ public sealed class DeedSearch(DeedBook book)
             parameters.Add(new NpgsqlParameter("to", to));
         }
 
+        if (query.Review is { } review)
+        {
+            where.Add("coalesce((SELECT r.outcome FROM deeds.reviews r WHERE r.deed_id = d.id ORDER BY r.seq DESC LIMIT 1), 'pending') = @review");
+            parameters.Add(new NpgsqlParameter("review", review));
+        }
+
         if (where.Count == 0)
         {
-            throw new InvalidParameterException("party", "search-criteria", "Search by party, upi, number, text, type or a date range (from, to).");
+            throw new InvalidParameterException("party", "search-criteria", "Search by party, upi, number, text, type, review or a date range (from, to).");
         }
 
         var limit = query.Limit ?? 50;

@@ -7,7 +7,7 @@ namespace Landplatform.Integrations.Deeds;
 public sealed record DeedsVerification(bool Intact, long Entries, IReadOnlyList<string> Findings);
 
 /// <summary>
-/// The deeds register's tamper evidence: one entry per recorded deed, parcel link and stored page, each
+/// The deeds register's tamper evidence: one entry per recorded deed, parcel link, stored page, scan file and review, each
 /// hash = SHA-256(previous hash ‖ newline ‖ the entry's canonical text), appended under one advisory lock in the
 /// transaction that writes the rows. <see cref="VerifyAsync"/> recomputes the chain and rebuilds every entry's
 /// text from the rows as they now stand: a row changed or added outside the platform no longer matches.
@@ -28,6 +28,12 @@ public static class DeedsJournal
 
     public static string Paged(Guid id, int page, string sha256, DateTimeOffset at, string by) =>
         DeedBook.JsonText(new object[] { "page", id, page, sha256, Instant(at), by });
+
+    public static string ScanFiled(Guid id, string sha256, string mediaType, int firstPage, int pageCount, DateTimeOffset at, string by) =>
+        DeedBook.JsonText(new object[] { "scan-file", id, sha256, mediaType, firstPage, pageCount, Instant(at), by });
+
+    public static string Reviewed(Guid id, int seq, string outcome, string disagreements, DateTimeOffset at, string by) =>
+        DeedBook.JsonText(new object[] { "reviewed", id, seq, outcome, disagreements, Instant(at), by });
 
     /// <summary>Appends one entry after the last, in the caller's transaction (the lock is held to its commit).</summary>
     public static async Task AppendAsync(NpgsqlConnection connection, string kind, Guid deed, string content, DateTimeOffset at, CancellationToken ct)
@@ -137,6 +143,32 @@ public static class DeedsJournal
                 }
 
                 Expect(Paged(rows.GetGuid(0), rows.GetInt32(1), rows.GetString(2), rows.GetFieldValue<DateTimeOffset>(3), rows.GetString(4)), what);
+            }
+        }
+
+        await using (var command = dataSource.CreateCommand(
+            "SELECT deed_id, sha256, media_type, first_page, page_count, stored_at, stored_by, encode(sha256(content), 'hex') FROM deeds.scan_files ORDER BY deed_id, first_page"))
+        await using (var rows = await command.ExecuteReaderAsync(ct))
+        {
+            while (await rows.ReadAsync(ct))
+            {
+                var what = $"the scan file {rows.GetString(1)} of deed {rows.GetGuid(0)}";
+                if (rows.GetString(1) != rows.GetString(7))
+                {
+                    findings.Add($"{what}: the stored file no longer has the checksum it was stored with");
+                }
+
+                Expect(ScanFiled(rows.GetGuid(0), rows.GetString(1), rows.GetString(2), rows.GetInt32(3), rows.GetInt32(4), rows.GetFieldValue<DateTimeOffset>(5), rows.GetString(6)), what);
+            }
+        }
+
+        await using (var command = dataSource.CreateCommand("SELECT deed_id, seq, outcome, disagreements::text, reviewed_at, reviewed_by FROM deeds.reviews ORDER BY deed_id, seq"))
+        await using (var rows = await command.ExecuteReaderAsync(ct))
+        {
+            while (await rows.ReadAsync(ct))
+            {
+                Expect(Reviewed(rows.GetGuid(0), rows.GetInt32(1), rows.GetString(2), rows.GetString(3), rows.GetFieldValue<DateTimeOffset>(4), rows.GetString(5)),
+                    $"review {rows.GetInt32(1)} of deed {rows.GetGuid(0)}");
             }
         }
 

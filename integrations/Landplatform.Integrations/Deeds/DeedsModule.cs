@@ -17,6 +17,8 @@ public static class DeedsModule
         new("deeds.parcels", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("deeds.journal", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
         new("deeds.pages", Landplatform.Cadastre.Contracts.HistoryRule.NeverDeleted),
+        new("deeds.scan_files", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
+        new("deeds.reviews", Landplatform.Cadastre.Contracts.HistoryRule.AppendOnly),
     ];
 
     public static IServiceCollection AddDeeds(this IServiceCollection services, IConfiguration configuration)
@@ -32,6 +34,7 @@ public static class DeedsModule
         services.AddSingleton<Landplatform.Cadastre.Contracts.Deeds.IDeedsChains, DeedsChains>();
         services.AddSingleton<DeedImport>();
         services.AddSingleton<DeedsWorklist>();
+        services.AddSingleton<DeedReviews>();
         services.AddHostedService<OcrQueue>();
         return services;
     }

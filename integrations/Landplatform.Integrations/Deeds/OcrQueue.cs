@@ -27,7 +27,7 @@ public sealed record OcrProgress(long Queued, long Running, long Done, long Fail
 /// <summary>
 /// OCR of stored pages as a background queue in the database: each worker claims the oldest queued page with
 /// <c>FOR UPDATE SKIP LOCKED</c> (so workers on several machines share one queue), runs Tesseract on a grey PNG it
-/// re-encoded itself from the decoded scan (the uploaded bytes never reach Tesseract), and stores the text, the mean
+/// re-encoded itself from the decoded scan (the uploaded bytes never reach Tesseract), and stores the text, the searchable PDF, the mean
 /// word confidence and whether the page is unreadable (no blank page with fewer than five words or a confidence
 /// under 40 passes). A page whose worker died is claimed again after ten minutes; three failures leave it failed.
 /// </summary>
@@ -126,10 +126,11 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
 
         string state = "done", text = string.Empty;
         float? confidence = null;
+        byte[]? pdf = null;
         var flags = quality.ToList();
         try
         {
-            (text, confidence) = await RecogniseAsync(content, ct);
+            (text, confidence, pdf) = await RecogniseAsync(content, ct);
             var words = text.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Length;
             if (!flags.Contains("blank") && (words < 5 || confidence < 40) && !flags.Contains("unreadable"))
             {
@@ -148,6 +149,7 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
                 ocr_text = CASE WHEN @state = 'done' THEN @text ELSE ocr_text END,
                 ocr_confidence = CASE WHEN @state = 'done' THEN @confidence ELSE ocr_confidence END,
                 ocr_done_at = CASE WHEN @state = 'done' THEN now() ELSE ocr_done_at END,
+                ocr_pdf = CASE WHEN @state = 'done' THEN @pdf ELSE ocr_pdf END,
                 quality = @quality
             WHERE deed_id = @deed AND page_number = @page
             """);
@@ -155,22 +157,25 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
         save.Parameters.AddWithValue("text", text);
         save.Parameters.Add(new NpgsqlParameter<float?>("confidence", confidence));
         save.Parameters.AddWithValue("quality", flags.ToArray());
+        save.Parameters.Add(new NpgsqlParameter<byte[]?>("pdf", pdf) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
         save.Parameters.AddWithValue("deed", deed);
         save.Parameters.AddWithValue("page", page);
         await save.ExecuteNonQueryAsync(ct);
         return true;
     }
 
-    /// <summary>Runs Tesseract (TSV output) on a grey PNG made from the decoded scan, in a private temporary folder.</summary>
-    private async Task<(string Text, float? Confidence)> RecogniseAsync(byte[] scan, CancellationToken ct)
+    /// <summary>
+    /// Runs Tesseract once on a grey PNG made from the decoded scan, in a private temporary folder, for both outputs:
+    /// TSV (the words and their confidence) and a searchable PDF (the page image with its words as invisible text).
+    /// </summary>
+    private async Task<(string Text, float? Confidence, byte[] Pdf)> RecogniseAsync(byte[] scan, CancellationToken ct)
     {
         var folder = Directory.CreateTempSubdirectory("lp-ocr-");
         try
         {
             var input = Path.Combine(folder.FullName, "page.png");
             using (var codec = SKCodec.Create(new SKMemoryStream(scan)) ?? throw new InvalidDataException("the stored scan no longer decodes"))
-            using (var grey = SKBitmap.Decode(codec, codec.Info.WithColorType(SKColorType.Gray8).WithAlphaType(SKAlphaType.Opaque))
-                ?? throw new InvalidDataException("the stored scan no longer decodes"))
+            using (var grey = DeedPages.DecodeGrey(codec))
             using (var png = grey.Encode(SKEncodedImageFormat.Png, 100))
             {
                 await File.WriteAllBytesAsync(input, png.ToArray(), ct);
@@ -180,7 +185,9 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder.FullName,
             };
-            foreach (var argument in (string[])[input, "stdout", "-l", "eng", "--psm", "3", "tsv"])
+            var output = Path.Combine(folder.FullName, "page");
+            // No --dpi: given a 200 dpi page's true resolution Tesseract found no text on a page turned 3°; its own estimate reads it.
+            foreach (var argument in (string[])[input, output, "-l", "eng", "--psm", "3", "tsv", "pdf"])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -191,7 +198,7 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"{options.Value.Tesseract} did not start");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.OcrTimeoutSeconds));
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var console = process.StandardOutput.ReadToEndAsync(timeout.Token);
             var errors = process.StandardError.ReadToEndAsync(timeout.Token);
             try
             {
@@ -208,7 +215,9 @@ public sealed class OcrQueue(NpgsqlDataSource dataSource, IOptions<DeedsOptions>
                 throw new InvalidOperationException($"tesseract exited with {process.ExitCode}: {await errors}");
             }
 
-            return Words(await output);
+            await console;
+            var (text, confidence) = Words(await File.ReadAllTextAsync(output + ".tsv", ct));
+            return (text, confidence, await File.ReadAllBytesAsync(output + ".pdf", ct));
         }
         finally
         {

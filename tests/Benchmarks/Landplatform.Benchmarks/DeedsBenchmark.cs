@@ -11,14 +11,16 @@ namespace Landplatform.Benchmarks;
 
 /// <summary>
 /// The deeds office's sizing figures, each beside its peer in the same run: a folder of synthetic typed deeds (two
-/// 200 dpi pages each) imported by <c>./lp deeds import</c>'s code, against the raw SQL that stores the same page bytes;
-/// OCR pages per minute on one core through the queue, against Tesseract run directly on the same pages with the same
-/// arguments (our overhead: claiming, decoding, re-encoding, saving); and what 50,000 deeds would take at that pace.
+/// 200 dpi pages each) imported by <c>./lp deeds import</c>'s code, against the raw SQL that stores the same page bytes,
+/// and the same deeds as two-page TIFFs and PDFs;
+/// OCR pages per minute on one core through the queue (text and searchable PDF), against Tesseract run directly on the
+/// same pages with the same arguments and outputs (our overhead: claiming, decoding, re-encoding, saving); and what 50,000 deeds would take at that pace.
 /// </summary>
 public static class DeedsBenchmark
 {
     private const int Deeds = 100;
     private const int OcrPages = 12;
+    private const int FormatDeeds = 20;
 
     public static async Task<int> RunAsync(IServiceProvider services, CancellationToken ct)
     {
@@ -78,6 +80,41 @@ public static class DeedsBenchmark
                 $"deeds import, {Deeds} deeds of 2 pages: {Deeds / ours:0.0} deeds/s ({ours:0.0} s; {ours / raw:0.0}× the raw INSERT of the same bytes, {raw:0.00} s); "
                 + $"50,000 deeds would take {perDeed * 50_000 / 3600:0.0} h (goal: a working day, 8 h)"));
 
+            // Multi-page scans: the same kind of deed as a two-page TIFF and as a two-page PDF, through the same import.
+            foreach (var (kind, extension) in new[] { ("TIFF", "tif"), ("PDF", "pdf") })
+            {
+                var scans = Directory.CreateTempSubdirectory("lp-bench-deeds-" + extension + "-").FullName;
+                try
+                {
+                    var rows = new List<string> { lines[0] };
+                    for (var i = 0; i < FormatDeeds; i++)
+                    {
+                        var year = 1950 + (i % 70);
+                        List<byte[]> pages = [DeedScanMaker.Page(Typed(i, 1, year, run + extension)), DeedScanMaker.Page(Typed(i, 2, year, run + extension))];
+                        await File.WriteAllBytesAsync(Path.Combine(scans, $"d{i}.{extension}"), extension == "tif" ? DeedScanMaker.Tiff(pages) : DeedScanMaker.Pdf(pages), ct);
+                        rows.Add($"{kind}{run}-{i}/{year},{year}-06-01,{year}-05-20,conveyance,Vendor {i} Samuel,Purchaser {i} Quashie,Lot {i} at Layou,{upi},{1000 + i}.00,,,d{i}.{extension}");
+                    }
+
+                    await File.WriteAllLinesAsync(Path.Combine(scans, DeedImport.IndexFileName), rows, ct);
+                    clock.Restart();
+                    var multi = await import.ImportAsync(scans, "bench", null, ct);
+                    var took = clock.Elapsed.TotalSeconds;
+                    if (multi.Recorded != FormatDeeds || multi.Refused.Count > 0)
+                    {
+                        Console.Error.WriteLine($"deeds: the {kind} import recorded {multi.Recorded} of {FormatDeeds}: {string.Join("; ", multi.Refused.Select(r => r.Rule + " " + r.Message))}");
+                        return 1;
+                    }
+
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"deeds import, {FormatDeeds} deeds of a 2-page {kind}: {FormatDeeds / took:0.0} deeds/s ({took:0.0} s; {took / FormatDeeds / perDeed:0.0}× a deed of 2 PNGs); "
+                        + $"50,000 such deeds would take {took / FormatDeeds * 50_000 / 3600:0.0} h"));
+                }
+                finally
+                {
+                    Directory.Delete(scans, recursive: true);
+                }
+            }
+
             // OCR, one worker on one core: ours through the queue, then Tesseract alone on the same files.
             var queue = new OcrQueue(data, Options.Create(new DeedsOptions { OcrWorkers = 1 }), NullLogger<OcrQueue>.Instance);
             clock.Restart();
@@ -92,7 +129,7 @@ public static class DeedsBenchmark
             foreach (var name in files.Take(done))
             {
                 var start = new ProcessStartInfo("tesseract") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                foreach (var argument in (string[])[Path.Combine(folder, name), "stdout", "-l", "eng", "--psm", "3", "tsv"])
+                foreach (var argument in (string[])[Path.Combine(folder, name), Path.Combine(folder, "alone"), "-l", "eng", "--psm", "3", "tsv", "pdf"])
                 {
                     start.ArgumentList.Add(argument);
                 }

@@ -196,9 +196,16 @@ function ocrProgress() {
 async function worklists(holder) {
   const status = el('div');
   holder.append(status);
-  const lists = await attempt(status, () => Promise.all([api('/api/deeds/unlinked?limit=500'), api('/api/deeds/flagged-pages?limit=500')]), 'Loading the work lists…');
+  const lists = await attempt(status, () => Promise.all([api('/api/deeds/unlinked?limit=500'), api('/api/deeds/flagged-pages?limit=500'), api('/api/deeds/reviews?status=disputed&limit=500')]), 'Loading the work lists…');
   if (!lists) return;
-  const [unlinked, flagged] = lists;
+  const [unlinked, flagged, disputed] = lists;
+  holder.append(el('h3', {}, `Index disputed by the reviewer (${disputed.length})`),
+    el('div', { id: 'disputed' }, disputed.length ? pagedTable('Deeds whose index the reviewer disputes', [
+      ['Deed', (d) => el('a', { href: `#/deeds/deed/${d.deedId}` }, d.registrationNumber)],
+      ['Fields', (d) => d.latest.disagreements.map((f) => `${f.field}: keyed “${f.keyed}”, reads “${f.reading}”`).join('; ')],
+      ['Keyed by', (d) => d.keyedBy],
+      ['Reviewed', (d) => `${moment(d.latest.reviewedAt)} by ${d.latest.reviewedBy}`],
+    ], disputed) : el('p', { class: 'hint' }, 'No index is disputed.')));
   holder.append(el('h3', {}, `To link to a parcel (${unlinked.length})`),
     el('div', { id: 'unlinked' }, unlinked.length ? deedTable('Deeds not linked to a parcel', unlinked) : el('p', { class: 'hint' }, 'Every recorded deed is linked to a parcel.')));
   holder.append(el('h3', {}, `Pages to rescan (${flagged.length})`),
@@ -241,15 +248,58 @@ async function deedPage({ view, mapTools }, id, clerk) {
     ['Quality', (p) => (p.quality.length ? p.quality.map((q) => qualityWords[q] ?? q).join(', ') : 'good')],
     ['OCR', (p) => `${ocrWords[p.ocrState] ?? p.ocrState}${p.ocrState === 'done' ? `: ${p.ocrWords} words, confidence ${Math.round(p.ocrConfidence ?? 0)} %` : ''}`],
     ['', (p) => el('button', { type: 'button', class: 'open-page', onclick: () => openAuthorised(`/api/deeds/${deed.id}/pages/${p.pageNumber}`, pageStatus, `page ${p.pageNumber}`) }, 'Open')],
+    ['Read', (p) => (p.ocrState !== 'done' ? '' : el('span', {},
+      el('button', { type: 'button', class: 'page-text', onclick: () => openAuthorised(`/api/deeds/${deed.id}/pages/${p.pageNumber}/text`, pageStatus, `the text of page ${p.pageNumber}`) }, 'Text'), ' ',
+      el('button', { type: 'button', class: 'page-pdf', onclick: () => openAuthorised(`/api/deeds/${deed.id}/pages/${p.pageNumber}/searchable.pdf`, pageStatus, `page ${p.pageNumber} as a searchable PDF`) }, 'Searchable PDF')))],
   ], pages, (p) => (p.quality.length ? 'flagged' : undefined)), pageStatus);
+  if (pages.length && pages.every((p) => p.ocrState === 'done')) {
+    pagesBox.append(el('p', {}, el('button', { type: 'button', id: 'deed-pdf', onclick: () => openAuthorised(`/api/deeds/${deed.id}/searchable.pdf`, pageStatus, 'the deed as a searchable PDF') }, 'The whole deed as a searchable PDF')));
+  }
 
   if (!clerk) return;
   view.append(el('h3', {}, 'Add scanned pages'), ...pagesForm(deed.id));
   view.append(el('h3', {}, 'Link to a parcel'), ...linkForm(deed, mapTools));
+  view.append(el('h3', {}, 'Review the index'), ...reviewForm(deed));
+}
+
+const reviewFields = [
+  ['registrationNumber', 'Registration number'], ['registeredOn', 'Registered on'], ['instrumentDate', 'Instrument dated'],
+  ['instrumentType', 'Instrument'], ['grantors', 'Grantors'], ['grantees', 'Grantees'], ['landDescription', 'The land as described'],
+  ['upis', 'Parcels'], ['consideration', 'Consideration'], ['attorney', 'Attorney'], ['releases', 'Releases mortgage'],
+];
+
+// The second clerk's check of the keyed index against the scan: a sign-off, or each field read differently.
+function reviewForm(deed) {
+  const status = el('div', { 'aria-live': 'polite' });
+  const rows = el('div', { class: 'stack' });
+  const addRow = () => {
+    const n = rows.children.length + 1;
+    const which = el('select', {}, ...reviewFields.map(([value, label]) => el('option', { value }, label)));
+    const reading = el('input', { type: 'text', autocomplete: 'off', class: 'review-reading' });
+    const note = el('input', { type: 'text', autocomplete: 'off' });
+    rows.append(el('fieldset', { class: 'review-row' }, el('legend', {}, `Field ${n}`),
+      field(`review-field-${n}`, 'Field', which), field(`review-reading-${n}`, 'What the scan reads', reading), field(`review-note-${n}`, 'Note (optional)', note)));
+    return { which, reading, note };
+  };
+  const entered = [addRow()];
+  const send = async (body) => {
+    const state = await attempt(status, () => api(`/api/deeds/${deed.id}/review`, { method: 'POST', body }), 'Recording the review…');
+    if (state) status.replaceChildren(notice(state.status === 'signed' ? 'The index is signed off.' : `Disputed: ${state.latest.disagreements.map((d) => d.field).join(', ')}.`));
+  };
+  return [el('p', { class: 'hint' }, `Keyed by ${deed.recordedBy}: another clerk compares the index with the scan.`),
+    el('button', { type: 'button', id: 'review-sign-off', onclick: () => send({ confirm: true }) }, 'The index matches the scan: sign it off'),
+    el('form', {
+      id: 'review-dispute', class: 'stack',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        await send({ disagreements: entered.filter((r) => r.reading.value.trim()).map((r) => ({ field: r.which.value, reading: r.reading.value.trim(), note: r.note.value.trim() || null })) });
+      },
+    }, rows, el('button', { type: 'button', onclick: () => entered.push(addRow()) }, 'Another field'), el('button', { type: 'submit' }, 'Record the disagreements')),
+    status];
 }
 
 function pagesForm(id) {
-  const files = el('input', { type: 'file', required: true, multiple: true, accept: 'image/png,image/jpeg' });
+  const files = el('input', { type: 'file', required: true, multiple: true, accept: 'image/png,image/jpeg,image/tiff,application/pdf' });
   const status = el('div', { 'aria-live': 'polite' });
   return [el('form', {
     id: 'add-pages', class: 'stack',
@@ -257,7 +307,7 @@ function pagesForm(id) {
       event.preventDefault();
       const chosen = [...files.files];
       const bar = el('progress', { max: String(chosen.length), value: '0' });
-      const words = el('p', {}, `Sending page 1 of ${chosen.length}…`);
+      const words = el('p', {}, `Sending scan 1 of ${chosen.length}…`);
       status.replaceChildren(bar, words);
       for (const [i, file] of chosen.entries()) {
         const form = new FormData();
@@ -265,15 +315,15 @@ function pagesForm(id) {
         try {
           await upload(`/api/deeds/${id}/pages`, form, (share) => { bar.value = i + share; });
         } catch (error) {
-          status.replaceChildren(alert(`Page ${i + 1} (${file.name}) was not stored: ${wordsFor(error)}`));
+          status.replaceChildren(alert(`Scan ${i + 1} (${file.name}) was not stored: ${wordsFor(error)}`));
           return;
         }
         bar.value = i + 1;
-        words.textContent = `Sending page ${Math.min(i + 2, chosen.length)} of ${chosen.length}…`;
+        words.textContent = `Sending scan ${Math.min(i + 2, chosen.length)} of ${chosen.length}…`;
       }
       location.hash = `#/deeds/deed/${id}?r=${Date.now()}`;
     },
-  }, field('pages-files', 'Scans (PNG or JPEG, in page order)', files), el('button', { type: 'submit' }, 'Add the pages')), status];
+  }, field('pages-files', 'Scans (PNG or JPEG a page each, TIFF or PDF a page per sheet; in page order)', files), el('button', { type: 'submit' }, 'Add the pages')), status];
 }
 
 function linkForm(deed, mapTools) {
