@@ -6,13 +6,17 @@ internal sealed class LotRows
     private const long MinimumStep = 500;
     private readonly long[] bandEdges;
     private readonly long[][] cuts;
+    private readonly LotSlant? slant;
+    private readonly List<long> slantAlong = [];
+    private readonly List<long> slantAcross = [];
 
-    private LotRows(MmRect bounds, bool horizontalBands, long[] bandEdges, long[][] cuts, int column, int row)
+    private LotRows(MmRect bounds, bool horizontalBands, long[] bandEdges, long[][] cuts, int column, int row, LotSlant? slant = null)
     {
         Bounds = bounds;
         HorizontalBands = horizontalBands;
         this.bandEdges = bandEdges;
         this.cuts = cuts;
+        this.slant = slant;
         Column = column;
         Row = row;
     }
@@ -28,9 +32,13 @@ internal sealed class LotRows
 
     public int Bands => bandEdges.Length - 1;
 
+    /// <summary>True when the block's lot lines lean and its band edges bend (<see cref="LotSlant"/>); false when it is square to its roads.</summary>
+    public bool Slanted => slant is not null;
+
     public int LotsInBand(int band) => cuts[band].Length - 1;
 
-    public static LotRows Divide(MmRect bounds, int lots, SeededRandom random, int column, int row)
+    /// <summary>The block cut into lots; with <paramref name="lean"/> (a stream of its own) its lines may lean, else it stays square.</summary>
+    public static LotRows Divide(MmRect bounds, int lots, SeededRandom random, int column, int row, SeededRandom? lean = null)
     {
         var horizontal = bounds.Width >= bounds.Height;
         var along = horizontal ? bounds.Width : bounds.Height;
@@ -81,18 +89,47 @@ internal sealed class LotRows
             bandCuts[b] = Positions(alongStart, alongStart + along, weights);
         }
 
-        return new LotRows(bounds, horizontal, edges, bandCuts, column, row);
+        var slant = lean is null ? null : LotSlant.Lean(alongStart, alongStart + along, edges, bandCuts, lean);
+        return new LotRows(bounds, horizontal, edges, bandCuts, column, row, slant);
     }
 
     public MmRect Lot(int band, int index) => HorizontalBands
         ? new MmRect(cuts[band][index], bandEdges[band], cuts[band][index + 1], bandEdges[band + 1])
         : new MmRect(bandEdges[band], cuts[band][index], bandEdges[band + 1], cuts[band][index + 1]);
 
+    /// <summary>The largest axis-parallel rectangle inside the lot (the lot itself when the block is square).</summary>
+    public MmRect Inside(int band, int index)
+    {
+        if (slant is null)
+        {
+            return Lot(band, index);
+        }
+
+        var (along0, across0, along1, across1) = slant.Inside(band, index);
+        return HorizontalBands ? new MmRect(along0, across0, along1, across1) : new MmRect(across0, along0, across1, along1);
+    }
+
     /// <summary>The closed counter-clockwise ring of a lot, including the corners of lots in the neighbouring bands.</summary>
     public void Ring(int band, int index, List<long> xs, List<long> ys)
     {
         xs.Clear();
         ys.Clear();
+        if (slant is not null)
+        {
+            slant.Ring(band, index, slantAlong, slantAcross);
+            var (alongs, acrosses) = HorizontalBands ? (xs, ys) : (ys, xs);
+            alongs.AddRange(slantAlong);
+            acrosses.AddRange(slantAcross);
+            if (!HorizontalBands)
+            {
+                // Along is north there, so the ring came out clockwise.
+                xs.Reverse();
+                ys.Reverse();
+            }
+
+            return;
+        }
+
         var lot = Lot(band, index);
         if (HorizontalBands)
         {
@@ -159,9 +196,21 @@ internal sealed class LotRows
         Add(xs, ys, lot.X0, lot.Y0);
     }
 
-    /// <summary>The internal survey lines of this block (its outline is made of reserve edges).</summary>
-    public void CollectCuts(List<MmCut> output)
+    /// <summary>The internal survey lines of this block (its outline is made of reserve edges); leaning ones go to slanted.</summary>
+    public void CollectCuts(List<MmCut> output, List<MmSegment> slanted)
     {
+        if (slant is not null)
+        {
+            var lines = new List<(long, long, long, long)>();
+            slant.Lines(lines);
+            foreach (var (along0, across0, along1, across1) in lines)
+            {
+                slanted.Add(HorizontalBands ? new MmSegment(along0, across0, along1, across1) : new MmSegment(across0, along0, across1, along1));
+            }
+
+            return;
+        }
+
         for (var k = 1; k < bandEdges.Length - 1; k++)
         {
             output.Add(HorizontalBands
@@ -243,7 +292,8 @@ internal sealed class CellPlan
 
     public int Rows => rowLow.Length;
 
-    public static CellPlan Create(MmRect bounds, int lots, SeededRandom random)
+    /// <summary>The cell's blocks and lots; lean gives a block (by its rectangle and index) a stream to lean its lines with, or null to keep it square.</summary>
+    public static CellPlan Create(MmRect bounds, int lots, SeededRandom random, Func<MmRect, int, SeededRandom?>? lean = null)
     {
         var columns = 1;
         var rows = 1;
@@ -272,7 +322,7 @@ internal sealed class CellPlan
         var blocks = new List<LotRows>(rects.Count);
         for (var k = 0; k < rects.Count; k++)
         {
-            blocks.Add(LotRows.Divide(rects[k].Rect, shares[k], random, rects[k].Column, rects[k].Row));
+            blocks.Add(LotRows.Divide(rects[k].Rect, shares[k], random, rects[k].Column, rects[k].Row, lean?.Invoke(rects[k].Rect, k)));
         }
 
         return new CellPlan(bounds, columnLow, columnHigh, rowLow, rowHigh, blocks);
@@ -297,7 +347,7 @@ internal sealed class CellPlan
         return pieces;
     }
 
-    public void CollectCuts(List<MmCut> output)
+    public void CollectCuts(List<MmCut> output, List<MmSegment> slanted)
     {
         for (var c = 0; c + 1 < Columns; c++)
         {
@@ -313,7 +363,7 @@ internal sealed class CellPlan
 
         foreach (var block in Blocks)
         {
-            block.CollectCuts(output);
+            block.CollectCuts(output, slanted);
         }
     }
 

@@ -7,7 +7,7 @@ internal sealed class BoundaryNoding(RoadGrid grid, Func<int, int, CellPlan?> pl
 {
     // Crossings closer than this to another vertex are left to the overlay; keeps rings free of zigzags.
     private const long Crowding = 2;
-    private readonly Dictionary<long, List<MmCut>> cutsByCell = [];
+    private readonly Dictionary<long, (List<MmCut> Square, List<MmSegment> Slanted)> cutsByCell = [];
 
     public Geometry Node(Geometry polygonal, GeometryFactory factory)
     {
@@ -112,7 +112,13 @@ internal sealed class BoundaryNoding(RoadGrid grid, Func<int, int, CellPlan?> pl
             var lastRow = Math.Min(grid.Rows - 1, RoadGrid.LineAtOrBelow(grid.Horizontals, (long)Math.Ceiling(y1)));
             for (var iy = firstRow; iy <= lastRow; iy++)
             {
-                foreach (var cut in CutsOf(ix, iy))
+                var (square, slanted) = CutsOf(ix, iy);
+                foreach (var segment in slanted)
+                {
+                    AddCrossing(px, py, qx, qy, segment, crossings);
+                }
+
+                foreach (var cut in square)
                 {
                     if (cut.Vertical)
                     {
@@ -151,17 +157,36 @@ internal sealed class BoundaryNoding(RoadGrid grid, Func<int, int, CellPlan?> pl
         }
     }
 
-    private List<MmCut> CutsOf(int ix, int iy)
+    private (List<MmCut> Square, List<MmSegment> Slanted) CutsOf(int ix, int iy)
     {
         var key = ((long)ix << 32) | (uint)iy;
         if (!cutsByCell.TryGetValue(key, out var cuts))
         {
-            cuts = [];
-            planOf(ix, iy)?.CollectCuts(cuts);
+            cuts = ([], []);
+            planOf(ix, iy)?.CollectCuts(cuts.Square, cuts.Slanted);
             cutsByCell[key] = cuts;
         }
 
         return cuts;
+    }
+
+    /// <summary>Where edge P-Q crosses a survey line at any angle (strictly inside P-Q, anywhere on the line).</summary>
+    private static void AddCrossing(long px, long py, long qx, long qy, MmSegment line, List<(double, long, long)> crossings)
+    {
+        double ex = qx - px, ey = qy - py, lx = line.X1 - line.X0, ly = line.Y1 - line.Y0;
+        var denominator = (ex * ly) - (ey * lx);
+        if (denominator == 0)
+        {
+            return;
+        }
+
+        double ax = line.X0 - px, ay = line.Y0 - py;
+        var t = ((ax * ly) - (ay * lx)) / denominator;
+        var u = ((ax * ey) - (ay * ex)) / denominator;
+        if (t > 0 && t < 1 && u >= 0 && u <= 1)
+        {
+            crossings.Add((t, (long)Math.Round(px + (t * ex), MidpointRounding.AwayFromZero), (long)Math.Round(py + (t * ey), MidpointRounding.AwayFromZero)));
+        }
     }
 
     private static bool Near(long x0, long y0, long x1, long y1) => Math.Abs(x0 - x1) <= Crowding && Math.Abs(y0 - y1) <= Crowding;

@@ -11,7 +11,7 @@ internal sealed class BuildingSiting(CsvTable table, GeometryFactory factory)
 
     public long Count { get; private set; }
 
-    /// <summary>Sites a building on a parcel; lot is its rectangle when the parcel is an uncut rectangle, else null.</summary>
+    /// <summary>Sites a building on a parcel; lot is a rectangle wholly inside it when the parcel is an uncut lot of its block, else null.</summary>
     public void Site(string upi, LandUse use, MmRect? lot, Geometry? parcel, bool nearKingstown, SeededRandom random)
     {
         var chance = use switch

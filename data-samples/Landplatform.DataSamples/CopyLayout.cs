@@ -9,6 +9,9 @@ namespace Landplatform.DataSamples;
 internal sealed class CopyLayout
 {
     private const double SmallestTargetLot = 150;
+
+    // The town cores are kept as they were first surveyed, square to their streets (and the fixtures name parcels there).
+    private const double SquareTownRadius = 300;
     private readonly double[] cellArea;
     private readonly float[] landShare;
     private readonly double[] sizeWeight;
@@ -116,7 +119,8 @@ internal sealed class CopyLayout
                     continue;
                 }
 
-                var plan = Plan(ix, iy);
+                // Counted on the square plan, so leaning lot lines never move the calibration (nor the town cores' lots).
+                var plan = Plan(ix, iy, lean: false);
                 if (plan is null)
                 {
                     continue;
@@ -178,10 +182,39 @@ internal sealed class CopyLayout
         }
     }
 
-    public CellPlan? Plan(int column, int row)
+    /// <summary>The cell's blocks and lots; with lean, blocks inland of every boundary and away from the town cores lean their lot lines (each from a stream of its own).</summary>
+    public CellPlan? Plan(int column, int row, bool lean = true)
     {
         var count = LotsIn(column, row);
-        return count == 0 ? null : CellPlan.Create(Grid.Cell(column, row), count, SeededRandom.For(seed, 3, Copy, column, row));
+        if (count == 0)
+        {
+            return null;
+        }
+
+        // Only cells wholly inside one parish lean: a slanted line crossing a coast or parish boundary cannot be noded
+        // on the millimetre grid exactly, and the lots there are irregular already.
+        Func<MmRect, int, SeededRandom?>? leaning = lean && rawCells.WholeIn[Index(column, row)] >= 0
+            ? (block, k) => InTownCore(block) ? null : SeededRandom.For(seed, 13, Copy, Index(column, row), k)
+            : null;
+        return CellPlan.Create(Grid.Cell(column, row), count, SeededRandom.For(seed, 3, Copy, column, row), leaning);
+    }
+
+    /// <summary>Whether any part of the block lies within the square-town radius of a settlement's centre (main island frame).</summary>
+    private bool InTownCore(MmRect block)
+    {
+        var (x0, x1) = (Millimetres.ToMetres(block.X0) - OffsetMetres, Millimetres.ToMetres(block.X1) - OffsetMetres);
+        var (y0, y1) = (Millimetres.ToMetres(block.Y0), Millimetres.ToMetres(block.Y1));
+        foreach (var town in Gazetteer.Settlements)
+        {
+            var dx = Math.Max(0, Math.Max(x0 - town.X, town.X - x1));
+            var dy = Math.Max(0, Math.Max(y0 - town.Y, town.Y - y1));
+            if ((dx * dx) + (dy * dy) <= SquareTownRadius * SquareTownRadius)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private int LotCount(int index, double scale)

@@ -51,7 +51,7 @@ internal sealed class CopySurvey
 
         var raw = layout.RawParishes.Parishes;
         context.Progress.Phase($"{copyName}: noding parish and coast boundaries with survey lines");
-        var noding = new BoundaryNoding(grid, layout.Plan);
+        var noding = new BoundaryNoding(grid, (column, row) => layout.Plan(column, row));
         parishes = new Geometry[raw.Count];
         for (var d = 0; d < raw.Count; d++)
         {
@@ -187,10 +187,11 @@ internal sealed class CopySurvey
         double cy;
         if (cut is null)
         {
+            // A leaning lot is placed (use, address) by the rectangle it leans from, so those match the square plan.
             var rect = block.Lot(band, lot);
-            rectangle = rect;
             block.Ring(band, lot, ringX, ringY);
-            area = rect.AreaSquareMetres;
+            rectangle = block.Inside(band, lot);
+            area = block.Slanted ? RingArea(ringX, ringY) : rect.AreaSquareMetres;
             cx = rect.CentreX;
             cy = rect.CentreY;
         }
@@ -297,6 +298,18 @@ internal sealed class CopySurvey
         }
 
         return (bestName, bestNumber);
+    }
+
+    /// <summary>The area of a closed millimetre ring in square metres (shoelace, relative to its first corner).</summary>
+    private static double RingArea(List<long> xs, List<long> ys)
+    {
+        var twice = 0L;
+        for (var i = 1; i + 1 < xs.Count; i++)
+        {
+            twice += ((xs[i] - xs[0]) * (ys[i + 1] - ys[0])) - ((xs[i + 1] - xs[0]) * (ys[i] - ys[0]));
+        }
+
+        return Math.Abs(twice) / 2e6;
     }
 
     private void RectangleRing(MmRect rect)

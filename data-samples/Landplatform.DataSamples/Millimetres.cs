@@ -45,3 +45,6 @@ internal readonly record struct MmRect(long X0, long Y0, long X1, long Y1)
 
 /// <summary>An axis-parallel survey line: x = At for y in [From, To] when vertical, y = At for x in [From, To] otherwise.</summary>
 internal readonly record struct MmCut(bool Vertical, long At, long From, long To);
+
+/// <summary>A survey line at any angle, from (X0, Y0) to (X1, Y1), in millimetres.</summary>
+internal readonly record struct MmSegment(long X0, long Y0, long X1, long Y1);

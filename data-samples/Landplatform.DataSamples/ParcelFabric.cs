@@ -21,7 +21,7 @@ internal sealed record FabricSummary(
 /// <summary>Generates the whole synthetic cadastral fabric for a request and writes it with its manifest.</summary>
 internal sealed class ParcelFabric(GenerateRequest request, SurveyProgress progress)
 {
-    public const string GeneratorVersion = "1";
+    public const string GeneratorVersion = "2";
 
     // Roads take about a quarter of the land, so 325 m2 gross keeps the mean lot at 250 m2 or more before the island is repeated.
     private const double SmallestGrossAreaPerLot = 325;

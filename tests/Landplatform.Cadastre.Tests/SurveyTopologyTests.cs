@@ -117,7 +117,8 @@ public sealed class SurveyTopologyTests(SampleIslandDatabase database, ITestOutp
     private sealed record CleanPlan(string Parent, double ParentArea, List<SubdivisionPlans.Lot> Lots);
 
     /// <summary>
-    /// Parcels of the sample island with at least one edge off the grid axes, in a seeded random order, each cut into
+    /// Parcels of the sample island with at least one edge a metre or longer and more than a degree off both grid axes
+    /// (a slant, not a millimetre kink of a square line), in a seeded random order, each cut into
     /// 2, 3, 5 or 20 lots in turn (20 only where the parcel is large enough).
     /// </summary>
     private async Task<List<CleanPlan>> CleanPlansAsync(int wanted)
@@ -128,9 +129,10 @@ public sealed class SurveyTopologyTests(SampleIslandDatabase database, ITestOutp
                 SELECT upi, ST_GeometryN(boundary, 1) AS shape FROM cadastre.parcel_versions
                 WHERE status = 'current' AND ST_NumGeometries(boundary) = 1 AND ST_NRings(boundary) = 1 AND ST_Area(boundary) BETWEEN 500 AND 60000)
             SELECT upi, shape FROM single s
-            WHERE EXISTS (SELECT 1 FROM ST_DumpSegments(s.shape) d
-                          WHERE abs(ST_X(ST_StartPoint(d.geom)) - ST_X(ST_EndPoint(d.geom))) > 0.01
-                            AND abs(ST_Y(ST_StartPoint(d.geom)) - ST_Y(ST_EndPoint(d.geom))) > 0.01)
+            WHERE EXISTS (SELECT 1 FROM ST_DumpSegments(s.shape) d,
+                                 LATERAL (SELECT abs(ST_X(ST_StartPoint(d.geom)) - ST_X(ST_EndPoint(d.geom))) AS dx,
+                                                 abs(ST_Y(ST_StartPoint(d.geom)) - ST_Y(ST_EndPoint(d.geom))) AS dy) m
+                          WHERE ST_Length(d.geom) >= 1 AND least(m.dx, m.dy) > tan(radians(1)) * greatest(m.dx, m.dy))
             ORDER BY upi
             """))
         {

@@ -26,6 +26,37 @@ public sealed class SampleFabricTests(SampleIslandDatabase database) : IClassFix
     }
 
     [Fact]
+    public async Task Most_parcels_have_a_boundary_off_the_grid_axes_as_real_land_does()
+    {
+        // Issue 21: at most a third of the parcels with every edge parallel to the grid axes (a square road grid gave 92 %).
+        var squareOnly = await database.ScalarAsync<double>("""
+            SELECT avg(CASE WHEN EXISTS (SELECT 1 FROM ST_DumpSegments(p.boundary) d
+                                         WHERE abs(ST_X(ST_StartPoint(d.geom)) - ST_X(ST_EndPoint(d.geom))) > 0.001
+                                           AND abs(ST_Y(ST_StartPoint(d.geom)) - ST_Y(ST_EndPoint(d.geom))) > 0.001) THEN 0.0 ELSE 1.0 END)::float8
+            FROM cadastre.parcel_versions p WHERE p.status = 'current'
+            """);
+        Assert.True(squareOnly <= 1.0 / 3, $"{squareOnly:P1} of the parcels have only grid-parallel edges");
+    }
+
+    [Fact]
+    public async Task The_lots_of_a_whole_block_cover_it_with_no_gap_and_no_overlap()
+    {
+        // A block a metre or more inside its district is cut by no coast or parish boundary: its lots, slanted or square, must tile it exactly.
+        var blocks = await database.ScalarAsync<long>("""
+            SELECT count(*) FROM cadastre.blocks b JOIN cadastre.districts d ON d.code = b.district_code WHERE ST_Contains(d.boundary, ST_Expand(b.boundary, 1))
+            """);
+        Assert.True(blocks > 1000, $"only {blocks} whole blocks");
+        var misfits = await database.ScalarAsync<long>("""
+            WITH lots AS (SELECT block_code, ST_Union(boundary) AS lots, sum(ST_Area(boundary)) AS summed
+                          FROM cadastre.parcel_versions WHERE status = 'current' GROUP BY block_code)
+            SELECT count(*) FROM cadastre.blocks b JOIN cadastre.districts d ON d.code = b.district_code LEFT JOIN lots l ON l.block_code = b.code
+            WHERE ST_Contains(d.boundary, ST_Expand(b.boundary, 1))
+              AND (l.lots IS NULL OR ST_Area(ST_SymDifference(b.boundary, l.lots)) >= 0.01 OR abs(l.summed - ST_Area(b.boundary)) >= 0.01)
+            """);
+        Assert.Equal(0L, misfits);
+    }
+
+    [Fact]
     public async Task Every_polygon_is_valid_and_in_the_national_grid()
     {
         Assert.Equal(0L, await database.ScalarAsync<long>(

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Landplatform.Cadastre.Contracts.Register;
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Operation.RelateNG;
 using NetTopologySuite.Operation.Valid;
 using Npgsql;
 
@@ -16,6 +17,9 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
 {
     private const int NationalSrid = 2007;
 
+    // The DE-9IM pattern of two shapes whose interiors share at least a point.
+    private const string InteriorsIntersect = "T********";
+
     public async Task<SurveyReport> RunAsync(SurveyPlan plan, Guid? ownSurvey, CancellationToken ct)
     {
         var findings = new List<SurveyFinding>(plan.ReadFindings);
@@ -24,12 +28,8 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
             findings.Add(new SurveyFinding(SurveyRules.Schema, FindingSeverity.Error, "The survey holds no new parcel."));
         }
 
-        foreach (var parcel in plan.Parcels)
-        {
-            CheckShape(parcel, findings);
-        }
-
-        var valid = plan.Parcels.Where(p => p.Boundary.IsValid).ToList();
+        // Validity is judged once per lot (costly on long boundaries): the valid lots go on to the other checks.
+        var valid = plan.Parcels.Where(parcel => CheckShape(parcel, findings)).ToList();
         if (valid.Count == 0)
         {
             return new SurveyReport(findings, []);
@@ -132,7 +132,8 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         }
     }
 
-    private void CheckShape(SurveyedParcel parcel, List<SurveyFinding> findings)
+    /// <summary>S-GEOM on the lot's own shape; true when it is a valid polygon.</summary>
+    private static bool CheckShape(SurveyedParcel parcel, List<SurveyFinding> findings)
     {
         var validation = new IsValidOp(parcel.Boundary).ValidationError;
         if (validation is not null)
@@ -149,6 +150,8 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
                 $"{parcel.Label}: {what} near {validation.Coordinate?.X.ToString("0.###", CultureInfo.InvariantCulture)},{validation.Coordinate?.Y.ToString("0.###", CultureInfo.InvariantCulture)}.",
                 parcel.Label, validation.Coordinate?.X, validation.Coordinate?.Y));
         }
+
+        return validation is null;
     }
 
     private static void CheckArea(SurveyedParcel parcel, Polygon boundary, SurveyPlan plan, List<SurveyFinding> findings)
@@ -337,7 +340,10 @@ public sealed class SurveyChecks(NpgsqlDataSource db, SurveyTolerances tolerance
         {
             for (var j = i + 1; j < grid.Count; j++)
             {
-                if (!grid[i].Boundary.EnvelopeInternal.Intersects(grid[j].Boundary.EnvelopeInternal))
+                // Lots that meet only along their sides (as snapped lots of a clean plan do) cannot overlap: the relate
+                // test says so in a fraction of the time the overlay takes on a long shared boundary.
+                if (!grid[i].Boundary.EnvelopeInternal.Intersects(grid[j].Boundary.EnvelopeInternal)
+                    || !RelateNG.Relate(grid[i].Boundary, grid[j].Boundary, InteriorsIntersect))
                 {
                     continue;
                 }

@@ -95,11 +95,20 @@ public static class SurveyTopology
 
         corners.Build();
         var result = new List<Polygon>(lots.Count);
+        var near = new List<Coordinate>();
         foreach (var lot in lots)
         {
             var factory = lot.Factory;
-            var shell = SnapRing(lot.ExteriorRing, moved, corners, distance);
-            var holes = lot.InteriorRings.Select(r => SnapRing(r, moved, corners, distance)).ToList();
+            var shell = SnapRing(lot.ExteriorRing, moved, corners, distance, near);
+            var holes = lot.InteriorRings.Select(r => SnapRing(r, moved, corners, distance, near)).ToList();
+            if (shell is not null && holes.All(h => h is not null)
+                && Same(lot.ExteriorRing, shell) && holes.Select((h, i) => Same(lot.GetInteriorRingN(i), h!)).All(same => same))
+            {
+                // Nothing moved: the lot as drawn is the snapped lot, and validating it again (costly on long rings) is not needed.
+                result.Add(lot);
+                continue;
+            }
+
             Polygon? snapped = null;
             if (shell is not null && holes.All(h => h is not null))
             {
@@ -111,6 +120,26 @@ public static class SurveyTopology
         }
 
         return result;
+    }
+
+    /// <summary>Whether the snapped ring is the drawn one, corner for corner (and the drawn one plain x/y, as snapping returns).</summary>
+    private static bool Same(LineString ring, Coordinate[] points)
+    {
+        var sequence = ring.CoordinateSequence;
+        if (sequence.Count != points.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < points.Length; i++)
+        {
+            if (sequence.GetX(i) != points[i].X || sequence.GetY(i) != points[i].Y || !double.IsNaN(sequence.GetZ(i)) || !double.IsNaN(sequence.GetM(i)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>How wide a piece of gap or overlap is: the diameter of the widest circle it holds, to <paramref name="accuracy"/>.</summary>
@@ -125,10 +154,11 @@ public static class SurveyTopology
         return (2 * circle.GetRadiusLine().Length, circle.GetCenter().Coordinate);
     }
 
-    private static Coordinate[]? SnapRing(LineString ring, Dictionary<(double, double), Coordinate> moved, STRtree<Coordinate> corners, double distance)
+    private static Coordinate[]? SnapRing(LineString ring, Dictionary<(double, double), Coordinate> moved, STRtree<Coordinate> corners, double distance, List<Coordinate> near)
     {
         var source = ring.Coordinates;
         var points = new List<Coordinate>(source.Length + 8);
+        var between = new List<(double Along, Coordinate Corner)>();
         for (var i = 0; i + 1 < source.Length; i++)
         {
             var a = moved[(source[i].X, source[i].Y)];
@@ -137,12 +167,25 @@ public static class SurveyTopology
             var side = new LineSegment(a, b);
             var envelope = new Envelope(a, b);
             envelope.ExpandBy(distance);
-            var between = corners.Query(envelope)
-                .Where(c => c.Distance(a) > distance && c.Distance(b) > distance && side.Distance(c) <= distance)
-                .Select(c => (Along: side.ProjectionFactor(c), Corner: c))
-                .Where(p => p.Along is > 0 and < 1)
-                .OrderBy(p => p.Along)
-                .ToList();
+            near.Clear();
+            corners.Query(envelope, new ListVisitor(near));
+            between.Clear();
+            foreach (var c in near)
+            {
+                if (c.Distance(a) > distance && c.Distance(b) > distance && side.Distance(c) <= distance && side.ProjectionFactor(c) is > 0 and < 1 and var along)
+                {
+                    between.Add((along, c));
+                }
+            }
+
+            if (between.Count > 1)
+            {
+                // A stable sort, so corners at the same place along the side keep the index's order.
+                var ordered = between.OrderBy(p => p.Along).ToList();
+                between.Clear();
+                between.AddRange(ordered);
+            }
+
             foreach (var (_, corner) in between)
             {
                 Append(points, corner);
@@ -161,6 +204,12 @@ public static class SurveyTopology
 
         points.Add(points[0].Copy());
         return [.. points.Select(p => new Coordinate(p.X, p.Y))];
+    }
+
+    /// <summary>Collects what an index query visits into a list the caller reuses, so a query per side allocates no list of its own.</summary>
+    private sealed class ListVisitor(List<Coordinate> items) : NetTopologySuite.Index.IItemVisitor<Coordinate>
+    {
+        public void VisitItem(Coordinate item) => items.Add(item);
     }
 
     private static void Append(List<Coordinate> points, Coordinate c)
