@@ -54,6 +54,17 @@ public sealed class SurveyorPortalTests(PortalServer server) : IClassFixture<Por
         Assert.StartsWith("Passed:", await passed!.TextContentAsync());
         Assert.Contains("2 of 2", await page.TextContentAsync("#view dl"));
         Assert.Equal(0, await page.EvaluateAsync<int>("() => window.landplatform.overlay('error')"));
+        // The proposed lots of the current revision are drawn on the map, one shape per lot.
+        var lots = await server.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM cadastre.survey_lots l JOIN cadastre.surveys s ON s.id = l.survey_id WHERE s.reference = 'PORTAL-OVERLAP' AND l.revision = 2");
+        Assert.True(lots >= 2, "the clean subdivision has lots");
+        await page.WaitForFunctionAsync($"() => window.landplatform.overlay('lot') === {lots}");
+
+        // The printable report opens with the surveyor's token, not as a 401.
+        var report = await page.RunAndWaitForPopupAsync(() => page.ClickAsync("#survey-print"));
+        await report.WaitForURLAsync(new System.Text.RegularExpressions.Regex("^blob:"), new PageWaitForURLOptions { Timeout = 30_000 });
+        Assert.Contains("PORTAL-OVERLAP", await report.TextContentAsync("body"));
+        await report.CloseAsync();
         await PortalBrowser.ShotAsync(page, "surveyor-report-passed.png");
 
         // The list shows the survey, checked and waiting for the examiner.

@@ -34,6 +34,9 @@ public static class SurveyEndpoints
             .WithSummary("Surveys by status, oldest first (the examiners' queue), a page of limit (1-500, default 100) from offset, with a Link rel=next while more follow; a surveyor sees their own.");
         group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(AccessPolicyNames.SurveyReaders)
             .WithSummary("A survey, its state and every revision's summary.");
+        group.MapGet("/{id:guid}/lots", LotsAsync).RequireAuthorization(AccessPolicyNames.SurveyReaders)
+            .WithSummary("The proposed lots of a revision (the current one unless revision is given) as GeoJSON in EPSG:3857 for a web map: label, stated and computed area.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/geo+json");
         group.MapGet("/{id:guid}/report", ReportAsync).RequireAuthorization(AccessPolicyNames.SurveyReaders)
             .WithSummary("A revision's check report as JSON, or with f=html as a printable page with a map of the lots and the errors marked.");
         group.MapPost("/{id:guid}/examination", async (Guid id, ClaimsPrincipal user, SurveyLodgement lodgement, CancellationToken ct) =>
@@ -117,6 +120,52 @@ public static class SurveyEndpoints
         var revisions = await db.SurveyRevisions.AsNoTracking().Where(r => r.SurveyId == id).OrderBy(r => r.Revision)
             .Select(r => new { r.Revision, r.FileName, r.Format, r.FileSha256, r.Errors, r.Warnings, r.CheckedAt }).ToListAsync(ct);
         return TypedResults.Ok(new { survey = Summary(survey), revisions });
+    }
+
+    private static async Task<IResult> LotsAsync(Guid id, int? revision, ClaimsPrincipal user, SurveyLodgement lodgement, CadastreDbContext db, CancellationToken ct)
+    {
+        var survey = await ReadableAsync(id, user, lodgement, ct);
+        var number = revision ?? survey.CurrentRevision;
+        if (!await db.SurveyRevisions.AsNoTracking().AnyAsync(r => r.SurveyId == id && r.Revision == number, ct))
+        {
+            throw new ResourceNotFoundException("survey-revision-unknown", $"Survey {survey.Reference} has no revision {number}.");
+        }
+
+        var features = new System.Text.Json.Nodes.JsonArray();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = """
+                SELECT label, stated_area, round(ST_Area(boundary)::numeric, 2), ST_AsGeoJSON(ST_Transform(boundary, 3857), 2)
+                FROM cadastre.survey_lots WHERE survey_id = @id AND revision = @revision ORDER BY label
+                """;
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("id", id));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("revision", number));
+            await using var row = await command.ExecuteReaderAsync(ct);
+            while (await row.ReadAsync(ct))
+            {
+                features.Add(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["type"] = "Feature",
+                    ["id"] = row.GetString(0),
+                    ["properties"] = new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["label"] = row.GetString(0),
+                        ["statedArea"] = row.IsDBNull(1) ? null : row.GetDecimal(1),
+                        ["area"] = row.GetDecimal(2),
+                    },
+                    ["geometry"] = System.Text.Json.Nodes.JsonNode.Parse(row.GetString(3)),
+                });
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        var collection = new System.Text.Json.Nodes.JsonObject { ["type"] = "FeatureCollection", ["revision"] = number, ["features"] = features };
+        return Results.Text(collection.ToJsonString(), "application/geo+json");
     }
 
     private static async Task<IResult> ReportAsync(Guid id, int? revision, string? f, ClaimsPrincipal user, SurveyLodgement lodgement, CadastreDbContext db, CancellationToken ct)

@@ -45,6 +45,7 @@ const overlayStyles = {
   }),
   warning: new Style({ image: new CircleStyle({ radius: 7, stroke: new Stroke({ color: '#c77d00', width: 2 }) }) }),
   parent: new Style({ stroke: new Stroke({ color: '#1d3557', width: 2, lineDash: [6, 4] }) }),
+  lot: new Style({ stroke: new Stroke({ color: '#2a9d8f', width: 2 }), fill: new Fill({ color: 'rgba(42,157,143,0.15)' }) }),
   area: new Style({ stroke: new Stroke({ color: '#e76f51', width: 2 }), fill: new Fill({ color: 'rgba(231,111,81,0.08)' }) }),
   hit: new Style({ stroke: new Stroke({ color: '#d62828', width: 2 }), fill: new Fill({ color: 'rgba(214,40,40,0.25)' }) }),
 };
@@ -52,8 +53,8 @@ const overlayLayer = new VectorLayer({
   source: overlay,
   style: (feature) => {
     const style = overlayStyles[feature.get('kind')] ?? overlayStyles.hit;
-    if (feature.get('label') && feature.get('kind') === 'parent') {
-      return [style, new Style({ text: new Text({ text: feature.get('label'), fill: new Fill({ color: '#1d3557' }) }) })];
+    if (feature.get('label') && (feature.get('kind') === 'parent' || feature.get('kind') === 'lot')) {
+      return [style, new Style({ text: new Text({ text: String(feature.get('label')), fill: new Fill({ color: '#1d3557' }) }) })];
     }
     return style;
   },
@@ -146,7 +147,7 @@ const mapTools = {
     if (box) box.checked = visible;
   },
   clearOverlay() { overlay.clear(); },
-  /** Adds GeoJSON features (in `projection`, default EPSG:3857) with a kind: error, warning, parent, area, hit. */
+  /** Adds GeoJSON features (in `projection`, default EPSG:3857) with a kind: error, warning, parent, lot, area, hit. */
   addOverlay(features, kind, projection = 'EPSG:3857') {
     const read = geojson.readFeatures({ type: 'FeatureCollection', features }, { dataProjection: projection, featureProjection: 'EPSG:3857' });
     for (const f of read) f.set('kind', kind);

@@ -2,7 +2,7 @@
 // marked on the map, and resubmit a corrected file.
 import proj4 from 'proj4';
 import { register } from 'ol/proj/proj4.js';
-import { api, upload, wordsFor } from '../api.js';
+import { api, openAuthorised, upload, wordsFor } from '../api.js';
 import { alert, attempt, el, facts, field, moment, notice, table } from '../dom.js';
 
 // The national grid (St. Vincent 45 / British West Indies Grid), as PostGIS defines it.
@@ -113,7 +113,13 @@ async function surveyPage({ view, mapTools }, id) {
     ['Rule', (f) => f.rule],
     ['', (f) => f.severity],
     ['Finding', (f) => f.message],
-  ], findings, (f) => f.severity), el('p', {}, el('a', { href: `/api/surveys/${id}/report?f=html`, target: '_blank', rel: 'noopener' }, 'Printable report')));
+  ], findings, (f) => f.severity));
+  // The printable report is fetched with the surveyor's token (a plain link would send none and show a 401).
+  const printStatus = el('div', { 'aria-live': 'polite' });
+  view.append(el('p', {}, el('button', {
+    type: 'button', id: 'survey-print',
+    onclick: () => openAuthorised(`/api/surveys/${encodeURIComponent(id)}/report?f=html`, printStatus, 'the printable report'),
+  }, 'Printable report')), printStatus);
 
   // On the map: the parents dashed, each located finding circled.
   for (const upi of survey.parents) {
@@ -123,6 +129,11 @@ async function surveyPage({ view, mapTools }, id) {
       shape.set('label', upi);
     } catch { /* a parent the fabric does not know is named in the report already */ }
   }
+  // The proposed lots, each with its label, over the fabric.
+  try {
+    const lots = await api(`/api/surveys/${encodeURIComponent(id)}/lots`, { headers: { Accept: 'application/geo+json' } });
+    for (const shape of mapTools.addOverlay(lots.features, 'lot')) shape.set('label', shape.get('label') ?? shape.getId());
+  } catch { /* the report above already says what is wrong with the file */ }
   const points = (kind) => findings.filter((f) => f.severity === kind && f.x != null && f.y != null)
     .map((f) => ({ type: 'Feature', properties: { rule: f.rule }, geometry: { type: 'Point', coordinates: [f.x, f.y] } }));
   mapTools.addOverlay(points('error'), 'error', 'EPSG:2007');
