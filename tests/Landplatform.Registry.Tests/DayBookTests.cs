@@ -14,6 +14,28 @@ public sealed partial class DayBookTests(SingleWindowServer server) : IClassFixt
     private readonly RegistryCounter counter = new(server);
 
     [Fact]
+    public async Task A_notarys_own_list_holds_only_their_lodgements_newest_first()
+    {
+        var title = await SingleOwnerTitleAsync(server.Database, 17);
+        var ids = new List<Guid>();
+        for (var i = 1; i <= 2; i++)
+        {
+            ids.Add(Ok(await counter.PostAsync("/api/registry/transactions", "notary", Transfer(title, [new { partyId = title.OwnerId + i, share = "1/1" }])), 201)
+                .GetProperty("id").GetGuid());
+        }
+
+        var notary = Landplatform.Integrations.Identity.DemoAccounts.Users.Single(u => u.Role == "notary").UserName;
+        var (status, mine) = await counter.SendAsync(HttpMethod.Get, "/api/registry/transactions?mine=true&limit=100", "notary");
+        Assert.Equal(200, status);
+        var rows = mine.EnumerateArray().ToList();
+        Assert.All(rows, r => Assert.Equal(notary, r.GetProperty("lodgedBy").GetString()));
+        var positions = ids.Select(id => rows.FindIndex(r => r.GetProperty("id").GetGuid() == id)).ToList();
+        Assert.True(positions[1] >= 0 && positions[1] < positions[0], $"the later lodgement comes first: {string.Join(", ", positions)}");
+        var (_, others) = await counter.SendAsync(HttpMethod.Get, "/api/registry/transactions?mine=true&limit=100", "registrar");
+        Assert.DoesNotContain(others.EnumerateArray(), r => ids.Contains(r.GetProperty("id").GetGuid()));
+    }
+
+    [Fact]
     public async Task Every_application_gets_a_number_and_a_receipt_and_the_day_book_lists_them_in_order()
     {
         var first = await SingleOwnerTitleAsync(server.Database, 1);

@@ -207,9 +207,15 @@ public static class RegistryEndpoints
             .WithSummary("The notary who lodged an application withdraws it before it registers (optional reason); a fee paid for it is refunded through the gateway.");
         transactions.MapGet("/{id:guid}", async (Guid id, RegistryDbContext db, CancellationToken ct) => TypedResults.Ok(await ViewAsync(db, id, ct)))
             .RequireAuthorization(AccessPolicyNames.RegistryReaders).WithSummary("A transaction with its documents and every state change.");
-        transactions.MapGet("/", async (string? state, string? title, int? limit, RegistryDbContext db, CancellationToken ct) =>
+        transactions.MapGet("/", async (string? state, string? title, int? limit, bool? mine, ClaimsPrincipal user, RegistryDbContext db, CancellationToken ct) =>
             {
                 var query = db.Transactions.AsNoTracking().Where(t => t.Kind != TransactionKind.InitialLoad);
+                if (mine == true)
+                {
+                    var who = Who(user);
+                    query = query.Where(t => t.LodgedBy == who);
+                }
+
                 if (state is not null)
                 {
                     var wanted = Enum.GetValues<TransactionState>().FirstOrDefault(s => TransactionDesk.StateName(s) == state, (TransactionState)(-1));
@@ -226,10 +232,13 @@ public static class RegistryEndpoints
                     query = query.Where(t => t.TitleNumber == title.Trim().ToUpperInvariant());
                 }
 
-                var rows = await query.OrderBy(t => t.LodgedAt).Take(Limit(limit)).ToListAsync(ct);
+                // The queue reads oldest first; a person's own list (mine=true) newest first, so the latest is never cut off.
+                var ordered = mine == true ? query.OrderByDescending(t => t.LodgedAt) : query.OrderBy(t => t.LodgedAt);
+                var rows = await ordered.Take(Limit(limit)).ToListAsync(ct);
                 return TypedResults.Ok(rows.Select(t => new { t.Id, kind = TransactionDesk.KindName(t.Kind), state = TransactionDesk.StateName(t.State), t.TitleNumber, t.LodgedAt, t.LodgedBy, t.Fee }));
             })
-            .RequireAuthorization(AccessPolicyNames.RegistryReaders).WithSummary("The queue: transactions by state= and title=, oldest lodged first.");
+            .RequireAuthorization(AccessPolicyNames.RegistryReaders)
+            .WithSummary("The queue: transactions by state= and title=, oldest lodged first; with mine=true only the caller's own lodgements, newest first.");
 
         // Alien Land-Holding Licences: recorded and revoked by the registrar, read by registry staff (they carry UINs).
         var licences = registry.MapGroup("/alien-licences");

@@ -23,9 +23,9 @@ export async function notaryView(context) {
   view.append(el('h2', {}, 'My transactions'));
   const status = el('div');
   view.append(status);
-  const rows = await attempt(status, () => api('/api/registry/transactions?limit=100'), 'Loading…');
-  if (!rows) return;
-  const mine = rows.filter((t) => t.lodgedBy === user.userName).reverse();
+  // The registry's own filter (newest first), not the first page of everyone's transactions filtered here.
+  const mine = await attempt(status, () => api('/api/registry/transactions?mine=true&limit=100'), 'Loading…');
+  if (!mine) return;
   view.append(mine.length === 0 ? el('p', { class: 'hint' }, 'You have not filed a transaction yet.') : pagedTable('My transactions', [
     ['Title', (t) => el('a', { href: `#/notary/${t.id}` }, t.titleNumber ?? '')],
     ['Kind', (t) => t.kind],
