@@ -332,14 +332,8 @@ public static class PaymentGatewayEndpoints
             return Error(401, "authentication_error", "Invalid API key provided.", null);
         }
 
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync();
-        JsonObject body;
-        try
-        {
-            body = JsonNode.Parse(text)?.AsObject() ?? throw new JsonException();
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        var (text, body) = await ReadObjectAsync(request);
+        if (body is null)
         {
             return Error(400, "invalid_request_error", "The body is not a JSON object.", null);
         }
@@ -381,6 +375,21 @@ public static class PaymentGatewayEndpoints
         return Results.Json(created.Value.Intent);
     }
 
+    /// <summary>The request's text and, when it is one, the JSON object it holds.</summary>
+    private static async Task<(string Text, JsonObject? Body)> ReadObjectAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync();
+        try
+        {
+            return (text, JsonNode.Parse(text) as JsonObject);
+        }
+        catch (JsonException)
+        {
+            return (text, null);
+        }
+    }
+
     private static async Task<IResult> RefundAsync(HttpRequest request, PaymentGateway gateway)
     {
         if (!Authorised(request, gateway))
@@ -388,14 +397,8 @@ public static class PaymentGatewayEndpoints
             return Error(401, "authentication_error", "Invalid API key provided.", null);
         }
 
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync();
-        JsonObject body;
-        try
-        {
-            body = JsonNode.Parse(text)?.AsObject() ?? throw new JsonException();
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        var (text, body) = await ReadObjectAsync(request);
+        if (body is null)
         {
             return Error(400, "invalid_request_error", "The body is not a JSON object.", null);
         }

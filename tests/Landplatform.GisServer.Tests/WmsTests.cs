@@ -330,14 +330,7 @@ public sealed class WmsTests(PlatformServer server) : IClassFixture<PlatformServ
     [InlineData("REQUEST=GetMap&LAYERS=parcels&layers=roads", null, "LAYERS")]
     public async Task Bad_requests_get_a_WMS_exception_report_and_no_image(string query, string? code, string locator)
     {
-        // Defaults for every GetMap parameter; the case's own values come first and win (names are case-insensitive).
-        var defaults = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["SERVICE"] = "WMS", ["VERSION"] = "1.3.0", ["STYLES"] = "", ["CRS"] = "EPSG:2007", ["BBOX"] = IslandBox,
-            ["WIDTH"] = "300", ["HEIGHT"] = "300", ["FORMAT"] = "image/png",
-        };
-        var given = query.Split('&').Select(kv => kv.Split('=')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var path = "/wms?" + query + string.Concat(defaults.Where(d => !given.Contains(d.Key)).Select(d => $"&{d.Key}={d.Value}"));
+        var path = WithDefaults(query, ("VERSION", "1.3.0"), ("CRS", "EPSG:2007"));
 
         using var response = await server.Client.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
@@ -360,13 +353,7 @@ public sealed class WmsTests(PlatformServer server) : IClassFixture<PlatformServ
     [InlineData("REQUEST=GetMap&LAYERS=parcels&SRS=EPSG:2007&WIDTH=-5", null, "WIDTH")]
     public async Task A_WMS_1_1_1_request_gets_its_refusal_in_the_1_1_1_exception_format(string query, string? code, string parameter)
     {
-        var defaults = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["SERVICE"] = "WMS", ["VERSION"] = "1.1.1", ["STYLES"] = "", ["BBOX"] = IslandBox,
-            ["WIDTH"] = "300", ["HEIGHT"] = "300", ["FORMAT"] = "image/png",
-        };
-        var given = query.Split('&').Select(kv => kv.Split('=')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var path = "/wms?" + query + string.Concat(defaults.Where(d => !given.Contains(d.Key)).Select(d => $"&{d.Key}={d.Value}"));
+        var path = WithDefaults(query, ("VERSION", "1.1.1"));
 
         using var response = await server.Client.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
@@ -379,6 +366,14 @@ public sealed class WmsTests(PlatformServer server) : IClassFixture<PlatformServ
         Assert.Equal(code, exception.Attribute("code")?.Value);
         Assert.Null(exception.Attribute("locator"));
         Assert.StartsWith(parameter + ":", exception.Value.Trim(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A /wms path: the case's own parameters first, then a default for every other GetMap parameter (names are case-insensitive).</summary>
+    private static string WithDefaults(string query, params (string Name, string Value)[] more)
+    {
+        var defaults = new[] { ("SERVICE", "WMS"), ("STYLES", ""), ("BBOX", IslandBox), ("WIDTH", "300"), ("HEIGHT", "300"), ("FORMAT", "image/png") }.Concat(more);
+        var given = query.Split('&').Select(kv => kv.Split('=')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return "/wms?" + query + string.Concat(defaults.Where(d => !given.Contains(d.Item1)).Select(d => $"&{d.Item1}={d.Item2}"));
     }
 
     [Fact]
