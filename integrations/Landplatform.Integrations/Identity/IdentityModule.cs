@@ -198,16 +198,8 @@ public static class IdentityModule
             || http.Request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase);
         if (secure && usesForms && !http.Request.IsHttps)
         {
-            var problem = new ProblemDetails
-            {
-                Status = StatusCodes.Status400BadRequest, Title = "HTTPS required",
-                Detail = "Forms are served over https only outside the demo configuration; use the platform's https address.",
-                Type = "https://landplatform.example/problems/https-required",
-            };
-            problem.Extensions["rule"] = "https-required";
-            http.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>()
-                .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+            await WriteMiddlewareProblemAsync(http, StatusCodes.Status400BadRequest, "HTTPS required", "https-required",
+                "Forms are served over https only outside the demo configuration; use the platform's https address.");
             return;
         }
 
@@ -222,14 +214,16 @@ public static class IdentityModule
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var problem = new ProblemDetails
-        {
-            Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
-            Detail = "This address sent too many requests in a short time; wait a minute and try again.",
-            Type = "https://landplatform.example/problems/rate-limit",
-        };
-        problem.Extensions["rule"] = "rate-limit";
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        await WriteMiddlewareProblemAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests", "rate-limit",
+            "This address sent too many requests in a short time; wait a minute and try again.");
+    }
+
+    // A refusal made before any endpoint runs (so not through the exception mapper), written as the platform's problems are.
+    private static async Task WriteMiddlewareProblemAsync(HttpContext http, int status, string title, string rule, string detail)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://landplatform.example/problems/{rule}" };
+        problem.Extensions["rule"] = rule;
+        http.Response.StatusCode = status;
         await http.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
     }
